@@ -1,0 +1,78 @@
+/**
+ * The three tables every source provides, in the column order of DESIGN.md. The names are the
+ * contract with Snowflake; extra source columns are ignored.
+ */
+export const BASE_TABLES = {
+  customers: [
+    "customer_id",
+    "customer_name",
+    "customer_type",
+    "region",
+    "registration_date",
+    "status",
+  ],
+  products: [
+    "product_id",
+    "product_name",
+    "product_category",
+    "product_type",
+    "launch_date",
+    "status",
+  ],
+  customer_products: [
+    "relationship_id",
+    "customer_id",
+    "product_id",
+    "relationship_type",
+    "start_date",
+    "end_date",
+    "value",
+  ],
+} as const;
+
+/** Name of one of the mirrored base tables. */
+export type BaseTable = keyof typeof BASE_TABLES;
+
+/**
+ * How a source hands one table to the snapshot builder. Sources that stream rows from afar
+ * (Snowflake) yield batches; sources whose data DuckDB can read itself (CSV and Parquet files,
+ * the bundled Online Retail file) give a SELECT that the builder runs inside the new snapshot,
+ * which is many times faster than moving the rows through JavaScript.
+ */
+export type TableFeed =
+  | {
+      readonly kind: "rows";
+      /** Rows in {@link BASE_TABLES} column order; DECIMAL values as exact strings. */
+      readonly batches: AsyncIterable<readonly (readonly (string | null)[])[]>;
+      /** The row count the source reported before streaming, checked after the load. */
+      readonly expectedRows?: number;
+    }
+  | {
+      readonly kind: "select";
+      /** A DuckDB SELECT yielding exactly the table's columns, in order, with bound values only. */
+      readonly sql: string;
+      readonly params: readonly (string | number)[];
+    };
+
+/**
+ * What one load from a source produced: the feeds, statements to run first (temporary tables
+ * the SELECTs share), and notes on what the source dropped and why, which the load logs and
+ * records so that no row disappears silently.
+ */
+export interface SourceLoad {
+  readonly prepare: readonly string[];
+  readonly tables: { readonly [T in BaseTable]: TableFeed };
+  readonly dropped: readonly DroppedRows[];
+  /** When the data was true at the source (for files, their modification time). */
+  readonly dataAsOf: Date;
+}
+
+/**
+ * Rows a source leaves out on purpose, with the reason a person can check. The count is a
+ * DuckDB query (run after `prepare`) so that sources never need a database handle of their own.
+ */
+export interface DroppedRows {
+  readonly reason: string;
+  /** A SELECT returning one row with one column `n`: how many rows this reason dropped. */
+  readonly countSql: string;
+}
