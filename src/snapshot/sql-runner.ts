@@ -1,10 +1,18 @@
-import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  type DuckDBValue,
+  LIST,
+  listValue,
+  VARCHAR,
+} from "@duckdb/node-api";
 
 /**
  * A value that may be bound to a `?` placeholder. Request values only ever reach SQL this way,
- * never spliced into the text.
+ * never spliced into the text. A string array binds as `VARCHAR[]` (for `IN (SELECT unnest(?))`).
  */
-export type SqlParam = string | number | boolean | bigint | null;
+export type SqlParam = string | number | boolean | bigint | null | readonly string[];
 
 /**
  * A row as the query layer sees it: DECIMAL and BIGINT arrive as exact strings, DATE as
@@ -34,19 +42,65 @@ export interface SqlRunner {
   all(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
 }
 
-/** Adapts one DuckDB connection to {@link SqlRunner}. */
+/** Adapts one DuckDB connection to {@link SqlRunner}, for builds: statements run once. */
 export function connectionRunner(connection: DuckDBConnection): SqlRunner {
   return {
     async run(sql, params) {
-      await connection.run(sql, toDuckDBValues(params));
+      const [values, types] = toDuckDB(params);
+      await connection.run(sql, values, types);
     },
     async all(sql, params) {
-      const reader = await connection.runAndReadAll(sql, toDuckDBValues(params));
+      const [values, types] = toDuckDB(params);
+      const reader = await connection.runAndReadAll(sql, values, types);
       return reader.getRowObjectsJson() as SqlRow[];
     },
   };
 }
 
-function toDuckDBValues(params: readonly SqlParam[] | undefined): DuckDBValue[] | undefined {
-  return params === undefined || params.length === 0 ? undefined : [...params];
+/**
+ * Adapts one DuckDB connection to {@link SqlRunner} for reads that repeat: each distinct SQL
+ * text is prepared once and kept, so a lookup pays only for binding and execution.
+ */
+export function preparedRunner(connection: DuckDBConnection): SqlRunner {
+  const prepared = new Map<string, Promise<DuckDBPreparedStatement>>();
+  const statement = (sql: string): Promise<DuckDBPreparedStatement> => {
+    let found = prepared.get(sql);
+    if (found === undefined) {
+      found = connection.prepare(sql);
+      found.catch(() => prepared.delete(sql));
+      prepared.set(sql, found);
+    }
+    return found;
+  };
+  const execute = async (sql: string, params: readonly SqlParam[] | undefined) => {
+    const stmt = await statement(sql);
+    const [values, types] = toDuckDB(params);
+    if (values === undefined) stmt.clearBindings();
+    else stmt.bind(values, types);
+    return stmt.runAndReadAll();
+  };
+  return {
+    async run(sql, params) {
+      await execute(sql, params);
+    },
+    async all(sql, params) {
+      return (await execute(sql, params)).getRowObjectsJson() as SqlRow[];
+    },
+  };
+}
+
+const varcharList = LIST(VARCHAR);
+
+function toDuckDB(
+  params: readonly SqlParam[] | undefined,
+): [DuckDBValue[] | undefined, DuckDBType[] | undefined] {
+  if (params === undefined || params.length === 0) return [undefined, undefined];
+  let types: (DuckDBType | undefined)[] | undefined;
+  const values = params.map((param, index): DuckDBValue => {
+    if (!Array.isArray(param)) return param as Exclude<SqlParam, readonly string[]>;
+    types ??= new Array<DuckDBType | undefined>(params.length);
+    types[index] = varcharList;
+    return listValue(param as readonly string[]);
+  });
+  return [values, types as DuckDBType[] | undefined];
 }

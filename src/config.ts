@@ -1,0 +1,181 @@
+import { isAbsolute, resolve } from "node:path";
+
+/** Where the syncer reads the three tables from. */
+export type SourceKind = "snowflake" | "local" | "online-retail";
+
+/** Connection settings for Snowflake, present only when `SOURCE` is `snowflake`. */
+export interface SnowflakeConfig {
+  readonly account: string;
+  readonly user: string;
+  readonly password: string | undefined;
+  readonly privateKeyPath: string | undefined;
+  readonly warehouse: string | undefined;
+  readonly database: string | undefined;
+  readonly schema: string | undefined;
+  readonly role: string | undefined;
+  readonly accessUrl: string | undefined;
+}
+
+/**
+ * Every setting of the service, read from the environment once at start-up. Nothing else reads
+ * `process.env`, so the whole configuration surface is this one type and its README table.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  readonly source: SourceKind;
+  /** Directory of CSV or Parquet files for `SOURCE=local`. */
+  readonly localSourceDir: string | undefined;
+  readonly snowflake: SnowflakeConfig | undefined;
+  readonly syncCron: string | undefined;
+  /** Oldest snapshot, in milliseconds, that answers a caller who allows cached data. */
+  readonly defaultMaxStalenessMs: number;
+  readonly corsOrigins: readonly string[];
+  /** Server-side deadline for an RPC that did not bring its own, in milliseconds. */
+  readonly defaultDeadlineMs: number;
+  /** Largest request body accepted, in bytes. */
+  readonly maxRequestBytes: number;
+  /** How long shutdown waits for in-flight calls before it closes connections, in ms. */
+  readonly shutdownGraceMs: number;
+  readonly apiKeysFile: string | undefined;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+}
+
+/**
+ * Raised when a setting is missing or malformed. Its message names the variable and says what
+ * would be accepted, so that a person reading one log line can fix the deployment.
+ */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the configuration; throws {@link ConfigError} on the first bad setting. */
+export function loadConfig(env: Env = process.env): Config {
+  const snowflakeAccount = text(env, "SNOWFLAKE_ACCOUNT");
+  const source = oneOf(env, "SOURCE", ["snowflake", "local", "online-retail"] as const, () => {
+    if (snowflakeAccount !== undefined) return "snowflake";
+    return text(env, "LOCAL_SOURCE_DIR") === undefined ? "online-retail" : "local";
+  });
+  const localSourceDir = text(env, "LOCAL_SOURCE_DIR");
+  if (source === "local" && localSourceDir === undefined) {
+    throw new ConfigError(
+      "SOURCE=local needs LOCAL_SOURCE_DIR, a directory of CSV or Parquet files",
+    );
+  }
+  const tlsCert = text(env, "TLS_CERT");
+  const tlsKey = text(env, "TLS_KEY");
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError("TLS_CERT and TLS_KEY must be set together");
+  }
+  return {
+    port: integer(env, "PORT", 8080, 0, 65535),
+    host: text(env, "HOST") ?? "0.0.0.0",
+    dataDir: absolute(text(env, "DATA_DIR") ?? "./data"),
+    logLevel: oneOf(
+      env,
+      "LOG_LEVEL",
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const,
+      () => "info",
+    ),
+    source,
+    localSourceDir: localSourceDir === undefined ? undefined : absolute(localSourceDir),
+    snowflake: source === "snowflake" ? snowflakeConfig(env) : undefined,
+    syncCron: text(env, "SYNC_CRON"),
+    defaultMaxStalenessMs: duration(env, "DEFAULT_MAX_STALENESS", 24 * 3600_000),
+    corsOrigins: (text(env, "CORS_ORIGINS") ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ""),
+    defaultDeadlineMs: duration(env, "DEFAULT_DEADLINE", 30_000),
+    maxRequestBytes: integer(env, "MAX_REQUEST_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    shutdownGraceMs: duration(env, "SHUTDOWN_GRACE", 5_000),
+    apiKeysFile: text(env, "API_KEYS_FILE"),
+    tlsCert,
+    tlsKey,
+  };
+}
+
+function snowflakeConfig(env: Env): SnowflakeConfig {
+  const account = text(env, "SNOWFLAKE_ACCOUNT");
+  const user = text(env, "SNOWFLAKE_USER");
+  if (account === undefined || user === undefined) {
+    throw new ConfigError("SOURCE=snowflake needs SNOWFLAKE_ACCOUNT and SNOWFLAKE_USER");
+  }
+  const password = text(env, "SNOWFLAKE_PASSWORD");
+  const privateKeyPath = text(env, "SNOWFLAKE_PRIVATE_KEY_PATH");
+  if (password === undefined && privateKeyPath === undefined) {
+    throw new ConfigError(
+      "SOURCE=snowflake needs SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH (key-pair auth)",
+    );
+  }
+  return {
+    account,
+    user,
+    password,
+    privateKeyPath: privateKeyPath === undefined ? undefined : absolute(privateKeyPath),
+    warehouse: text(env, "SNOWFLAKE_WAREHOUSE"),
+    database: text(env, "SNOWFLAKE_DATABASE"),
+    schema: text(env, "SNOWFLAKE_SCHEMA"),
+    role: text(env, "SNOWFLAKE_ROLE"),
+    accessUrl: text(env, "SNOWFLAKE_ACCESS_URL"),
+  };
+}
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function absolute(path: string): string {
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
+
+function oneOf<const T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: () => T,
+): T {
+  const value = text(env, name);
+  if (value === undefined) return fallback();
+  const match = allowed.find((candidate) => candidate === value.toLowerCase());
+  if (match === undefined) {
+    throw new ConfigError(`${name}=${value} is not one of: ${allowed.join(", ")}`);
+  }
+  return match;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name}=${value} must be a whole number from ${min} to ${max}`);
+  }
+  return parsed;
+}
+
+const durationUnits: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3600_000,
+  d: 86_400_000,
+};
+
+/** Parses `500ms`, `30s`, `15m`, `6h`, `7d` (a bare number means seconds). */
+function duration(env: Env, name: string, fallback: number): number {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);
+  const unit = durationUnits[match?.[2] ?? "s"];
+  if (match === null || unit === undefined) {
+    throw new ConfigError(`${name}=${value} must be a duration such as 500ms, 30s, 15m, 6h or 7d`);
+  }
+  return Number(match[1]) * unit;
+}

@@ -1,0 +1,78 @@
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { preparedRunner, type SqlParam, type SqlRow, type SqlRunner } from "./sql-runner.js";
+
+interface Slot {
+  readonly connection: DuckDBConnection;
+  readonly runner: SqlRunner;
+}
+
+/**
+ * A fixed set of connections to one read-only snapshot, each with its own prepared statements.
+ * A DuckDB connection runs one statement at a time, so concurrent reads take turns on free
+ * connections rather than queueing behind one; the set is small because DuckDB already uses
+ * every core inside a query.
+ */
+export class ConnectionPool implements SqlRunner {
+  readonly #free: Slot[];
+  readonly #all: Slot[];
+  readonly #waiting: ((slot: Slot) => void)[] = [];
+  #busy = 0;
+  #idle: (() => void) | undefined;
+
+  private constructor(slots: Slot[]) {
+    this.#all = slots;
+    this.#free = [...slots];
+  }
+
+  /** Opens `size` connections on the instance. */
+  static async create(instance: DuckDBInstance, size: number): Promise<ConnectionPool> {
+    const slots: Slot[] = [];
+    for (let i = 0; i < size; i++) {
+      const connection = await instance.connect();
+      slots.push({ connection, runner: preparedRunner(connection) });
+    }
+    return new ConnectionPool(slots);
+  }
+
+  run(sql: string, params?: readonly SqlParam[]): Promise<void> {
+    return this.#with((slot) => slot.runner.run(sql, params));
+  }
+
+  all(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]> {
+    return this.#with((slot) => slot.runner.all(sql, params));
+  }
+
+  /** Resolves once no statement is running. */
+  drain(): Promise<void> {
+    if (this.#busy === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#idle = resolve;
+    });
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const slot of this.#all) slot.connection.closeSync();
+  }
+
+  async #with<T>(work: (slot: Slot) => Promise<T>): Promise<T> {
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = await new Promise<Slot>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#busy++;
+    }
+    try {
+      return await work(slot);
+    } finally {
+      const next = this.#waiting.shift();
+      if (next !== undefined) {
+        next(slot);
+      } else {
+        this.#free.push(slot);
+        this.#busy--;
+        if (this.#busy === 0) this.#idle?.();
+      }
+    }
+  }
+}

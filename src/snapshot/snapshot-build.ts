@@ -1,0 +1,177 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import {
+  BASE_TABLES,
+  type BaseTable,
+  type SourceLoad,
+  type TableFeed,
+} from "../source/table-feed.js";
+import { BuildError } from "./build-error.js";
+import type { SnapshotFiles } from "./snapshot-files.js";
+import {
+  BASE_TABLE_DDL,
+  BASE_TABLE_ORDER,
+  META_DDL,
+  PRODUCT_HOLDINGS_SQL,
+} from "./snapshot-schema.js";
+import { connectionRunner, type SqlRunner } from "./sql-runner.js";
+import { appendRows } from "./staging-append.js";
+import { type ValidationNote, validateBaseTables } from "./validate-base-tables.js";
+
+/** How long one table took to load or build, and how many rows it holds. */
+export interface TableBuild {
+  readonly table: string;
+  readonly rows: number;
+  readonly durationMs: number;
+}
+
+/** Progress of a build, for status reports and progress bars. */
+export interface BuildProgress {
+  readonly phase: "load" | "validate" | "derive" | "finish";
+  readonly table?: string;
+  readonly rows?: number;
+}
+
+/** Everything a build needs: which snapshot to make, from what, and what to derive. */
+export interface BuildInput {
+  readonly id: string;
+  readonly source: string;
+  readonly load: SourceLoad;
+  /** Builds the derived analytics tables from the loaded base tables. */
+  readonly derive?: (db: SqlRunner) => Promise<readonly TableBuild[]>;
+  readonly onProgress?: (progress: BuildProgress) => void;
+}
+
+/** What a finished build reports: every table's load, what was dropped, what validation saw. */
+export interface BuildResult {
+  readonly id: string;
+  readonly tables: readonly TableBuild[];
+  readonly notes: readonly ValidationNote[];
+}
+
+const INSERT_META =
+  "INSERT INTO snapshot_meta VALUES (?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)";
+const INSERT_TABLE = "INSERT INTO snapshot_tables VALUES (?, ?, ?)";
+const INSERT_NOTE = "INSERT INTO snapshot_notes VALUES (?, ?, ?)";
+
+/**
+ * Writes a complete snapshot file: base tables loaded from the source and stored sorted,
+ * validated, derived tables built, and the metadata written last. On any failure the partial
+ * file is deleted and the error rethrown; the live snapshot is never touched here.
+ */
+export async function buildSnapshot(files: SnapshotFiles, input: BuildInput): Promise<BuildResult> {
+  const startedAt = new Date();
+  await files.ensure();
+  await files.remove(input.id);
+  const instance = await DuckDBInstance.create(files.pathOf(input.id));
+  try {
+    const result = await buildInto(instance, input, startedAt);
+    instance.closeSync();
+    return result;
+  } catch (err) {
+    instance.closeSync();
+    await files.remove(input.id);
+    throw err;
+  }
+}
+
+async function buildInto(
+  instance: DuckDBInstance,
+  input: BuildInput,
+  startedAt: Date,
+): Promise<BuildResult> {
+  const connection = await instance.connect();
+  try {
+    const db = connectionRunner(connection);
+    for (const statement of input.load.prepare) await db.run(statement);
+    const tables: TableBuild[] = [];
+    for (const table of Object.keys(BASE_TABLES) as BaseTable[]) {
+      input.onProgress?.({ phase: "load", table });
+      const started = performance.now();
+      await db.run(BASE_TABLE_DDL[table]);
+      const rows = await loadTable(db, connection, table, input.load.tables[table]);
+      tables.push({ table, rows, durationMs: performance.now() - started });
+      input.onProgress?.({ phase: "load", table, rows });
+    }
+    input.onProgress?.({ phase: "validate" });
+    const notes = await dropNotes(db, input.load);
+    notes.push(...(await validateBaseTables(db)));
+    const started = performance.now();
+    await db.run(PRODUCT_HOLDINGS_SQL);
+    tables.push({
+      table: "customer_products_by_product",
+      rows: tables.find((t) => t.table === "customer_products")?.rows ?? 0,
+      durationMs: performance.now() - started,
+    });
+    if (input.derive !== undefined) {
+      input.onProgress?.({ phase: "derive" });
+      tables.push(...(await input.derive(db)));
+    }
+    input.onProgress?.({ phase: "finish" });
+    await writeMeta(db, input, startedAt, tables, notes);
+    await db.run("CHECKPOINT");
+    return { id: input.id, tables, notes };
+  } finally {
+    connection.closeSync();
+  }
+}
+
+async function loadTable(
+  db: SqlRunner,
+  connection: Parameters<typeof appendRows>[0],
+  table: BaseTable,
+  feed: TableFeed,
+): Promise<number> {
+  if (feed.kind === "select") {
+    await db.run(
+      `INSERT INTO ${table} SELECT * FROM (${feed.sql}) ORDER BY ${BASE_TABLE_ORDER[table]}`,
+      feed.params,
+    );
+  } else {
+    await appendRows(connection, db, table, feed.batches, BASE_TABLE_ORDER[table]);
+  }
+  const rows = await countRows(db, table);
+  if (feed.kind === "rows" && feed.expectedRows !== undefined && feed.expectedRows !== rows) {
+    throw new BuildError(
+      `${table}: the source reported ${feed.expectedRows} rows but ${rows} arrived; the sync was abandoned`,
+    );
+  }
+  return rows;
+}
+
+async function countRows(db: SqlRunner, table: string): Promise<number> {
+  const [row] = await db.all(`SELECT count(*)::INTEGER AS n FROM ${table}`);
+  return Number(row?.n ?? 0);
+}
+
+async function dropNotes(db: SqlRunner, load: SourceLoad): Promise<ValidationNote[]> {
+  const notes: ValidationNote[] = [];
+  for (const dropped of load.dropped) {
+    const [row] = await db.all(dropped.countSql);
+    notes.push({ kind: "dropped", message: dropped.reason, rows: Number(row?.n ?? 0) });
+  }
+  return notes;
+}
+
+async function writeMeta(
+  db: SqlRunner,
+  input: BuildInput,
+  startedAt: Date,
+  tables: readonly TableBuild[],
+  notes: readonly ValidationNote[],
+): Promise<void> {
+  for (const statement of META_DDL) await db.run(statement);
+  for (const t of tables) await db.run(INSERT_TABLE, [t.table, t.rows, t.durationMs]);
+  for (const n of notes) await db.run(INSERT_NOTE, [n.kind, n.message, n.rows]);
+  await db.run(INSERT_META, [
+    input.id,
+    input.source,
+    sqlTimestamp(startedAt),
+    sqlTimestamp(new Date()),
+    sqlTimestamp(input.load.dataAsOf),
+  ]);
+}
+
+/** A UTC instant as DuckDB's zone-less TIMESTAMP literal, independent of the session time zone. */
+function sqlTimestamp(at: Date): string {
+  return at.toISOString().replace("T", " ").replace("Z", "");
+}

@@ -1,0 +1,112 @@
+import type { Logger } from "pino";
+import { type BuildInput, type BuildResult, buildSnapshot } from "./snapshot-build.js";
+import { SnapshotFiles } from "./snapshot-files.js";
+import { Snapshot } from "./snapshot.js";
+import type { SqlRunner } from "./sql-runner.js";
+
+/** Connections per open snapshot: enough for two cores to stay busy while others wait on I/O. */
+const READERS_PER_SNAPSHOT = 4;
+
+/**
+ * Holds the one live snapshot and swaps in new ones. Swapping is a single assignment after the
+ * new file is complete and the CURRENT pointer renamed, so a reader sees the old snapshot or
+ * the new one, never a mix; the old one is retired and deleted once its last reader is done.
+ * At most three snapshot files exist: the live one, one being built and one being retired.
+ */
+export class SnapshotStore {
+  readonly files: SnapshotFiles;
+  #live: Snapshot | undefined;
+  readonly #listeners = new Set<(info: Snapshot["info"] | undefined) => void>();
+
+  constructor(
+    dataDir: string,
+    private readonly log: Logger,
+  ) {
+    this.files = new SnapshotFiles(dataDir);
+  }
+
+  /** The live snapshot's description, or undefined before the first one is loaded. */
+  get live(): Snapshot["info"] | undefined {
+    return this.#live?.info;
+  }
+
+  /**
+   * Opens the snapshot CURRENT names, if any, and removes every other file (builds that a crash
+   * interrupted, snapshots retired before a restart). Returns whether a snapshot is now live.
+   */
+  async openLast(): Promise<boolean> {
+    await this.files.ensure();
+    const id = await this.files.current();
+    if (id !== undefined) {
+      try {
+        this.#live = await this.#open(id);
+        this.log.info({ snapshot: id }, "serving the snapshot on disk");
+      } catch (err) {
+        this.log.error({ snapshot: id, err: String(err) }, "the snapshot on disk cannot be opened");
+      }
+    }
+    for (const other of await this.files.list()) {
+      if (other !== this.#live?.info.id) await this.files.remove(other);
+    }
+    this.#notify();
+    return this.#live !== undefined;
+  }
+
+  /**
+   * Builds a snapshot and makes it live. A failed build throws and leaves the live snapshot
+   * serving; the new one becomes live only once its file is complete and the pointer is durable.
+   */
+  async buildAndSwap(input: BuildInput): Promise<BuildResult> {
+    const result = await buildSnapshot(this.files, input);
+    let next: Snapshot;
+    try {
+      next = await this.#open(input.id);
+      await this.files.setCurrent(input.id);
+    } catch (err) {
+      await this.files.remove(input.id);
+      throw err;
+    }
+    const previous = this.#live;
+    this.#live = next;
+    this.#notify();
+    this.log.info({ snapshot: input.id, previous: previous?.info.id }, "snapshot swapped in");
+    await previous?.retire();
+    return result;
+  }
+
+  /**
+   * Runs a read against the live snapshot, holding it open until the read finishes even if a
+   * swap happens meanwhile. Returns undefined when no snapshot is loaded.
+   */
+  async read<T>(
+    read: (db: SqlRunner, info: Snapshot["info"]) => Promise<T>,
+  ): Promise<{ value: T; info: Snapshot["info"] } | undefined> {
+    const snapshot = this.#live;
+    if (snapshot === undefined) return undefined;
+    const value = await snapshot.use((db) => read(db, snapshot.info));
+    return { value, info: snapshot.info };
+  }
+
+  /** Calls `listener` whenever the live snapshot changes (readiness follows it). */
+  onChange(listener: (info: Snapshot["info"] | undefined) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Closes the live snapshot, keeping its file for the next start. */
+  close(): void {
+    this.#live?.close();
+    this.#live = undefined;
+  }
+
+  #open(id: string): Promise<Snapshot> {
+    return Snapshot.open(this.files.pathOf(id), READERS_PER_SNAPSHOT, async (disposed) => {
+      await this.files.remove(disposed);
+      this.log.info({ snapshot: disposed }, "retired snapshot removed");
+    });
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener(this.#live?.info);
+  }
+}

@@ -1,0 +1,114 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ConnectionPool } from "./connection-pool.js";
+import { META_SELECT } from "./snapshot-schema.js";
+import type { SqlRunner } from "./sql-runner.js";
+
+/** A snapshot's description of itself, read from its metadata tables when it is opened. */
+export interface SnapshotInfo {
+  readonly id: string;
+  readonly source: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly dataAsOf: Date;
+  readonly tables: readonly {
+    readonly table: string;
+    readonly rows: number;
+    readonly buildMs: number;
+  }[];
+  readonly notes: readonly {
+    readonly kind: string;
+    readonly message: string;
+    readonly rows: number;
+  }[];
+}
+
+/**
+ * One immutable snapshot opened read-only. Readers borrow it through a lease; once the store
+ * retires it and the last lease ends, its database is closed and `onDisposed` removes the file.
+ * This reference count is what lets a swap happen while long reads are still running.
+ */
+export class Snapshot {
+  #leases = 0;
+  #retired = false;
+  #disposed: Promise<void> | undefined;
+
+  private constructor(
+    readonly info: SnapshotInfo,
+    private readonly instance: DuckDBInstance,
+    private readonly pool: ConnectionPool,
+    private readonly onDisposed: (id: string) => Promise<void>,
+  ) {}
+
+  /** Opens a snapshot file read-only and reads its metadata; fails if the file is incomplete. */
+  static async open(
+    path: string,
+    readers: number,
+    onDisposed: (id: string) => Promise<void>,
+  ): Promise<Snapshot> {
+    const instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+    try {
+      const pool = await ConnectionPool.create(instance, readers);
+      const info = await readInfo(pool);
+      return new Snapshot(info, instance, pool, onDisposed);
+    } catch (err) {
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  /** Runs `read` with this snapshot held open, however long it takes. */
+  async use<T>(read: (db: SqlRunner) => Promise<T>): Promise<T> {
+    this.#leases++;
+    try {
+      return await read(this.pool);
+    } finally {
+      this.#leases--;
+      if (this.#retired && this.#leases === 0) void this.dispose();
+    }
+  }
+
+  /** Marks the snapshot as replaced; it closes once no reader holds it. */
+  retire(): Promise<void> {
+    this.#retired = true;
+    return this.#leases === 0 ? this.dispose() : Promise.resolve();
+  }
+
+  /** Closes the snapshot now, without removing its file (for shutdown). */
+  close(): void {
+    this.pool.close();
+    this.instance.closeSync();
+  }
+
+  private dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      await this.pool.drain();
+      this.close();
+      await this.onDisposed(this.info.id);
+    })();
+    return this.#disposed;
+  }
+}
+
+async function readInfo(db: SqlRunner): Promise<SnapshotInfo> {
+  const [meta] = await db.all(META_SELECT.meta);
+  if (meta === undefined) throw new Error("snapshot has no metadata row: it was never finished");
+  const tables = await db.all(META_SELECT.tables);
+  const notes = await db.all(META_SELECT.notes);
+  return {
+    id: String(meta.snapshot_id),
+    source: String(meta.source),
+    startedAt: new Date(String(meta.started_at)),
+    finishedAt: new Date(String(meta.finished_at)),
+    dataAsOf: new Date(String(meta.data_as_of)),
+    tables: tables.map((t) => ({
+      table: String(t.table_name),
+      rows: Number(t.row_count),
+      buildMs: Number(t.build_ms),
+    })),
+    notes: notes.map((n) => ({
+      kind: String(n.kind),
+      message: String(n.message),
+      rows: Number(n.row_count),
+    })),
+  };
+}
