@@ -1,4 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
+import { runSourceChecks } from "../source/source-checks.js";
 import {
   BASE_TABLES,
   type BaseTable,
@@ -35,6 +36,8 @@ export interface BuildProgress {
 export interface BuildInput {
   readonly id: string;
   readonly source: string;
+  /** The source's fingerprint when it was read, so the next sync can tell whether it changed. */
+  readonly fingerprint: string;
   readonly load: SourceLoad;
   /** Builds the derived analytics tables from the loaded base tables. */
   readonly derive?: (db: SqlRunner) => Promise<readonly TableBuild[]>;
@@ -49,7 +52,7 @@ export interface BuildResult {
 }
 
 const INSERT_META =
-  "INSERT INTO snapshot_meta VALUES (?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP)";
+  "INSERT INTO snapshot_meta VALUES (?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP, ?)";
 const INSERT_TABLE = "INSERT INTO snapshot_tables VALUES (?, ?, ?)";
 const INSERT_NOTE = "INSERT INTO snapshot_notes VALUES (?, ?, ?)";
 
@@ -83,6 +86,7 @@ async function buildInto(
   try {
     const db = connectionRunner(connection);
     for (const statement of input.load.prepare) await db.run(statement);
+    await runSourceChecks(input.load.checks ?? [], (sql, params) => db.all(sql, params));
     const tables: TableBuild[] = [];
     for (const table of Object.keys(BASE_TABLES) as BaseTable[]) {
       input.onProgress?.({ phase: "load", table });
@@ -168,6 +172,7 @@ async function writeMeta(
     sqlTimestamp(startedAt),
     sqlTimestamp(new Date()),
     sqlTimestamp(input.load.dataAsOf),
+    input.fingerprint,
   ]);
 }
 

@@ -39,7 +39,7 @@ export const PRODUCT_HOLDINGS_SQL = `CREATE TABLE customer_products_by_product A
 export const META_DDL = [
   `CREATE TABLE snapshot_meta (
     snapshot_id VARCHAR, source VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
-    data_as_of TIMESTAMP)`,
+    data_as_of TIMESTAMP, source_fingerprint VARCHAR)`,
   "CREATE TABLE snapshot_tables (table_name VARCHAR, row_count BIGINT, build_ms DOUBLE)",
   "CREATE TABLE snapshot_notes (kind VARCHAR, message VARCHAR, row_count BIGINT)",
 ] as const;
@@ -48,7 +48,8 @@ export const META_DDL = [
 export const META_SELECT = {
   meta: `SELECT snapshot_id, source, strftime(started_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS started_at,
     strftime(finished_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS finished_at,
-    strftime(data_as_of, '%Y-%m-%dT%H:%M:%S.%gZ') AS data_as_of FROM snapshot_meta`,
+    strftime(data_as_of, '%Y-%m-%dT%H:%M:%S.%gZ') AS data_as_of, source_fingerprint
+    FROM snapshot_meta`,
   tables: "SELECT table_name, row_count, build_ms FROM snapshot_tables ORDER BY table_name",
   notes: "SELECT kind, message, row_count FROM snapshot_notes ORDER BY kind, message",
 } as const;

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
+import { Snapshot } from "./snapshot.js";
 import { type BuildInput, type BuildResult, buildSnapshot } from "./snapshot-build.js";
 import { SnapshotFiles } from "./snapshot-files.js";
-import { Snapshot } from "./snapshot.js";
 import type { SqlRunner } from "./sql-runner.js";
 
 /** Connections per open snapshot: enough for two cores to stay busy while others wait on I/O. */
@@ -16,6 +16,7 @@ const READERS_PER_SNAPSHOT = 4;
 export class SnapshotStore {
   readonly files: SnapshotFiles;
   #live: Snapshot | undefined;
+  #confirmedAt = 0;
   readonly #listeners = new Set<(info: Snapshot["info"] | undefined) => void>();
 
   constructor(
@@ -25,9 +26,22 @@ export class SnapshotStore {
     this.files = new SnapshotFiles(dataDir);
   }
 
-  /** The live snapshot's description, or undefined before the first one is loaded. */
+  /**
+   * The live snapshot's description, or undefined before the first one is loaded. Its
+   * `dataAsOf` moves forward when a sync confirms the source unchanged (see {@link confirm}).
+   */
   get live(): Snapshot["info"] | undefined {
-    return this.#live?.info;
+    const info = this.#live?.info;
+    if (info === undefined || this.#confirmedAt <= info.dataAsOf.getTime()) return info;
+    return { ...info, dataAsOf: new Date(this.#confirmedAt) };
+  }
+
+  /**
+   * Records that the source was seen unchanged at `at`: the live snapshot's data is then true
+   * as of that moment, which is what keeps its reported age honest without a rebuild.
+   */
+  confirm(at: Date): void {
+    this.#confirmedAt = Math.max(this.#confirmedAt, at.getTime());
   }
 
   /**
@@ -68,6 +82,7 @@ export class SnapshotStore {
     }
     const previous = this.#live;
     this.#live = next;
+    this.#confirmedAt = 0;
     this.#notify();
     this.log.info({ snapshot: input.id, previous: previous?.info.id }, "snapshot swapped in");
     await previous?.retire();
@@ -83,8 +98,9 @@ export class SnapshotStore {
   ): Promise<{ value: T; info: Snapshot["info"] } | undefined> {
     const snapshot = this.#live;
     if (snapshot === undefined) return undefined;
-    const value = await snapshot.use((db) => read(db, snapshot.info));
-    return { value, info: snapshot.info };
+    const info = this.live ?? snapshot.info;
+    const value = await snapshot.use((db) => read(db, info));
+    return { value, info };
   }
 
   /** Calls `listener` whenever the live snapshot changes (readiness follows it). */

@@ -10,6 +10,7 @@ export interface SnapshotInfo {
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly dataAsOf: Date;
+  readonly fingerprint: string;
   readonly tables: readonly {
     readonly table: string;
     readonly rows: number;
@@ -100,6 +101,7 @@ async function readInfo(db: SqlRunner): Promise<SnapshotInfo> {
     startedAt: new Date(String(meta.started_at)),
     finishedAt: new Date(String(meta.finished_at)),
     dataAsOf: new Date(String(meta.data_as_of)),
+    fingerprint: String(meta.source_fingerprint ?? ""),
     tables: tables.map((t) => ({
       table: String(t.table_name),
       rows: Number(t.row_count),

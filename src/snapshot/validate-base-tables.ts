@@ -1,5 +1,5 @@
-import type { SqlRunner } from "./sql-runner.js";
 import { BuildError } from "./build-error.js";
+import type { SqlRunner } from "./sql-runner.js";
 
 /** Something validation or the source noticed about the loaded rows, kept in the snapshot. */
 export interface ValidationNote {

@@ -61,6 +61,13 @@ export type TableFeed =
  */
 export interface SourceLoad {
   readonly prepare: readonly string[];
+  /**
+   * Checks the builder runs, in order, after `prepare` and before any table is created; absent
+   * means none. The first that fails stops the load with a `SourceError`
+   * (`runSourceChecks` in `source-checks.ts` does exactly this). They let file sources name the
+   * file, column, row and value at fault instead of surfacing a bare DuckDB conversion error.
+   */
+  readonly checks?: readonly SourceCheck[];
   readonly tables: { readonly [T in BaseTable]: TableFeed };
   readonly dropped: readonly DroppedRows[];
   /** When the data was true at the source (for files, their modification time). */
@@ -75,4 +82,19 @@ export interface DroppedRows {
   readonly reason: string;
   /** A SELECT returning one row with one column `n`: how many rows this reason dropped. */
   readonly countSql: string;
+}
+
+/**
+ * One test of the source data that a DuckDB query can decide. It passes when `sql` returns no
+ * rows; otherwise its first row's `detail` column (text, may be null) says which row and value
+ * are at fault, and the load fails with a `SourceError` naming `file` and `column`.
+ */
+export interface SourceCheck {
+  /** A SELECT with `?` placeholders for `params`, returning rows only when the data is wrong. */
+  readonly sql: string;
+  readonly params: readonly (string | number)[];
+  /** What is wrong when the check fails, for a person ("is missing", "does not cast to DATE"). */
+  readonly problem: string;
+  readonly file: string;
+  readonly column?: string;
 }

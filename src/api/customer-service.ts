@@ -1,0 +1,58 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type {
+  CustomerDetailSchema,
+  CustomerService,
+} from "../../gen/customeranalytics/v1/customer_pb.js";
+import {
+  batchGetCustomers,
+  type CustomerDetail,
+  getCustomer,
+  listCustomers,
+} from "../query/customer-queries.js";
+import type { ReadRouter } from "../query/read-router.js";
+import { approx, readPolicy, resultMeta } from "./read-options.js";
+
+/** CustomerService: validated requests in, the router's answers mapped to messages out. */
+export function customerService(router: ReadRouter): ServiceImpl<typeof CustomerService> {
+  return {
+    async getCustomer(req) {
+      const { value, meta } = await router.ask(
+        { snapshot: getCustomer },
+        { customerId: req.customerId },
+        readPolicy(req.readOptions),
+      );
+      const { customer, summary } = customerDetail(value);
+      return { customer, summary, meta: resultMeta(meta) };
+    },
+    async batchGetCustomers(req) {
+      const { value, meta } = await router.ask(
+        { snapshot: batchGetCustomers },
+        { customerIds: req.customerIds },
+        readPolicy(req.readOptions),
+      );
+      return {
+        customers: value.customers.map(customerDetail),
+        missingCustomerIds: value.missing,
+        meta: resultMeta(meta),
+      };
+    },
+    async listCustomers(req) {
+      const { value, meta } = await router.ask(
+        { snapshot: listCustomers },
+        req,
+        readPolicy(req.readOptions),
+      );
+      return { ...value, meta: resultMeta(meta) };
+    },
+  };
+}
+
+function customerDetail(
+  detail: CustomerDetail,
+): MessageInitShape<typeof CustomerDetailSchema> & Pick<CustomerDetail, "customer"> {
+  return {
+    customer: detail.customer,
+    summary: { ...detail.summary, totalValueNumber: approx(detail.summary.totalValue) },
+  };
+}

@@ -1,0 +1,39 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type {
+  PortfolioService,
+  PortfolioTotalSchema,
+} from "../../gen/customeranalytics/v1/portfolio_pb.js";
+import { getCustomerPortfolio, type PortfolioTotalRow } from "../query/portfolio-queries.js";
+import type { ReadRouter } from "../query/read-router.js";
+import { approx, readPolicy, resultMeta } from "./read-options.js";
+
+/** PortfolioService: validated requests in, the router's answers mapped to messages out. */
+export function portfolioService(router: ReadRouter): ServiceImpl<typeof PortfolioService> {
+  return {
+    async getCustomerPortfolio(req) {
+      const { value, meta } = await router.ask(
+        { snapshot: getCustomerPortfolio },
+        req,
+        readPolicy(req.readOptions),
+      );
+      return {
+        customerId: value.customerId,
+        asOf: value.asOf,
+        holdings: value.holdings.map((h) => ({ ...h, valueNumber: approx(h.value) })),
+        categoryTotals: value.categoryTotals.map(total),
+        totals: total(value.totals),
+        nextPageToken: value.nextPageToken,
+        meta: resultMeta(meta),
+      };
+    },
+  };
+}
+
+function total(row: PortfolioTotalRow): MessageInitShape<typeof PortfolioTotalSchema> {
+  return {
+    ...row,
+    totalValueNumber: approx(row.totalValue),
+    activeValueNumber: approx(row.activeValue),
+  };
+}

@@ -1,0 +1,44 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
+import { getProduct, listProductCustomers, listProducts } from "../query/product-queries.js";
+import type { ReadRouter } from "../query/read-router.js";
+import { approx, readPolicy, resultMeta } from "./read-options.js";
+
+/** ProductService: validated requests in, the router's answers mapped to messages out. */
+export function productService(router: ReadRouter): ServiceImpl<typeof ProductService> {
+  return {
+    async getProduct(req) {
+      const { value, meta } = await router.ask(
+        { snapshot: getProduct },
+        { productId: req.productId },
+        readPolicy(req.readOptions),
+      );
+      return {
+        product: value.product,
+        summary: { ...value.summary, totalValueNumber: approx(value.summary.totalValue) },
+        meta: resultMeta(meta),
+      };
+    },
+    async listProducts(req) {
+      const { value, meta } = await router.ask(
+        { snapshot: listProducts },
+        req,
+        readPolicy(req.readOptions),
+      );
+      return { ...value, meta: resultMeta(meta) };
+    },
+    async listProductCustomers(req) {
+      const { value, meta } = await router.ask(
+        { snapshot: listProductCustomers },
+        req,
+        readPolicy(req.readOptions),
+      );
+      return {
+        holders: value.holders.map((h) => ({ ...h, totalValueNumber: approx(h.totalValue) })),
+        nextPageToken: value.nextPageToken,
+        asOf: value.asOf,
+        meta: resultMeta(meta),
+      };
+    },
+  };
+}

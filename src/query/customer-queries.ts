@@ -1,0 +1,138 @@
+import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import { requestDate, requireOrdered, todayUtc } from "./dates.js";
+import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
+import { QueryError } from "./query-error.js";
+import {
+  type CustomerRow,
+  type CustomerSummaryRow,
+  toCustomer,
+  toCustomerSummary,
+} from "./rows.js";
+
+const CUSTOMER_COLUMNS = `c.customer_id, c.customer_name, c.customer_type, c.region,
+  c.registration_date, c.status`;
+
+/** The summary of one or more customers' holdings; `?` 1–2 are the as-of day. */
+const SUMMARY_COLUMNS = `
+  count(DISTINCT r.product_id) FILTER (WHERE r.start_date <= ?::DATE
+    AND (r.end_date IS NULL OR r.end_date >= ?::DATE))::INTEGER AS active_products,
+  count(DISTINCT r.product_id)::INTEGER AS total_products,
+  count(r.relationship_id)::INTEGER AS relationships,
+  coalesce(sum(r."value"), 0)::DECIMAL(38,2) AS total_value,
+  min(r.start_date) AS first_start_date,
+  max(r.start_date) AS last_start_date`;
+
+const GET_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS}, ${SUMMARY_COLUMNS}
+  FROM customers c LEFT JOIN customer_products r ON r.customer_id = c.customer_id
+  WHERE c.customer_id = ?
+  GROUP BY ALL`;
+
+const BATCH_GET_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS}, ${SUMMARY_COLUMNS}
+  FROM customers c LEFT JOIN customer_products r ON r.customer_id = c.customer_id
+  WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[]))
+  GROUP BY ALL`;
+
+const LIST_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS} FROM customers c
+  WHERE (?::VARCHAR IS NULL OR c.region = ?)
+    AND (?::VARCHAR IS NULL OR c.customer_type = ?)
+    AND (?::VARCHAR IS NULL OR c.status = ?)
+    AND (?::DATE IS NULL OR c.registration_date >= ?::DATE)
+    AND (?::DATE IS NULL OR c.registration_date <= ?::DATE)
+    AND (?::VARCHAR IS NULL OR contains(lower(c.customer_name), lower(?)))
+    AND (?::VARCHAR IS NULL OR c.customer_id > ?)
+  ORDER BY c.customer_id
+  LIMIT ?`;
+
+/** A customer together with the summary of their holdings. */
+export interface CustomerDetail {
+  readonly customer: CustomerRow;
+  readonly summary: CustomerSummaryRow;
+}
+
+/** Looks up one customer and sums up their holdings as of today. NOT_FOUND when unknown. */
+export async function getCustomer(
+  db: SqlRunner,
+  args: { customerId: string; today?: string },
+): Promise<CustomerDetail> {
+  const asOf = args.today ?? todayUtc();
+  const [row] = await db.all(GET_CUSTOMER, [asOf, asOf, args.customerId]);
+  if (row === undefined) {
+    throw new QueryError(
+      "not_found",
+      `customer ${JSON.stringify(args.customerId)} does not exist`,
+      {
+        field: "customer_id",
+      },
+    );
+  }
+  return detail(row, asOf);
+}
+
+/** Looks up many customers in one query, returning them in request order plus the unknown ids. */
+export async function batchGetCustomers(
+  db: SqlRunner,
+  args: { customerIds: readonly string[]; today?: string },
+): Promise<{ customers: CustomerDetail[]; missing: string[] }> {
+  const asOf = args.today ?? todayUtc();
+  const ids = [...new Set(args.customerIds)];
+  const rows = await db.all(BATCH_GET_CUSTOMERS, [asOf, asOf, ids]);
+  const byId = new Map(rows.map((row) => [String(row.customer_id), row]));
+  const customers: CustomerDetail[] = [];
+  const missing: string[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (row === undefined) missing.push(id);
+    else customers.push(detail(row, asOf));
+  }
+  return { customers, missing };
+}
+
+/** Filters for {@link listCustomers}; empty strings mean "no filter", as in the proto. */
+export interface ListCustomersArgs {
+  readonly region: string;
+  readonly customerType: string;
+  readonly status: string;
+  readonly registeredFrom: string;
+  readonly registeredTo: string;
+  readonly nameContains: string;
+  readonly pageSize: number;
+  readonly pageToken: string;
+}
+
+/** One page of customers in id order, continued by keyset on customer_id. */
+export async function listCustomers(
+  db: SqlRunner,
+  args: ListCustomersArgs,
+): Promise<{ customers: CustomerRow[]; nextPageToken: string }> {
+  const from = requestDate(args.registeredFrom, "registered_from");
+  const to = requestDate(args.registeredTo, "registered_to");
+  requireOrdered(from, to, "registered_from", "registered_to");
+  const filters = [
+    args.region,
+    args.customerType,
+    args.status,
+    from,
+    to,
+    args.nameContains,
+  ] as const;
+  const scope = pageScope("ListCustomers", filters);
+  const [after = null] = decodePageToken(args.pageToken, scope, 1) ?? [];
+  const pageSize = effectivePageSize(args.pageSize);
+  const params = [...filters.flatMap((f) => [orNull(f), orNull(f)]), after, after, pageSize + 1];
+  const rows = await db.all(LIST_CUSTOMERS, params);
+  const page = rows.slice(0, pageSize).map(toCustomer);
+  const last = page.at(-1);
+  const more = rows.length > pageSize && last !== undefined;
+  return {
+    customers: page,
+    nextPageToken: more ? encodePageToken(scope, [last.customerId]) : "",
+  };
+}
+
+function detail(row: SqlRow, asOf: string): CustomerDetail {
+  return { customer: toCustomer(row), summary: toCustomerSummary(row, asOf) };
+}
+
+function orNull(value: string | null): string | null {
+  return value === "" ? null : value;
+}

@@ -1,0 +1,37 @@
+import { QueryError } from "./query-error.js";
+
+/** Today's date in UTC as `YYYY-MM-DD`: the default day on which "active" is judged. */
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/**
+ * Checks that a request's `YYYY-MM-DD` names a real calendar day (the proto's pattern only
+ * checks the shape, so `2024-02-30` gets here) and returns it, or the fallback when empty.
+ */
+export function requestDate(value: string, field: string, fallback: string): string;
+export function requestDate(value: string, field: string): string | null;
+export function requestDate(value: string, field: string, fallback?: string): string | null {
+  if (value === "") return fallback ?? null;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+    throw new QueryError("invalid_argument", `${field} is not a calendar date: ${value}`, {
+      field,
+    });
+  }
+  return value;
+}
+
+/** Rejects a range whose start lies after its end, naming the start field. */
+export function requireOrdered(
+  from: string | null,
+  to: string | null,
+  fromField: string,
+  toField: string,
+): void {
+  if (from !== null && to !== null && from > to) {
+    throw new QueryError("invalid_argument", `${fromField} (${from}) is after ${toField} (${to})`, {
+      field: fromField,
+    });
+  }
+}

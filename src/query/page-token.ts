@@ -1,0 +1,81 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { QueryError } from "./query-error.js";
+
+/**
+ * The key that seals page tokens. Tokens are opaque to callers but not secret: the seal exists
+ * to tell a token this service issued for this very listing from a tampered, truncated or
+ * foreign one, which would otherwise silently start a page in the wrong place.
+ */
+const SEAL_KEY = "customeranalytics.v1/page-token";
+
+/**
+ * Encodes the last key of a page, bound to the listing it came from: `scope` names the RPC and
+ * every filter, so a token replayed with other filters is refused instead of skipping rows.
+ */
+export function encodePageToken(scope: string, key: readonly (string | null)[]): string {
+  const body = Buffer.from(JSON.stringify({ s: scope, k: key })).toString("base64url");
+  return `${body}.${seal(body)}`;
+}
+
+/**
+ * Decodes a token made by {@link encodePageToken} for the same scope, or undefined for an
+ * empty token. Anything else is INVALID_ARGUMENT naming `page_token`.
+ */
+export function decodePageToken(
+  token: string,
+  scope: string,
+  keyLength: number,
+): (string | null)[] | undefined {
+  if (token === "") return undefined;
+  const [body, mac, extra] = token.split(".");
+  if (body === undefined || mac === undefined || extra !== undefined || !sealMatches(body, mac)) {
+    throw invalidToken("it was not issued by this service or was altered");
+  }
+  const parsed: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  if (!isTokenBody(parsed) || parsed.k.length !== keyLength) {
+    throw invalidToken("it was not issued by this service or was altered");
+  }
+  if (parsed.s !== scope) {
+    throw invalidToken("it belongs to a listing with other filters; start again without a token");
+  }
+  return parsed.k;
+}
+
+/** Canonical scope text for a listing: the RPC name and its filters, in a fixed order. */
+export function pageScope(rpc: string, filters: readonly unknown[]): string {
+  return JSON.stringify([rpc, ...filters]);
+}
+
+function seal(body: string): string {
+  return createHmac("sha256", SEAL_KEY).update(body).digest("base64url").slice(0, 22);
+}
+
+function sealMatches(body: string, mac: string): boolean {
+  const expected = Buffer.from(seal(body));
+  const given = Buffer.from(mac);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+function isTokenBody(value: unknown): value is { s: string; k: (string | null)[] } {
+  if (typeof value !== "object" || value === null) return false;
+  const { s, k } = value as { s?: unknown; k?: unknown };
+  return (
+    typeof s === "string" &&
+    Array.isArray(k) &&
+    k.every((part) => typeof part === "string" || part === null)
+  );
+}
+
+function invalidToken(why: string): QueryError {
+  return new QueryError("invalid_argument", `page_token is not valid: ${why}`, {
+    field: "page_token",
+  });
+}
+
+/** Page size when a request leaves it 0, as DESIGN.md's conventions give it. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** The page size a request asked for, or {@link DEFAULT_PAGE_SIZE} when it left it 0. */
+export function effectivePageSize(requested: number): number {
+  return requested > 0 ? requested : DEFAULT_PAGE_SIZE;
+}

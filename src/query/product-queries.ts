@@ -1,0 +1,170 @@
+import type { SqlRunner } from "../snapshot/sql-runner.js";
+import { todayUtc } from "./dates.js";
+import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
+import { QueryError } from "./query-error.js";
+import { count, money, type ProductRow, text, toProduct } from "./rows.js";
+
+const PRODUCT_COLUMNS = `p.product_id, p.product_name, p.product_category, p.product_type,
+  p.launch_date, p.status`;
+
+/** `?` 1–2 are the as-of day, `?` 3 the product id. */
+const GET_PRODUCT = `SELECT ${PRODUCT_COLUMNS},
+    count(DISTINCT h.customer_id) FILTER (WHERE h.start_date <= ?::DATE
+      AND (h.end_date IS NULL OR h.end_date >= ?::DATE))::INTEGER AS active_customers,
+    count(DISTINCT h.customer_id)::INTEGER AS total_customers,
+    count(h.relationship_id)::INTEGER AS relationships,
+    coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
+  FROM products p LEFT JOIN customer_products_by_product h ON h.product_id = p.product_id
+  WHERE p.product_id = ?
+  GROUP BY ALL`;
+
+const LIST_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
+  WHERE (?::VARCHAR IS NULL OR p.product_category = ?)
+    AND (?::VARCHAR IS NULL OR p.product_type = ?)
+    AND (?::VARCHAR IS NULL OR p.status = ?)
+    AND (?::VARCHAR IS NULL OR p.product_id > ?)
+  ORDER BY p.product_id
+  LIMIT ?`;
+
+const PRODUCT_EXISTS = "SELECT 1 AS found FROM products WHERE product_id = ?";
+
+/** `?` 1–2 as-of, 3 product, 4–5 keyset, 6 active only, 7 limit. */
+const LIST_PRODUCT_CUSTOMERS = `SELECT h.customer_id, any_value(c.customer_name) AS customer_name,
+    any_value(c.region) AS region,
+    count(*)::INTEGER AS relationships,
+    bool_or(h.start_date <= ?::DATE AND (h.end_date IS NULL OR h.end_date >= ?::DATE)) AS active,
+    min(h.start_date) AS first_start_date, max(h.start_date) AS last_start_date,
+    coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
+  FROM customer_products_by_product h LEFT JOIN customers c ON c.customer_id = h.customer_id
+  WHERE h.product_id = ? AND (?::VARCHAR IS NULL OR h.customer_id > ?)
+  GROUP BY h.customer_id
+  HAVING NOT ?::BOOLEAN OR active
+  ORDER BY h.customer_id
+  LIMIT ?`;
+
+/** Who holds a product, summed up. */
+export interface ProductSummaryRow {
+  readonly activeCustomers: number;
+  readonly totalCustomers: number;
+  readonly relationships: number;
+  readonly totalValue: string;
+  readonly asOf: string;
+}
+
+/** One customer's relationships with a product, summed up. */
+export interface ProductHolderRow {
+  readonly customerId: string;
+  readonly customerName: string;
+  readonly region: string;
+  readonly relationships: number;
+  readonly active: boolean;
+  readonly firstStartDate: string;
+  readonly lastStartDate: string;
+  readonly totalValue: string;
+}
+
+/** Looks up one product and who holds it as of today. NOT_FOUND when unknown. */
+export async function getProduct(
+  db: SqlRunner,
+  args: { productId: string; today?: string },
+): Promise<{ product: ProductRow; summary: ProductSummaryRow }> {
+  const asOf = args.today ?? todayUtc();
+  const [row] = await db.all(GET_PRODUCT, [asOf, asOf, args.productId]);
+  if (row === undefined) throw productNotFound(args.productId);
+  return {
+    product: toProduct(row),
+    summary: {
+      activeCustomers: count(row.active_customers),
+      totalCustomers: count(row.total_customers),
+      relationships: count(row.relationships),
+      totalValue: money(row.total_value),
+      asOf,
+    },
+  };
+}
+
+/** Filters for {@link listProducts}; empty strings mean "no filter". */
+export interface ListProductsArgs {
+  readonly productCategory: string;
+  readonly productType: string;
+  readonly status: string;
+  readonly pageSize: number;
+  readonly pageToken: string;
+}
+
+/** One page of products in id order, continued by keyset on product_id. */
+export async function listProducts(
+  db: SqlRunner,
+  args: ListProductsArgs,
+): Promise<{ products: ProductRow[]; nextPageToken: string }> {
+  const filters = [args.productCategory, args.productType, args.status] as const;
+  const scope = pageScope("ListProducts", filters);
+  const [after = null] = decodePageToken(args.pageToken, scope, 1) ?? [];
+  const pageSize = effectivePageSize(args.pageSize);
+  const params = [...filters.flatMap((f) => [f || null, f || null]), after, after, pageSize + 1];
+  const rows = await db.all(LIST_PRODUCTS, params);
+  const page = rows.slice(0, pageSize).map(toProduct);
+  const last = page.at(-1);
+  return {
+    products: page,
+    nextPageToken:
+      rows.length > pageSize && last !== undefined ? encodePageToken(scope, [last.productId]) : "",
+  };
+}
+
+/** Arguments of {@link listProductCustomers}. */
+export interface ListProductCustomersArgs {
+  readonly productId: string;
+  readonly activeOnly: boolean;
+  readonly pageSize: number;
+  readonly pageToken: string;
+  readonly today?: string;
+}
+
+/** One page of a product's holders in customer id order. NOT_FOUND when the product is unknown. */
+export async function listProductCustomers(
+  db: SqlRunner,
+  args: ListProductCustomersArgs,
+): Promise<{ holders: ProductHolderRow[]; nextPageToken: string; asOf: string }> {
+  const asOf = args.today ?? todayUtc();
+  const scope = pageScope("ListProductCustomers", [args.productId, args.activeOnly]);
+  const [after = null] = decodePageToken(args.pageToken, scope, 1) ?? [];
+  if ((await db.all(PRODUCT_EXISTS, [args.productId])).length === 0) {
+    throw productNotFound(args.productId);
+  }
+  const pageSize = effectivePageSize(args.pageSize);
+  const rows = await db.all(LIST_PRODUCT_CUSTOMERS, [
+    asOf,
+    asOf,
+    args.productId,
+    after,
+    after,
+    args.activeOnly,
+    pageSize + 1,
+  ]);
+  const holders = rows.slice(0, pageSize).map(
+    (row): ProductHolderRow => ({
+      customerId: text(row.customer_id),
+      customerName: text(row.customer_name),
+      region: text(row.region),
+      relationships: count(row.relationships),
+      active: row.active === true,
+      firstStartDate: text(row.first_start_date),
+      lastStartDate: text(row.last_start_date),
+      totalValue: money(row.total_value),
+    }),
+  );
+  const last = holders.at(-1);
+  return {
+    holders,
+    asOf,
+    nextPageToken:
+      rows.length > pageSize && last !== undefined ? encodePageToken(scope, [last.customerId]) : "",
+  };
+}
+
+function productNotFound(id: string): QueryError {
+  return new QueryError("not_found", `product ${JSON.stringify(id)} does not exist`, {
+    field: "product_id",
+  });
+}

@@ -1,0 +1,138 @@
+import type { SnapshotInfo } from "../snapshot/snapshot.js";
+import type { SnapshotStore } from "../snapshot/snapshot-store.js";
+import type { SqlParam, SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import { isQueryError, QueryError } from "./query-error.js";
+
+/** How fresh a caller needs an answer to be (the proto's Freshness, in the query layer's words). */
+export type Freshness = "cached_allowed" | "live_required" | "cache_only";
+
+/** A caller's freshness budget; `maxStalenessMs` undefined means the server's default. */
+export interface ReadPolicy {
+  readonly freshness: Freshness;
+  readonly maxStalenessMs: number | undefined;
+}
+
+/** Where an answer came from and how old its data is: what every response reports. */
+export interface AnswerMeta {
+  readonly source: "snapshot" | "live";
+  readonly snapshotId: string;
+  readonly dataAsOf: Date;
+  readonly ageMs: number;
+  readonly staleFallback: boolean;
+  readonly fallbackReason: string;
+}
+
+/**
+ * The source system asked directly. Implemented by the Snowflake source; the query layer only
+ * needs to run its own Snowflake SQL with bound values and learn when the answer was true.
+ */
+export interface LiveRunner {
+  all(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]>;
+}
+
+/**
+ * One question the service can answer, in both dialects: DuckDB SQL on the snapshot and,
+ * where it exists, Snowflake SQL live. Both must give the same answer on the same data.
+ */
+export interface Question<A, R> {
+  readonly snapshot: (db: SqlRunner, args: A) => Promise<R>;
+  readonly live?: (live: LiveRunner, args: A) => Promise<R>;
+  /** Why the snapshot cannot answer these arguments at all, or undefined when it can. */
+  readonly outsideSnapshot?: (args: A, info: SnapshotInfo) => string | undefined;
+}
+
+/**
+ * Decides, per call, whether the snapshot or the live source answers, following DESIGN.md:
+ * the snapshot unless the caller asked for live data, the snapshot is older than the budget,
+ * absent, or cannot hold the answer; then live, and if live fails, the snapshot again when
+ * the caller allows cached data (saying so), otherwise UNAVAILABLE.
+ */
+export class ReadRouter {
+  constructor(
+    private readonly store: Pick<SnapshotStore, "read" | "live">,
+    private readonly live: LiveRunner | undefined,
+    private readonly defaultMaxStalenessMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Answers `question` for `args` within the caller's `policy`. */
+  async ask<A, R>(
+    question: Question<A, R>,
+    args: A,
+    policy: ReadPolicy,
+  ): Promise<{ value: R; meta: AnswerMeta }> {
+    const info = this.store.live;
+    if (policy.freshness === "cache_only") {
+      if (info === undefined) throw noSnapshot("freshness is CACHE_ONLY");
+      return this.fromSnapshot(question, args, "");
+    }
+    const reason = this.liveReason(question, args, policy, info);
+    if (reason === undefined) return this.fromSnapshot(question, args, "");
+    let failure: string;
+    if (this.live === undefined || question.live === undefined) {
+      failure = "no live source is configured for this question";
+    } else {
+      try {
+        const value = await question.live(this.live, args);
+        const asOf = new Date(this.now());
+        return {
+          value,
+          meta: { ...meta("live", "", asOf, 0), staleFallback: false, fallbackReason: "" },
+        };
+      } catch (err) {
+        if (isQueryError(err) && err.kind !== "unavailable") throw err;
+        failure = `the live source failed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    if (policy.freshness === "live_required") {
+      throw new QueryError("unavailable", `live data was required but ${failure}`);
+    }
+    if (info === undefined || question.outsideSnapshot?.(args, info) !== undefined) {
+      throw noSnapshot(failure);
+    }
+    return this.fromSnapshot(question, args, `${reason}, and ${failure}`);
+  }
+
+  private liveReason<A, R>(
+    question: Question<A, R>,
+    args: A,
+    policy: ReadPolicy,
+    info: SnapshotInfo | undefined,
+  ): string | undefined {
+    if (policy.freshness === "live_required") return "live data was required";
+    if (info === undefined) return "no snapshot is loaded yet";
+    const outside = question.outsideSnapshot?.(args, info);
+    if (outside !== undefined) return outside;
+    const budget = policy.maxStalenessMs ?? this.defaultMaxStalenessMs;
+    const age = this.now() - info.dataAsOf.getTime();
+    if (age > budget) {
+      return `the snapshot is ${Math.round(age / 1000)} s old, older than the ${Math.round(budget / 1000)} s allowed`;
+    }
+    return undefined;
+  }
+
+  private async fromSnapshot<A, R>(
+    question: Question<A, R>,
+    args: A,
+    fallbackReason: string,
+  ): Promise<{ value: R; meta: AnswerMeta }> {
+    const answer = await this.store.read((db) => question.snapshot(db, args));
+    if (answer === undefined) throw noSnapshot("the snapshot was unloaded");
+    const base = meta("snapshot", answer.info.id, answer.info.dataAsOf, this.now());
+    return {
+      value: answer.value,
+      meta: { ...base, staleFallback: fallbackReason !== "", fallbackReason },
+    };
+  }
+}
+
+function meta(source: AnswerMeta["source"], snapshotId: string, dataAsOf: Date, now: number) {
+  return { source, snapshotId, dataAsOf, ageMs: Math.max(0, now - dataAsOf.getTime()) };
+}
+
+function noSnapshot(why: string): QueryError {
+  return new QueryError(
+    "unavailable",
+    `no snapshot is loaded yet and ${why}; retry once the first sync has finished`,
+  );
+}

@@ -1,0 +1,63 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import { cors as connectCors } from "@connectrpc/connect";
+import type { Handler } from "./listen.js";
+
+/** What the plain HTTP routes report on. */
+export interface HttpState {
+  /** Whether a snapshot is loaded and the server is not shutting down. */
+  readonly ready: () => boolean;
+  /** A one-line reason when not ready. */
+  readonly notReadyReason: () => string;
+}
+
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+/**
+ * Wraps the RPC handler with the plain HTTP routes of DESIGN.md (`/healthz`, `/readyz`) and
+ * CORS for the allowed browser origins (preflight answered here, Connect's header lists).
+ */
+export function withHttpRoutes(
+  rpc: Handler,
+  state: HttpState,
+  corsOrigins: readonly string[],
+): Handler {
+  const allowed = new Set(corsOrigins);
+  return (req, res) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && (allowed.has(origin) || allowed.has("*"))) {
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "Origin");
+      if (req.method === "OPTIONS") {
+        res.setHeader("access-control-allow-methods", connectCors.allowedMethods.join(", "));
+        res.setHeader(
+          "access-control-allow-headers",
+          [...connectCors.allowedHeaders, "Authorization", "X-Request-Id"].join(", "),
+        );
+        res.setHeader("access-control-max-age", "7200");
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
+      res.setHeader(
+        "access-control-expose-headers",
+        [...connectCors.exposedHeaders, "X-Request-Id"].join(", "),
+      );
+    }
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/healthz") return text(res, 200, "ok\n");
+    if (req.method === "GET" && path === "/readyz") {
+      return state.ready()
+        ? text(res, 200, "ready\n")
+        : text(res, 503, `not ready: ${state.notReadyReason()}\n`);
+    }
+    rpc(req, res);
+  };
+}
+
+function text(res: Res, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader("content-type", "text/plain; charset=utf-8");
+  res.setHeader("cache-control", "no-store");
+  res.end(body);
+}

@@ -1,0 +1,17 @@
+import type { SourceLoad } from "./table-feed.js";
+
+/**
+ * Where the three tables come from, as the syncer sees it. `fingerprint` is the cheap check
+ * that lets a sync be skipped when nothing changed (file sizes and times; Snowflake's
+ * `LAST_ALTERED` and `ROW_COUNT`), and `load` describes one consistent read of the tables.
+ */
+export interface Source {
+  /** The name recorded in snapshots and status ("local", "online-retail", "snowflake"). */
+  readonly kind: string;
+  /** Changes whenever the source's data may have changed. */
+  fingerprint(): Promise<string>;
+  /** One consistent read of the three tables. */
+  load(): Promise<SourceLoad>;
+  /** Releases connections; the source is not used afterwards. */
+  close(): Promise<void>;
+}
