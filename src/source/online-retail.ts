@@ -34,7 +34,7 @@ export const BUNDLED_ONLINE_RETAIL_PATH = fileURLToPath(
  * else `retail`. The retailer sells gift-ware in trade packs (12, 24, 144 units) to shops as well
  * as to private buyers; a private basket of such goods rarely reaches £500, while a shop
  * restocking does. Across all customers the median of these medians is about £290; the
- * threshold marks 718 of the 4,339 customers with a purchase (one in six) as wholesale.
+ * threshold marks 712 of the 4,339 customers with a purchase (one in six) as wholesale.
  * Customers whose only invoices are cancellations have no median and count as `retail`.
  */
 export const WHOLESALE_MEDIAN_INVOICE_GBP = "500";

@@ -1,0 +1,45 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { describe, expect, test } from "vitest";
+import { checkFailure, runSourceChecks } from "../src/source/source-checks.js";
+import { isSourceError, SourceError } from "../src/source/source-error.js";
+import { sqlStringLiteral } from "../src/source/sql-literal.js";
+
+describe("sqlStringLiteral", () => {
+  test("reads back in DuckDB as exactly the value", async () => {
+    const connection = await (await DuckDBInstance.create(":memory:")).connect();
+    for (const value of ["plain", "it's", "''", "a\\b\\'c", "x'; DROP TABLE t; --", "ünï 🦆", ""]) {
+      const reader = await connection.runAndReadAll(
+        `SELECT ${sqlStringLiteral(value)} = ? AS same`,
+        [value],
+      );
+      expect(reader.getRowObjectsJson()).toEqual([{ same: true }]);
+    }
+    connection.closeSync();
+  });
+
+  test("refuses a NUL character", () => {
+    expect(() => sqlStringLiteral("a\u0000b")).toThrow(RangeError);
+  });
+});
+
+describe("SourceError", () => {
+  test("names the file and column in its message and is recognised by name", () => {
+    const error = new SourceError("is missing", "/data/x.csv", "region");
+    expect(error.message).toBe('/data/x.csv, column "region": is missing');
+    expect(isSourceError(error)).toBe(true);
+    expect(isSourceError(new Error("x"))).toBe(false);
+    const lookalike = Object.assign(new Error("y"), { name: "SourceError", file: "f" });
+    expect(isSourceError(lookalike)).toBe(true);
+    expect(isSourceError({ name: "SourceError", file: "f" })).toBe(false);
+    expect(new SourceError("empty", "/data/y.csv").column).toBeUndefined();
+  });
+
+  test("a failed check becomes a SourceError with its detail; passing checks do not", async () => {
+    const check = { sql: "q", params: [], problem: "bad", file: "f.csv", column: "c" };
+    expect(checkFailure(check, null).message).toBe('f.csv, column "c": bad');
+    await expect(runSourceChecks([check], async () => [])).resolves.toBeUndefined();
+    await expect(runSourceChecks([check], async () => [{ detail: "row 1" }])).rejects.toThrow(
+      'f.csv, column "c": bad (row 1)',
+    );
+  });
+});
