@@ -48,7 +48,7 @@ export async function startService(config: Config, log: Logger, derive?: Derive)
     async close() {
       await server.close(config.shutdownGraceMs);
       await syncer.idle();
-      store.close();
+      await store.close();
       await source.close();
     },
   };

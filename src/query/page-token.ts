@@ -31,7 +31,7 @@ export function decodePageToken(
   if (body === undefined || mac === undefined || extra !== undefined || !sealMatches(body, mac)) {
     throw invalidToken("it was not issued by this service or was altered");
   }
-  const parsed: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  const parsed = parseBody(body);
   if (!isTokenBody(parsed) || parsed.k.length !== keyLength) {
     throw invalidToken("it was not issued by this service or was altered");
   }
@@ -54,6 +54,15 @@ function sealMatches(body: string, mac: string): boolean {
   const expected = Buffer.from(seal(body));
   const given = Buffer.from(mac);
   return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** The body's JSON, or undefined when it is not JSON (the seal key is public, so it may not be). */
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 function isTokenBody(value: unknown): value is { s: string; k: (string | null)[] } {

@@ -36,9 +36,26 @@ export function listenH2cAndHttp1(
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
   });
+  // HTTP/1.1 sockets between requests. h1 never listens itself, so Node does not track its
+  // connections and `h1.closeIdleConnections()` would close nothing: a keep-alive client would
+  // hold shutdown for the whole grace period. Counted here instead, per socket.
+  const h1InFlight = new Map<net.Socket, number>();
+  let closing = false;
+  h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    h1InFlight.set(socket, (h1InFlight.get(socket) ?? 0) + 1);
+    res.once("close", () => {
+      const left = (h1InFlight.get(socket) ?? 1) - 1;
+      h1InFlight.set(socket, left);
+      if (closing && left === 0) socket.end();
+    });
+  });
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    socket.once("close", () => {
+      sockets.delete(socket);
+      h1InFlight.delete(socket);
+    });
     socket.once("readable", function sniff() {
       const head: Buffer | null = socket.read();
       if (head === null) {
@@ -57,9 +74,10 @@ export function listenH2cAndHttp1(
       resolve({
         port: address.port,
         async close(graceMs) {
+          closing = true;
           const closed = new Promise<void>((done) => server.close(() => done()));
           for (const session of sessions) session.close();
-          h1.closeIdleConnections();
+          for (const [socket, inFlight] of h1InFlight) if (inFlight === 0) socket.destroy();
           const grace = setTimeout(() => {
             for (const socket of sockets) socket.destroy();
           }, graceMs);

@@ -17,6 +17,7 @@ export class SnapshotStore {
   readonly files: SnapshotFiles;
   #live: Snapshot | undefined;
   #confirmedAt = 0;
+  readonly #retiring = new Set<Promise<void>>();
   readonly #listeners = new Set<(info: Snapshot["info"] | undefined) => void>();
 
   constructor(
@@ -85,7 +86,13 @@ export class SnapshotStore {
     this.#confirmedAt = 0;
     this.#notify();
     this.log.info({ snapshot: input.id, previous: previous?.info.id }, "snapshot swapped in");
-    await previous?.retire();
+    if (previous !== undefined) {
+      const retired = previous.retire().catch((err: unknown) => {
+        this.log.error({ snapshot: previous.info.id, err: String(err) }, "retiring failed");
+      });
+      this.#retiring.add(retired);
+      void retired.finally(() => this.#retiring.delete(retired));
+    }
     return result;
   }
 
@@ -109,8 +116,12 @@ export class SnapshotStore {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Closes the live snapshot, keeping its file for the next start. */
-  close(): void {
+  /**
+   * Closes the live snapshot, keeping its file for the next start, after the snapshots being
+   * retired have been closed and removed (their readers have finished by then).
+   */
+  async close(): Promise<void> {
+    await Promise.all(this.#retiring);
     this.#live?.close();
     this.#live = undefined;
   }

@@ -32,6 +32,10 @@ export class Snapshot {
   #leases = 0;
   #retired = false;
   #disposed: Promise<void> | undefined;
+  #markGone: (outcome: Promise<void>) => void = () => {};
+  readonly #gone = new Promise<void>((resolve) => {
+    this.#markGone = resolve;
+  });
 
   private constructor(
     readonly info: SnapshotInfo,
@@ -68,10 +72,14 @@ export class Snapshot {
     }
   }
 
-  /** Marks the snapshot as replaced; it closes once no reader holds it. */
+  /**
+   * Marks the snapshot as replaced; it closes once no reader holds it. The promise settles
+   * when it is closed and its file removed, however long the last reader takes.
+   */
   retire(): Promise<void> {
     this.#retired = true;
-    return this.#leases === 0 ? this.dispose() : Promise.resolve();
+    if (this.#leases === 0) void this.dispose();
+    return this.#gone;
   }
 
   /** Closes the snapshot now, without removing its file (for shutdown). */
@@ -86,6 +94,7 @@ export class Snapshot {
       this.close();
       await this.onDisposed(this.info.id);
     })();
+    this.#markGone(this.#disposed);
     return this.#disposed;
   }
 }
