@@ -17,6 +17,9 @@ export interface Listener {
 
 const H2_PREFACE = "PRI ";
 
+/** A connection that sends nothing for this long is closed, so idle sockets cannot pile up. */
+const FIRST_BYTES_TIMEOUT_MS = 10_000;
+
 /**
  * One plaintext port for gRPC (h2c), gRPC-Web and Connect (HTTP/1.1 or h2c). Node's
  * `allowHTTP1` needs TLS and ALPN, so this reads each connection's first bytes: the HTTP/2
@@ -56,12 +59,14 @@ export function listenH2cAndHttp1(
       sockets.delete(socket);
       h1InFlight.delete(socket);
     });
+    socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
     socket.once("readable", function sniff() {
       const head: Buffer | null = socket.read();
       if (head === null) {
         socket.once("readable", sniff);
         return;
       }
+      socket.setTimeout(0);
       socket.unshift(head);
       const target = head.subarray(0, 4).toString("latin1") === H2_PREFACE ? h2 : h1;
       target.emit("connection", socket);
