@@ -4,6 +4,7 @@ import { ReadRouter } from "./query/read-router.js";
 import { type Server, startServer } from "./server/server.js";
 import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
+import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
 
 /** The running service, as start-up hands it to `main` and tests. */
@@ -29,7 +30,7 @@ export async function startService(config: Config, log: Logger, derive?: Derive)
   const server = await startServer({
     log,
     router,
-    sync: { live: () => store.live, status: syncer.status, source: source.kind },
+    sync: { store, syncer, source: source.kind },
     port: config.port,
     host: config.host,
     corsOrigins: config.corsOrigins,
@@ -40,6 +41,8 @@ export async function startService(config: Config, log: Logger, derive?: Derive)
     server.setReady(loaded, loaded ? "" : "no snapshot is loaded yet");
   follow(store.live !== undefined);
   store.onChange((info) => follow(info !== undefined));
+  const schedule = new SyncSchedule(syncer, log, config.syncCron);
+  schedule.start();
   void syncer.sync("startup");
   return {
     server,
@@ -47,6 +50,7 @@ export async function startService(config: Config, log: Logger, derive?: Derive)
     syncer,
     async close() {
       await server.close(config.shutdownGraceMs);
+      await schedule.stop();
       await syncer.idle();
       await store.close();
       await source.close();

@@ -14,6 +14,7 @@ import {
   Health,
   HealthCheckResponse_ServingStatus as Status,
 } from "../gen/grpc/health/v1/health_pb.js";
+import { SERVICES as API_SERVICES } from "../src/server/server.js";
 import { BASIC_FIXTURE, startTestService, type TestService } from "./support/test-service.js";
 
 // Health as load balancers and Kubernetes see it, and an orderly shutdown: watchers are told
@@ -21,12 +22,7 @@ import { BASIC_FIXTURE, startTestService, type TestService } from "./support/tes
 // restart serves the snapshot it left on disk without rebuilding it.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SERVICES = [
-  "customeranalytics.v1.CustomerService",
-  "customeranalytics.v1.ProductService",
-  "customeranalytics.v1.PortfolioService",
-  "customeranalytics.v1.SyncService",
-];
+const SERVICES = API_SERVICES.map((s) => s.typeName);
 
 describe("health in process", () => {
   let running: TestService;

@@ -10,15 +10,19 @@ import {
   getCustomer,
   listCustomers,
 } from "../query/customer-queries.js";
-import type { ReadRouter } from "../query/read-router.js";
+import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+
+const batchGetCustomersQuestion = sharedQuestion(batchGetCustomers);
+const getCustomerQuestion = sharedQuestion(getCustomer);
+const listCustomersQuestion = sharedQuestion(listCustomers);
 
 /** CustomerService: validated requests in, the router's answers mapped to messages out. */
 export function customerService(router: ReadRouter): ServiceImpl<typeof CustomerService> {
   return {
     async getCustomer(req) {
       const { value, meta } = await router.ask(
-        { snapshot: getCustomer },
+        getCustomerQuestion,
         { customerId: req.customerId },
         readPolicy(req.readOptions),
       );
@@ -27,7 +31,7 @@ export function customerService(router: ReadRouter): ServiceImpl<typeof Customer
     },
     async batchGetCustomers(req) {
       const { value, meta } = await router.ask(
-        { snapshot: batchGetCustomers },
+        batchGetCustomersQuestion,
         { customerIds: req.customerIds },
         readPolicy(req.readOptions),
       );
@@ -39,7 +43,7 @@ export function customerService(router: ReadRouter): ServiceImpl<typeof Customer
     },
     async listCustomers(req) {
       const { value, meta } = await router.ask(
-        { snapshot: listCustomers },
+        listCustomersQuestion,
         req,
         readPolicy(req.readOptions),
       );

@@ -5,15 +5,17 @@ import type {
   PortfolioTotalSchema,
 } from "../../gen/customeranalytics/v1/portfolio_pb.js";
 import { getCustomerPortfolio, type PortfolioTotalRow } from "../query/portfolio-queries.js";
-import type { ReadRouter } from "../query/read-router.js";
+import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+
+const getCustomerPortfolioQuestion = sharedQuestion(getCustomerPortfolio);
 
 /** PortfolioService: validated requests in, the router's answers mapped to messages out. */
 export function portfolioService(router: ReadRouter): ServiceImpl<typeof PortfolioService> {
   return {
     async getCustomerPortfolio(req) {
       const { value, meta } = await router.ask(
-        { snapshot: getCustomerPortfolio },
+        getCustomerPortfolioQuestion,
         req,
         readPolicy(req.readOptions),
       );

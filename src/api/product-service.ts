@@ -1,15 +1,19 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
 import { getProduct, listProductCustomers, listProducts } from "../query/product-queries.js";
-import type { ReadRouter } from "../query/read-router.js";
+import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+
+const getProductQuestion = sharedQuestion(getProduct);
+const listProductCustomersQuestion = sharedQuestion(listProductCustomers);
+const listProductsQuestion = sharedQuestion(listProducts);
 
 /** ProductService: validated requests in, the router's answers mapped to messages out. */
 export function productService(router: ReadRouter): ServiceImpl<typeof ProductService> {
   return {
     async getProduct(req) {
       const { value, meta } = await router.ask(
-        { snapshot: getProduct },
+        getProductQuestion,
         { productId: req.productId },
         readPolicy(req.readOptions),
       );
@@ -21,7 +25,7 @@ export function productService(router: ReadRouter): ServiceImpl<typeof ProductSe
     },
     async listProducts(req) {
       const { value, meta } = await router.ask(
-        { snapshot: listProducts },
+        listProductsQuestion,
         req,
         readPolicy(req.readOptions),
       );
@@ -29,7 +33,7 @@ export function productService(router: ReadRouter): ServiceImpl<typeof ProductSe
     },
     async listProductCustomers(req) {
       const { value, meta } = await router.ask(
-        { snapshot: listProductCustomers },
+        listProductCustomersQuestion,
         req,
         readPolicy(req.readOptions),
       );

@@ -3,33 +3,49 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   type SnapshotInfoSchema,
+  SyncPhase,
+  type SyncProgressSchema,
   type SyncRunSchema,
   type SyncService,
   SyncState,
 } from "../../gen/customeranalytics/v1/sync_pb.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
-import type { SyncRunRecord, SyncStatus } from "../sync/sync-status.js";
+import type { SnapshotStore } from "../snapshot/snapshot-store.js";
+import type { SyncProgressEvent } from "../sync/sync-progress.js";
+import type { SyncRunRecord } from "../sync/sync-status.js";
+import type { Syncer } from "../sync/syncer.js";
 
-const stateOf: Readonly<Record<SyncRunRecord["state"], SyncState>> = {
+const stateOf: Readonly<Record<SyncProgressEvent["state"], SyncState>> = {
+  none: SyncState.UNSPECIFIED,
   running: SyncState.RUNNING,
   succeeded: SyncState.SUCCEEDED,
   failed: SyncState.FAILED,
   skipped: SyncState.SKIPPED,
 };
 
-/** What SyncService reads: the live snapshot, the run history and the configured source. */
+const phaseOf: Readonly<Record<SyncProgressEvent["phase"], SyncPhase>> = {
+  idle: SyncPhase.UNSPECIFIED,
+  check: SyncPhase.CHECK,
+  load: SyncPhase.LOAD,
+  validate: SyncPhase.VALIDATE,
+  derive: SyncPhase.DERIVE,
+  swap: SyncPhase.SWAP,
+  done: SyncPhase.DONE,
+};
+
+/** What SyncService reads and drives: the snapshot store, the syncer and the source's name. */
 export interface SyncView {
-  readonly live: () => SnapshotInfo | undefined;
-  readonly status: SyncStatus;
+  readonly store: Pick<SnapshotStore, "live" | "snapshots">;
+  readonly syncer: Pick<Syncer, "status" | "progress" | "trigger">;
   readonly source: string;
 }
 
-/** SyncService: the syncer's and the snapshot store's state as messages. */
+/** SyncService: the syncer's and the snapshot store's state as messages, and a way to sync now. */
 export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
   return {
     getSyncStatus() {
-      const live = view.live();
-      const { lastRun, lastFailedRun, nextRunAt } = view.status;
+      const live = view.store.live;
+      const { lastRun, lastFailedRun, nextRunAt } = view.syncer.status;
       return {
         source: view.source,
         ...(live === undefined ? {} : { liveSnapshot: snapshotInfo(live) }),
@@ -38,11 +54,29 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
         ...(nextRunAt === undefined ? {} : { nextRunAt: timestampFromDate(nextRunAt) }),
       };
     },
+    triggerSync(req) {
+      const { run, joined } = view.syncer.trigger("request", req.force);
+      return { run: syncRun(run), joined };
+    },
+    async *watchSync(_req, ctx) {
+      for await (const event of view.syncer.progress.watch(ctx.signal)) {
+        yield { progress: progress(event) };
+      }
+    },
+    listSnapshots() {
+      return {
+        snapshots: view.store.snapshots().map(({ info, retiredAt }) => ({
+          snapshot: snapshotInfo(info),
+          live: retiredAt === undefined,
+          ...(retiredAt === undefined ? {} : { retiredAt: timestampFromDate(retiredAt) }),
+        })),
+      };
+    },
   };
 }
 
-/** A snapshot's description as a message (also used by ListSnapshots). */
-export function snapshotInfo(info: SnapshotInfo): MessageInitShape<typeof SnapshotInfoSchema> {
+/** A snapshot's description as a message. */
+function snapshotInfo(info: SnapshotInfo): MessageInitShape<typeof SnapshotInfoSchema> {
   return {
     snapshotId: info.id,
     source: info.source,
@@ -67,5 +101,18 @@ function syncRun(run: SyncRunRecord): MessageInitShape<typeof SyncRunSchema> {
       durationMs: t.durationMs,
     })),
     dropped: run.dropped.map((d) => ({ reason: d.reason, rows: BigInt(d.rows) })),
+  };
+}
+
+function progress(event: SyncProgressEvent): MessageInitShape<typeof SyncProgressSchema> {
+  return {
+    runId: event.runId,
+    state: stateOf[event.state],
+    phase: phaseOf[event.phase],
+    table: event.table,
+    rows: BigInt(event.rows),
+    totalRows: BigInt(event.totalRows),
+    fractionDone: event.fractionDone,
+    message: event.message,
   };
 }

@@ -1,7 +1,8 @@
-import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import type { SqlRow } from "../snapshot/sql-runner.js";
 import { requestDate, requireOrdered, todayUtc } from "./dates.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import { QueryError } from "./query-error.js";
+import type { Reader } from "./reader.js";
 import {
   type CustomerRow,
   type CustomerSummaryRow,
@@ -12,10 +13,14 @@ import {
 const CUSTOMER_COLUMNS = `c.customer_id, c.customer_name, c.customer_type, c.region,
   c.registration_date, c.status`;
 
-/** The summary of one or more customers' holdings; `?` 1–2 are the as-of day. */
+/**
+ * The summary of one or more customers' holdings; `?` 1–2 are the as-of day. Written in the SQL
+ * that DuckDB and Snowflake share (CASE rather than FILTER), so the snapshot and the live path
+ * ask the very same question.
+ */
 const SUMMARY_COLUMNS = `
-  count(DISTINCT r.product_id) FILTER (WHERE r.start_date <= ?::DATE
-    AND (r.end_date IS NULL OR r.end_date >= ?::DATE))::INTEGER AS active_products,
+  count(DISTINCT CASE WHEN r.start_date <= ?::DATE
+    AND (r.end_date IS NULL OR r.end_date >= ?::DATE) THEN r.product_id END)::INTEGER AS active_products,
   count(DISTINCT r.product_id)::INTEGER AS total_products,
   count(r.relationship_id)::INTEGER AS relationships,
   coalesce(sum(r."value"), 0)::DECIMAL(38,2) AS total_value,
@@ -27,9 +32,10 @@ const GET_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS}, ${SUMMARY_COLUMNS}
   WHERE c.customer_id = ?
   GROUP BY ALL`;
 
-const BATCH_GET_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS}, ${SUMMARY_COLUMNS}
+/** One placeholder per id: Snowflake binds no arrays, and the count is never a request value. */
+const BATCH_GET_CUSTOMERS = (ids: number) => `SELECT ${CUSTOMER_COLUMNS}, ${SUMMARY_COLUMNS}
   FROM customers c LEFT JOIN customer_products r ON r.customer_id = c.customer_id
-  WHERE c.customer_id IN (SELECT unnest(?::VARCHAR[]))
+  WHERE c.customer_id IN (${Array.from({ length: ids }, () => "?").join(", ")})
   GROUP BY ALL`;
 
 const LIST_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS} FROM customers c
@@ -51,7 +57,7 @@ export interface CustomerDetail {
 
 /** Looks up one customer and sums up their holdings as of today. NOT_FOUND when unknown. */
 export async function getCustomer(
-  db: SqlRunner,
+  db: Reader,
   args: { customerId: string; today?: string },
 ): Promise<CustomerDetail> {
   const asOf = args.today ?? todayUtc();
@@ -70,12 +76,12 @@ export async function getCustomer(
 
 /** Looks up many customers in one query, returning them in request order plus the unknown ids. */
 export async function batchGetCustomers(
-  db: SqlRunner,
+  db: Reader,
   args: { customerIds: readonly string[]; today?: string },
 ): Promise<{ customers: CustomerDetail[]; missing: string[] }> {
   const asOf = args.today ?? todayUtc();
   const ids = [...new Set(args.customerIds)];
-  const rows = await db.all(BATCH_GET_CUSTOMERS, [asOf, asOf, ids]);
+  const rows = await db.all(BATCH_GET_CUSTOMERS(ids.length), [asOf, asOf, ...ids]);
   const byId = new Map(rows.map((row) => [String(row.customer_id), row]));
   const customers: CustomerDetail[] = [];
   const missing: string[] = [];
@@ -101,7 +107,7 @@ export interface ListCustomersArgs {
 
 /** One page of customers in id order, continued by keyset on customer_id. */
 export async function listCustomers(
-  db: SqlRunner,
+  db: Reader,
   args: ListCustomersArgs,
 ): Promise<{ customers: CustomerRow[]; nextPageToken: string }> {
   const from = requestDate(args.registeredFrom, "registered_from");

@@ -1,7 +1,8 @@
-import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import type { SqlRow } from "../snapshot/sql-runner.js";
 import { requestDate, todayUtc } from "./dates.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import { QueryError } from "./query-error.js";
+import type { Reader } from "./reader.js";
 import { count, money, text } from "./rows.js";
 
 /** Whether relationship `r` is active on the day bound to the two `?` it contains. */
@@ -15,7 +16,7 @@ const CUSTOMER_EXISTS = "SELECT 1 AS found FROM customers WHERE customer_id = ?"
 /** `?` 1–2 as-of; 3 customer; 4–5 as-of for active_only, 6 active_only; 7–10 keyset; 11 limit. */
 const HOLDINGS = `SELECT r.relationship_id, r.product_id, p.product_name, p.product_category,
     r.relationship_type, r.start_date, r.end_date, r."value", ${ACTIVE} AS active,
-    strftime(${SORT_DATE}, '%Y-%m-%d') AS sort_date
+    CAST(${SORT_DATE} AS VARCHAR) AS sort_date
   FROM customer_products r LEFT JOIN products p ON p.product_id = r.product_id
   WHERE r.customer_id = ?
     AND (NOT ?::BOOLEAN OR ${ACTIVE})
@@ -27,9 +28,9 @@ const HOLDINGS = `SELECT r.relationship_id, r.product_id, p.product_name, p.prod
 /** Totals per category and, in the row where `is_total`, the grand total. `?` 1–4 as-of, 5 customer. */
 const TOTALS = `SELECT p.product_category, grouping(p.product_category) = 1 AS is_total,
     count(*)::INTEGER AS holdings,
-    count(*) FILTER (WHERE ${ACTIVE})::INTEGER AS active_holdings,
+    count(CASE WHEN ${ACTIVE} THEN 1 END)::INTEGER AS active_holdings,
     coalesce(sum(r."value"), 0)::DECIMAL(38,2) AS total_value,
-    coalesce(sum(r."value") FILTER (WHERE ${ACTIVE}), 0)::DECIMAL(38,2) AS active_value
+    coalesce(sum(CASE WHEN ${ACTIVE} THEN r."value" END), 0)::DECIMAL(38,2) AS active_value
   FROM customer_products r LEFT JOIN products p ON p.product_id = r.product_id
   WHERE r.customer_id = ?
   GROUP BY GROUPING SETS ((p.product_category), ())
@@ -82,7 +83,7 @@ export interface Portfolio {
  * NOT_FOUND when the customer is unknown; a customer with no holdings gets empty lists and
  * zero totals.
  */
-export async function getCustomerPortfolio(db: SqlRunner, args: PortfolioArgs): Promise<Portfolio> {
+export async function getCustomerPortfolio(db: Reader, args: PortfolioArgs): Promise<Portfolio> {
   const asOf = requestDate(args.asOf, "as_of", args.today ?? todayUtc());
   const scope = pageScope("GetCustomerPortfolio", [args.customerId, asOf, args.activeOnly]);
   const [afterDate = null, afterId = null] = decodePageToken(args.pageToken, scope, 2) ?? [];

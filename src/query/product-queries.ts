@@ -1,7 +1,7 @@
-import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { todayUtc } from "./dates.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import { QueryError } from "./query-error.js";
+import type { Reader } from "./reader.js";
 import { count, money, type ProductRow, text, toProduct } from "./rows.js";
 
 const PRODUCT_COLUMNS = `p.product_id, p.product_name, p.product_category, p.product_type,
@@ -9,8 +9,9 @@ const PRODUCT_COLUMNS = `p.product_id, p.product_name, p.product_category, p.pro
 
 /** `?` 1–2 are the as-of day, `?` 3 the product id. */
 const GET_PRODUCT = `SELECT ${PRODUCT_COLUMNS},
-    count(DISTINCT h.customer_id) FILTER (WHERE h.start_date <= ?::DATE
-      AND (h.end_date IS NULL OR h.end_date >= ?::DATE))::INTEGER AS active_customers,
+    count(DISTINCT CASE WHEN h.start_date <= ?::DATE
+      AND (h.end_date IS NULL OR h.end_date >= ?::DATE) THEN h.customer_id END)::INTEGER
+      AS active_customers,
     count(DISTINCT h.customer_id)::INTEGER AS total_customers,
     count(h.relationship_id)::INTEGER AS relationships,
     coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
@@ -28,17 +29,19 @@ const LIST_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
 
 const PRODUCT_EXISTS = "SELECT 1 AS found FROM products WHERE product_id = ?";
 
-/** `?` 1–2 as-of, 3 product, 4–5 keyset, 6 active only, 7 limit. */
+/** `?` 1–2 as-of, 3 product, 4–5 keyset, 6 active only, 7–8 as-of, 9 limit. */
 const LIST_PRODUCT_CUSTOMERS = `SELECT h.customer_id, any_value(c.customer_name) AS customer_name,
     any_value(c.region) AS region,
     count(*)::INTEGER AS relationships,
-    bool_or(h.start_date <= ?::DATE AND (h.end_date IS NULL OR h.end_date >= ?::DATE)) AS active,
+    max(CASE WHEN h.start_date <= ?::DATE AND (h.end_date IS NULL OR h.end_date >= ?::DATE)
+      THEN 1 ELSE 0 END) = 1 AS active,
     min(h.start_date) AS first_start_date, max(h.start_date) AS last_start_date,
     coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
   FROM customer_products_by_product h LEFT JOIN customers c ON c.customer_id = h.customer_id
   WHERE h.product_id = ? AND (?::VARCHAR IS NULL OR h.customer_id > ?)
   GROUP BY h.customer_id
-  HAVING NOT ?::BOOLEAN OR active
+  HAVING NOT ?::BOOLEAN OR max(CASE WHEN h.start_date <= ?::DATE
+      AND (h.end_date IS NULL OR h.end_date >= ?::DATE) THEN 1 ELSE 0 END) = 1
   ORDER BY h.customer_id
   LIMIT ?`;
 
@@ -65,7 +68,7 @@ export interface ProductHolderRow {
 
 /** Looks up one product and who holds it as of today. NOT_FOUND when unknown. */
 export async function getProduct(
-  db: SqlRunner,
+  db: Reader,
   args: { productId: string; today?: string },
 ): Promise<{ product: ProductRow; summary: ProductSummaryRow }> {
   const asOf = args.today ?? todayUtc();
@@ -94,7 +97,7 @@ export interface ListProductsArgs {
 
 /** One page of products in id order, continued by keyset on product_id. */
 export async function listProducts(
-  db: SqlRunner,
+  db: Reader,
   args: ListProductsArgs,
 ): Promise<{ products: ProductRow[]; nextPageToken: string }> {
   const filters = [args.productCategory, args.productType, args.status] as const;
@@ -123,7 +126,7 @@ export interface ListProductCustomersArgs {
 
 /** One page of a product's holders in customer id order. NOT_FOUND when the product is unknown. */
 export async function listProductCustomers(
-  db: SqlRunner,
+  db: Reader,
   args: ListProductCustomersArgs,
 ): Promise<{ holders: ProductHolderRow[]; nextPageToken: string; asOf: string }> {
   const asOf = args.today ?? todayUtc();
@@ -140,6 +143,8 @@ export async function listProductCustomers(
     after,
     after,
     args.activeOnly,
+    asOf,
+    asOf,
     pageSize + 1,
   ]);
   const holders = rows.slice(0, pageSize).map(

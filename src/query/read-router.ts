@@ -1,7 +1,7 @@
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
-import type { SqlParam, SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { isQueryError, QueryError } from "./query-error.js";
+import type { Reader } from "./reader.js";
 
 /** How fresh a caller needs an answer to be (the proto's Freshness, in the query layer's words). */
 export type Freshness = "cached_allowed" | "live_required" | "cache_only";
@@ -22,20 +22,16 @@ export interface AnswerMeta {
   readonly fallbackReason: string;
 }
 
-/**
- * The source system asked directly. Implemented by the Snowflake source; the query layer only
- * needs to run its own Snowflake SQL with bound values and learn when the answer was true.
- */
-export interface LiveRunner {
-  all(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]>;
-}
+/** The source system asked directly (Snowflake), through the same narrow interface. */
+export type LiveRunner = Reader;
 
 /**
- * One question the service can answer, in both dialects: DuckDB SQL on the snapshot and,
- * where it exists, Snowflake SQL live. Both must give the same answer on the same data.
+ * One question the service can answer: on the snapshot and, where it can be asked live, of
+ * the source. Most questions are one function written in the SQL DuckDB and Snowflake share,
+ * given for both; both must give the same answer on the same data.
  */
 export interface Question<A, R> {
-  readonly snapshot: (db: SqlRunner, args: A) => Promise<R>;
+  readonly snapshot: (db: Reader, args: A) => Promise<R>;
   readonly live?: (live: LiveRunner, args: A) => Promise<R>;
   /** Why the snapshot cannot answer these arguments at all, or undefined when it can. */
   readonly outsideSnapshot?: (args: A, info: SnapshotInfo) => string | undefined;
@@ -135,4 +131,9 @@ function noSnapshot(why: string): QueryError {
     "unavailable",
     `no snapshot is loaded yet and ${why}; retry once the first sync has finished`,
   );
+}
+
+/** A question written once in the SQL both dialects share, asked of the snapshot or live. */
+export function sharedQuestion<A, R>(ask: (db: Reader, args: A) => Promise<R>): Question<A, R> {
+  return { snapshot: ask, live: ask };
 }

@@ -29,7 +29,12 @@ export interface TableBuild {
 export interface BuildProgress {
   readonly phase: "load" | "validate" | "derive" | "finish";
   readonly table?: string;
+  /** Rows of `table` loaded so far. */
   readonly rows?: number;
+  /** Rows the source said `table` holds, when it said. */
+  readonly total?: number;
+  /** Set on the last event of a table's load. */
+  readonly done?: boolean;
 }
 
 /** Everything a build needs: which snapshot to make, from what, and what to derive. */
@@ -89,12 +94,22 @@ async function buildInto(
     await runSourceChecks(input.load.checks ?? [], (sql, params) => db.all(sql, params));
     const tables: TableBuild[] = [];
     for (const table of Object.keys(BASE_TABLES) as BaseTable[]) {
-      input.onProgress?.({ phase: "load", table });
+      const feed = input.load.tables[table];
+      const total = feed.kind === "rows" ? feed.expectedRows : undefined;
+      const report = (rows: number, done = false) =>
+        input.onProgress?.({
+          phase: "load",
+          table,
+          rows,
+          done,
+          ...(total === undefined ? {} : { total }),
+        });
+      report(0);
       const started = performance.now();
       await db.run(BASE_TABLE_DDL[table]);
-      const rows = await loadTable(db, connection, table, input.load.tables[table]);
+      const rows = await loadTable(db, connection, table, feed, report);
       tables.push({ table, rows, durationMs: performance.now() - started });
-      input.onProgress?.({ phase: "load", table, rows });
+      report(rows, true);
     }
     input.onProgress?.({ phase: "validate" });
     const notes = await dropNotes(db, input.load);
@@ -124,6 +139,7 @@ async function loadTable(
   connection: Parameters<typeof appendRows>[0],
   table: BaseTable,
   feed: TableFeed,
+  onRows: (rows: number) => void,
 ): Promise<number> {
   if (feed.kind === "select") {
     await db.run(
@@ -131,7 +147,7 @@ async function loadTable(
       feed.params,
     );
   } else {
-    await appendRows(connection, db, table, feed.batches, BASE_TABLE_ORDER[table]);
+    await appendRows(connection, db, table, feed.batches, BASE_TABLE_ORDER[table], onRows);
   }
   const rows = await countRows(db, table);
   if (feed.kind === "rows" && feed.expectedRows !== undefined && feed.expectedRows !== rows) {

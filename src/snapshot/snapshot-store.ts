@@ -7,6 +7,9 @@ import type { SqlRunner } from "./sql-runner.js";
 /** Connections per open snapshot: enough for two cores to stay busy while others wait on I/O. */
 const READERS_PER_SNAPSHOT = 4;
 
+/** How many retired snapshots ListSnapshots remembers. */
+const HISTORY_LENGTH = 20;
+
 /**
  * Holds the one live snapshot and swaps in new ones. Swapping is a single assignment after the
  * new file is complete and the CURRENT pointer renamed, so a reader sees the old snapshot or
@@ -18,6 +21,7 @@ export class SnapshotStore {
   #live: Snapshot | undefined;
   #confirmedAt = 0;
   readonly #retiring = new Set<Promise<void>>();
+  readonly #history: { info: Snapshot["info"]; retiredAt: Date }[] = [];
   readonly #listeners = new Set<(info: Snapshot["info"] | undefined) => void>();
 
   constructor(
@@ -87,6 +91,8 @@ export class SnapshotStore {
     this.#notify();
     this.log.info({ snapshot: input.id, previous: previous?.info.id }, "snapshot swapped in");
     if (previous !== undefined) {
+      this.#history.unshift({ info: previous.info, retiredAt: new Date() });
+      this.#history.splice(HISTORY_LENGTH);
       const retired = previous.retire().catch((err: unknown) => {
         this.log.error({ snapshot: previous.info.id, err: String(err) }, "retiring failed");
       });
@@ -108,6 +114,15 @@ export class SnapshotStore {
     const info = this.live ?? snapshot.info;
     const value = await snapshot.use((db) => read(db, info));
     return { value, info };
+  }
+
+  /** The live snapshot and the ones this process retired, newest first. */
+  snapshots(): { info: Snapshot["info"]; retiredAt: Date | undefined }[] {
+    const live = this.live;
+    return [
+      ...(live === undefined ? [] : [{ info: live, retiredAt: undefined }]),
+      ...this.#history,
+    ];
   }
 
   /** Calls `listener` whenever the live snapshot changes (readiness follows it). */

@@ -14,11 +14,13 @@ export async function appendRows(
   table: BaseTable,
   batches: AsyncIterable<readonly (readonly (string | null)[])[]>,
   order: string,
+  onRows: (rows: number) => void,
 ): Promise<void> {
   const columns = BASE_TABLES[table];
   const staging = `${table}__staging`;
   await db.run(`CREATE TEMP TABLE ${staging} (${columns.map((c) => `"${c}" VARCHAR`).join(", ")})`);
   const appender = await connection.createAppender(staging, "temp");
+  let rows = 0;
   try {
     for await (const batch of batches) {
       for (const row of batch) {
@@ -30,6 +32,8 @@ export async function appendRows(
         appender.endRow();
       }
       appender.flushSync();
+      rows += batch.length;
+      onRows(rows);
     }
   } finally {
     appender.closeSync();

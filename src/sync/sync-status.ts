@@ -2,7 +2,7 @@
 export type SyncState = "running" | "succeeded" | "failed" | "skipped";
 
 /** What started a run. */
-export type SyncTrigger = "startup" | "schedule" | "request";
+export type SyncTrigger = "startup" | "schedule" | "request" | "retry";
 
 /** One sync attempt as the status reports it. */
 export interface SyncRunRecord {

@@ -4,6 +4,7 @@ import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import type { Source } from "../source/source.js";
+import { SyncProgress } from "./sync-progress.js";
 import { type SyncRunRecord, SyncStatus, type SyncTrigger } from "./sync-status.js";
 
 /** Builds the derived analytics tables inside a snapshot under construction. */
@@ -12,12 +13,14 @@ export type Derive = (db: SqlRunner) => Promise<readonly TableBuild[]>;
 /**
  * Runs syncs: read the source, build a snapshot, swap it in. One at a time: a request made
  * while a run is going joins that run. A run that finds the source unchanged since the live
- * snapshot is skipped (and says so); a run that fails leaves the live snapshot serving and is
- * recorded with its error.
+ * snapshot is skipped (and says so) unless forced; a run that fails leaves the live snapshot
+ * serving and is recorded with its error.
  */
 export class Syncer {
   readonly status = new SyncStatus();
-  #running: Promise<SyncRunRecord> | undefined;
+  readonly progress = new SyncProgress();
+  #running: { run: SyncRunRecord; done: Promise<SyncRunRecord> } | undefined;
+  readonly #runEnd = new Set<(run: SyncRunRecord) => void>();
 
   constructor(
     private readonly source: Source,
@@ -26,46 +29,62 @@ export class Syncer {
     private readonly derive?: Derive,
   ) {}
 
-  /** Starts a run, or returns the one already going. Never rejects: failures are recorded. */
-  sync(trigger: SyncTrigger): Promise<SyncRunRecord> {
-    this.#running ??= this.#run(trigger).finally(() => {
+  /** Starts a run, or joins the one already going. Never rejects: failures are recorded. */
+  sync(trigger: SyncTrigger, force = false): Promise<SyncRunRecord> {
+    return this.trigger(trigger, force).done;
+  }
+
+  /**
+   * Starts a run, or joins the one going; returns the run at once with whether it was joined,
+   * and a promise of its end.
+   */
+  trigger(
+    trigger: SyncTrigger,
+    force = false,
+  ): { run: SyncRunRecord; joined: boolean; done: Promise<SyncRunRecord> } {
+    if (this.#running !== undefined) return { ...this.#running, joined: true };
+    const id = newSnapshotId();
+    const run = this.status.start(id, trigger);
+    this.progress.begin(id);
+    const done = this.#run(run, force).finally(() => {
       this.#running = undefined;
+      for (const listener of this.#runEnd) listener(run);
     });
-    return this.#running;
+    this.#running = { run, done };
+    return { run, joined: false, done };
+  }
+
+  /** Calls `listener` after every run, whatever its outcome (the schedule retries on failure). */
+  onRunEnd(listener: (run: SyncRunRecord) => void): void {
+    this.#runEnd.add(listener);
   }
 
   /** Resolves when no run is going (for shutdown). */
   async idle(): Promise<void> {
-    await this.#running;
+    await this.#running?.done;
   }
 
-  async #run(trigger: SyncTrigger): Promise<SyncRunRecord> {
-    const id = newSnapshotId();
-    const run = this.status.start(id, trigger);
-    const log = this.log.child({ run: id, trigger });
+  async #run(run: SyncRunRecord, force: boolean): Promise<SyncRunRecord> {
+    const log = this.log.child({ run: run.runId, trigger: run.trigger });
     try {
       const checkedAt = new Date();
       const fingerprint = await this.source.fingerprint();
       const live = this.store.live;
-      if (live !== undefined && live.fingerprint === fingerprint) {
+      if (!force && live !== undefined && live.fingerprint === fingerprint) {
         this.store.confirm(checkedAt);
-        this.status.finish(run, "skipped", `the source has not changed since snapshot ${live.id}`);
+        this.#end(run, "skipped", `the source has not changed since snapshot ${live.id}`);
         log.info({ snapshot: live.id }, "sync skipped: source unchanged");
         return run;
       }
       log.info({ source: this.source.kind }, "sync started");
       const load = await this.source.load();
       const input: BuildInput = {
-        id,
+        id: run.runId,
         source: this.source.kind,
         fingerprint,
         load,
         ...(this.derive === undefined ? {} : { derive: this.derive }),
-        onProgress: (p) => {
-          if (p.table !== undefined && p.rows !== undefined) {
-            run.tables.push({ table: p.table, rows: p.rows, durationMs: 0 });
-          }
-        },
+        onProgress: (p) => this.progress.build(p),
       };
       const result = await this.store.buildAndSwap(input);
       run.tables = result.tables.map((t) => ({ ...t }));
@@ -73,13 +92,18 @@ export class Syncer {
         .filter((n) => n.kind === "dropped")
         .map((n) => ({ reason: n.message, rows: n.rows }));
       for (const note of result.notes) log.info(note, "load note");
-      this.status.finish(run, "succeeded");
+      this.#end(run, "succeeded", "");
       log.info({ tables: run.tables }, "sync succeeded");
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.status.finish(run, "failed", message);
+      this.#end(run, "failed", message);
       log.error({ err: message }, "sync failed; the previous snapshot keeps serving");
     }
     return run;
+  }
+
+  #end(run: SyncRunRecord, state: "succeeded" | "failed" | "skipped", message: string): void {
+    this.status.finish(run, state, message);
+    this.progress.end(state, message);
   }
 }

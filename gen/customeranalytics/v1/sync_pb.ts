@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customeranalytics/v1/sync.proto.
  */
 export const file_customeranalytics_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMi9gEKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQiPQoJVGFibGVMb2FkEg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMSEwoLZHVyYXRpb25fbXMYAyABKAEiKwoLRHJvcHBlZFJvd3MSDgoGcmVhc29uGAEgASgJEgwKBHJvd3MYAiABKAMisQIKB1N5bmNSdW4SDgoGcnVuX2lkGAEgASgJEg8KB3RyaWdnZXIYAiABKAkSLgoFc3RhdGUYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB21lc3NhZ2UYBiABKAkSLwoGdGFibGVzGAcgAygLMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuVGFibGVMb2FkEjIKB2Ryb3BwZWQYCCADKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5Ecm9wcGVkUm93cyIWChRHZXRTeW5jU3RhdHVzUmVxdWVzdCL8AQoVR2V0U3luY1N0YXR1c1Jlc3BvbnNlEjkKDWxpdmVfc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SLwoIbGFzdF9ydW4YAiABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEjYKD2xhc3RfZmFpbGVkX3J1bhgDIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SLwoLbmV4dF9ydW5fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnNvdXJjZRgFIAEoCSqIAQoJU3luY1N0YXRlEhoKFlNZTkNfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTWU5DX1NUQVRFX1JVTk5JTkcQARIYChRTWU5DX1NUQVRFX1NVQ0NFRURFRBACEhUKEVNZTkNfU1RBVEVfRkFJTEVEEAMSFgoSU1lOQ19TVEFURV9TS0lQUEVEEAQyfAoLU3luY1NlcnZpY2USbQoNR2V0U3luY1N0YXR1cxIqLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldFN5bmNTdGF0dXNSZXF1ZXN0GisuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0U3luY1N0YXR1c1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMi9gEKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQiPQoJVGFibGVMb2FkEg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMSEwoLZHVyYXRpb25fbXMYAyABKAEiKwoLRHJvcHBlZFJvd3MSDgoGcmVhc29uGAEgASgJEgwKBHJvd3MYAiABKAMisQIKB1N5bmNSdW4SDgoGcnVuX2lkGAEgASgJEg8KB3RyaWdnZXIYAiABKAkSLgoFc3RhdGUYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB21lc3NhZ2UYBiABKAkSLwoGdGFibGVzGAcgAygLMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuVGFibGVMb2FkEjIKB2Ryb3BwZWQYCCADKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5Ecm9wcGVkUm93cyIWChRHZXRTeW5jU3RhdHVzUmVxdWVzdCL8AQoVR2V0U3luY1N0YXR1c1Jlc3BvbnNlEjkKDWxpdmVfc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SLwoIbGFzdF9ydW4YAiABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEjYKD2xhc3RfZmFpbGVkX3J1bhgDIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SLwoLbmV4dF9ydW5fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnNvdXJjZRgFIAEoCSIjChJUcmlnZ2VyU3luY1JlcXVlc3QSDQoFZm9yY2UYASABKAgiUQoTVHJpZ2dlclN5bmNSZXNwb25zZRIqCgNydW4YASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEg4KBmpvaW5lZBgCIAEoCCISChBXYXRjaFN5bmNSZXF1ZXN0ItcBCgxTeW5jUHJvZ3Jlc3MSDgoGcnVuX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KBXBoYXNlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1BoYXNlEg0KBXRhYmxlGAQgASgJEgwKBHJvd3MYBSABKAMSEgoKdG90YWxfcm93cxgGIAEoAxIVCg1mcmFjdGlvbl9kb25lGAcgASgBEg8KB21lc3NhZ2UYCCABKAkiSQoRV2F0Y2hTeW5jUmVzcG9uc2USNAoIcHJvZ3Jlc3MYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUHJvZ3Jlc3MiFgoUTGlzdFNuYXBzaG90c1JlcXVlc3QigwEKDVNuYXBzaG90RW50cnkSNAoIc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SDAoEbGl2ZRgCIAEoCBIuCgpyZXRpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChVMaXN0U25hcHNob3RzUmVzcG9uc2USNgoJc25hcHNob3RzGAEgAygLMiMuY3VzdG9tZXJhbmFseXRpY3MudjEuU25hcHNob3RFbnRyeSqIAQoJU3luY1N0YXRlEhoKFlNZTkNfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTWU5DX1NUQVRFX1JVTk5JTkcQARIYChRTWU5DX1NUQVRFX1NVQ0NFRURFRBACEhUKEVNZTkNfU1RBVEVfRkFJTEVEEAMSFgoSU1lOQ19TVEFURV9TS0lQUEVEEAQqrAEKCVN5bmNQaGFzZRIaChZTWU5DX1BIQVNFX1VOU1BFQ0lGSUVEEAASFAoQU1lOQ19QSEFTRV9DSEVDSxABEhMKD1NZTkNfUEhBU0VfTE9BRBACEhcKE1NZTkNfUEhBU0VfVkFMSURBVEUQAxIVChFTWU5DX1BIQVNFX0RFUklWRRAEEhMKD1NZTkNfUEhBU0VfU1dBUBAFEhMKD1NZTkNfUEhBU0VfRE9ORRAGMrQDCgtTeW5jU2VydmljZRJtCg1HZXRTeW5jU3RhdHVzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0U3luY1N0YXR1c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVzcG9uc2UiA5ACARJiCgtUcmlnZ2VyU3luYxIoLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVxdWVzdBopLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVzcG9uc2USYwoJV2F0Y2hTeW5jEiYuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVxdWVzdBonLmN1c3RvbWVyYW5hbHl0aWNzLnYxLldhdGNoU3luY1Jlc3BvbnNlIgOQAgEwARJtCg1MaXN0U25hcHNob3RzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * TableCount is the row count of one table in a snapshot.
@@ -297,6 +297,232 @@ export const GetSyncStatusResponseSchema: GenMessage<GetSyncStatusResponse> = /*
   messageDesc(file_customeranalytics_v1_sync, 6);
 
 /**
+ * TriggerSyncRequest asks for a sync now.
+ *
+ * @generated from message customeranalytics.v1.TriggerSyncRequest
+ */
+export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncRequest"> & {
+  /**
+   * Rebuild even when the source's fingerprint says nothing changed.
+   *
+   * @generated from field: bool force = 1;
+   */
+  force: boolean;
+};
+
+/**
+ * Describes the message customeranalytics.v1.TriggerSyncRequest.
+ * Use `create(TriggerSyncRequestSchema)` to create a new message.
+ */
+export const TriggerSyncRequestSchema: GenMessage<TriggerSyncRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 7);
+
+/**
+ * TriggerSyncResponse names the run that is now going.
+ *
+ * @generated from message customeranalytics.v1.TriggerSyncResponse
+ */
+export type TriggerSyncResponse = Message<"customeranalytics.v1.TriggerSyncResponse"> & {
+  /**
+   * The run, as it is when the call returns (normally RUNNING).
+   *
+   * @generated from field: customeranalytics.v1.SyncRun run = 1;
+   */
+  run?: SyncRun | undefined;
+
+  /**
+   * True when a run was already going and this request joined it.
+   *
+   * @generated from field: bool joined = 2;
+   */
+  joined: boolean;
+};
+
+/**
+ * Describes the message customeranalytics.v1.TriggerSyncResponse.
+ * Use `create(TriggerSyncResponseSchema)` to create a new message.
+ */
+export const TriggerSyncResponseSchema: GenMessage<TriggerSyncResponse> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 8);
+
+/**
+ * WatchSyncRequest takes no parameters.
+ *
+ * @generated from message customeranalytics.v1.WatchSyncRequest
+ */
+export type WatchSyncRequest = Message<"customeranalytics.v1.WatchSyncRequest"> & {
+};
+
+/**
+ * Describes the message customeranalytics.v1.WatchSyncRequest.
+ * Use `create(WatchSyncRequestSchema)` to create a new message.
+ */
+export const WatchSyncRequestSchema: GenMessage<WatchSyncRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 9);
+
+/**
+ * SyncProgress is one progress event of a sync run.
+ *
+ * @generated from message customeranalytics.v1.SyncProgress
+ */
+export type SyncProgress = Message<"customeranalytics.v1.SyncProgress"> & {
+  /**
+   * The run this event belongs to; empty when no run has happened yet.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * The run's state.
+   *
+   * @generated from field: customeranalytics.v1.SyncState state = 2;
+   */
+  state: SyncState;
+
+  /**
+   * The step it is in.
+   *
+   * @generated from field: customeranalytics.v1.SyncPhase phase = 3;
+   */
+  phase: SyncPhase;
+
+  /**
+   * The table being loaded or built; empty between tables.
+   *
+   * @generated from field: string table = 4;
+   */
+  table: string;
+
+  /**
+   * Rows of that table copied so far.
+   *
+   * @generated from field: int64 rows = 5;
+   */
+  rows: bigint;
+
+  /**
+   * Rows the source said the table holds; 0 when not known.
+   *
+   * @generated from field: int64 total_rows = 6;
+   */
+  totalRows: bigint;
+
+  /**
+   * Rough share of the whole run done, from 0 to 1.
+   *
+   * @generated from field: double fraction_done = 7;
+   */
+  fractionDone: number;
+
+  /**
+   * Why the run failed or was skipped, once it has.
+   *
+   * @generated from field: string message = 8;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.SyncProgress.
+ * Use `create(SyncProgressSchema)` to create a new message.
+ */
+export const SyncProgressSchema: GenMessage<SyncProgress> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 10);
+
+/**
+ * WatchSyncResponse carries one progress event.
+ *
+ * @generated from message customeranalytics.v1.WatchSyncResponse
+ */
+export type WatchSyncResponse = Message<"customeranalytics.v1.WatchSyncResponse"> & {
+  /**
+   * The event.
+   *
+   * @generated from field: customeranalytics.v1.SyncProgress progress = 1;
+   */
+  progress?: SyncProgress | undefined;
+};
+
+/**
+ * Describes the message customeranalytics.v1.WatchSyncResponse.
+ * Use `create(WatchSyncResponseSchema)` to create a new message.
+ */
+export const WatchSyncResponseSchema: GenMessage<WatchSyncResponse> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 11);
+
+/**
+ * ListSnapshotsRequest takes no parameters.
+ *
+ * @generated from message customeranalytics.v1.ListSnapshotsRequest
+ */
+export type ListSnapshotsRequest = Message<"customeranalytics.v1.ListSnapshotsRequest"> & {
+};
+
+/**
+ * Describes the message customeranalytics.v1.ListSnapshotsRequest.
+ * Use `create(ListSnapshotsRequestSchema)` to create a new message.
+ */
+export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 12);
+
+/**
+ * SnapshotEntry is a snapshot with whether it still answers reads.
+ *
+ * @generated from message customeranalytics.v1.SnapshotEntry
+ */
+export type SnapshotEntry = Message<"customeranalytics.v1.SnapshotEntry"> & {
+  /**
+   * The snapshot.
+   *
+   * @generated from field: customeranalytics.v1.SnapshotInfo snapshot = 1;
+   */
+  snapshot?: SnapshotInfo | undefined;
+
+  /**
+   * Whether it is the live snapshot.
+   *
+   * @generated from field: bool live = 2;
+   */
+  live: boolean;
+
+  /**
+   * When it was replaced; unset for the live one.
+   *
+   * @generated from field: google.protobuf.Timestamp retired_at = 3;
+   */
+  retiredAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message customeranalytics.v1.SnapshotEntry.
+ * Use `create(SnapshotEntrySchema)` to create a new message.
+ */
+export const SnapshotEntrySchema: GenMessage<SnapshotEntry> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 13);
+
+/**
+ * ListSnapshotsResponse lists snapshots, newest first.
+ *
+ * @generated from message customeranalytics.v1.ListSnapshotsResponse
+ */
+export type ListSnapshotsResponse = Message<"customeranalytics.v1.ListSnapshotsResponse"> & {
+  /**
+   * The live snapshot and those retired since this process started, newest first.
+   *
+   * @generated from field: repeated customeranalytics.v1.SnapshotEntry snapshots = 1;
+   */
+  snapshots: SnapshotEntry[];
+};
+
+/**
+ * Describes the message customeranalytics.v1.ListSnapshotsResponse.
+ * Use `create(ListSnapshotsResponseSchema)` to create a new message.
+ */
+export const ListSnapshotsResponseSchema: GenMessage<ListSnapshotsResponse> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 14);
+
+/**
  * SyncState is where a sync run is, or how it ended.
  *
  * @generated from enum customeranalytics.v1.SyncState
@@ -345,6 +571,68 @@ export const SyncStateSchema: GenEnum<SyncState> = /*@__PURE__*/
   enumDesc(file_customeranalytics_v1_sync, 0);
 
 /**
+ * SyncPhase is the step a running sync is in.
+ *
+ * @generated from enum customeranalytics.v1.SyncPhase
+ */
+export enum SyncPhase {
+  /**
+   * No run is going.
+   *
+   * @generated from enum value: SYNC_PHASE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Checking the source's fingerprint to decide whether to sync.
+   *
+   * @generated from enum value: SYNC_PHASE_CHECK = 1;
+   */
+  CHECK = 1,
+
+  /**
+   * Copying a base table from the source into the new snapshot.
+   *
+   * @generated from enum value: SYNC_PHASE_LOAD = 2;
+   */
+  LOAD = 2,
+
+  /**
+   * Checking keys, counts and orphans.
+   *
+   * @generated from enum value: SYNC_PHASE_VALIDATE = 3;
+   */
+  VALIDATE = 3,
+
+  /**
+   * Building the derived analytics tables.
+   *
+   * @generated from enum value: SYNC_PHASE_DERIVE = 4;
+   */
+  DERIVE = 4,
+
+  /**
+   * Writing metadata and making the snapshot live.
+   *
+   * @generated from enum value: SYNC_PHASE_SWAP = 5;
+   */
+  SWAP = 5,
+
+  /**
+   * The run has ended; state says how.
+   *
+   * @generated from enum value: SYNC_PHASE_DONE = 6;
+   */
+  DONE = 6,
+}
+
+/**
+ * Describes the enum customeranalytics.v1.SyncPhase.
+ */
+export const SyncPhaseSchema: GenEnum<SyncPhase> = /*@__PURE__*/
+  enumDesc(file_customeranalytics_v1_sync, 1);
+
+/**
  * SyncService reports how the snapshot the service answers from was made, and how fresh it is.
  *
  * @generated from service customeranalytics.v1.SyncService
@@ -359,6 +647,39 @@ export const SyncService: GenService<{
     methodKind: "unary";
     input: typeof GetSyncStatusRequestSchema;
     output: typeof GetSyncStatusResponseSchema;
+  },
+  /**
+   * TriggerSync starts a sync now (an admin action). When a sync is already running, the call
+   * joins it instead of starting another, and says so. It returns once the run has started;
+   * follow it with WatchSync or GetSyncStatus.
+   *
+   * @generated from rpc customeranalytics.v1.SyncService.TriggerSync
+   */
+  triggerSync: {
+    methodKind: "unary";
+    input: typeof TriggerSyncRequestSchema;
+    output: typeof TriggerSyncResponseSchema;
+  },
+  /**
+   * WatchSync streams progress events: the current state first, then every change, until the
+   * caller cancels. A client can draw a progress bar from rows and total_rows.
+   *
+   * @generated from rpc customeranalytics.v1.SyncService.WatchSync
+   */
+  watchSync: {
+    methodKind: "server_streaming";
+    input: typeof WatchSyncRequestSchema;
+    output: typeof WatchSyncResponseSchema;
+  },
+  /**
+   * ListSnapshots lists the live snapshot and the snapshots this process has retired.
+   *
+   * @generated from rpc customeranalytics.v1.SyncService.ListSnapshots
+   */
+  listSnapshots: {
+    methodKind: "unary";
+    input: typeof ListSnapshotsRequestSchema;
+    output: typeof ListSnapshotsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_customeranalytics_v1_sync, 0);
