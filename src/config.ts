@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import cron from "node-cron";
 
 /** Where the syncer reads the three tables from. */
 export type SourceKind = "snowflake" | "local" | "online-retail";
@@ -85,7 +86,7 @@ export function loadConfig(env: Env = process.env): Config {
     source,
     localSourceDir: localSourceDir === undefined ? undefined : absolute(localSourceDir),
     snowflake: source === "snowflake" ? snowflakeConfig(env) : undefined,
-    syncCron: text(env, "SYNC_CRON"),
+    syncCron: cronExpression(env, "SYNC_CRON"),
     defaultMaxStalenessMs: duration(env, "DEFAULT_MAX_STALENESS", 24 * 3600_000),
     corsOrigins: (text(env, "CORS_ORIGINS") ?? "")
       .split(",")
@@ -178,4 +179,12 @@ function duration(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name}=${value} must be a duration such as 500ms, 30s, 15m, 6h or 7d`);
   }
   return Number(match[1]) * unit;
+}
+
+function cronExpression(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value !== undefined && !cron.validate(value)) {
+    throw new ConfigError(`${name}=${value} is not a cron expression (for example "*/15 * * * *")`);
+  }
+  return value;
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+describe("configuration from the environment", () => {
+  it("has working defaults: the bundled Online Retail data on :8080", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      source: "online-retail",
+      defaultMaxStalenessMs: 24 * 3600_000,
+      corsOrigins: [],
+      syncCron: undefined,
+    });
+    expect(config.dataDir.endsWith("/data")).toBe(true);
+  });
+
+  it("picks the source from what is configured", () => {
+    expect(loadConfig({ LOCAL_SOURCE_DIR: "/tmp/x" }).source).toBe("local");
+    const snowflake = loadConfig({
+      SNOWFLAKE_ACCOUNT: "acme",
+      SNOWFLAKE_USER: "reader",
+      SNOWFLAKE_PASSWORD: "pw",
+      SNOWFLAKE_ACCESS_URL: "http://127.0.0.1:1",
+    });
+    expect(snowflake.source).toBe("snowflake");
+    expect(snowflake.snowflake).toMatchObject({
+      account: "acme",
+      user: "reader",
+      accessUrl: "http://127.0.0.1:1",
+    });
+  });
+
+  it("parses durations, lists and cron expressions", () => {
+    const config = loadConfig({
+      DEFAULT_MAX_STALENESS: "15m",
+      DEFAULT_DEADLINE: "500ms",
+      SHUTDOWN_GRACE: "2",
+      CORS_ORIGINS: "http://a.example, http://b.example,",
+      SYNC_CRON: "*/15 * * * *",
+    });
+    expect(config.defaultMaxStalenessMs).toBe(900_000);
+    expect(config.defaultDeadlineMs).toBe(500);
+    expect(config.shutdownGraceMs).toBe(2000);
+    expect(config.corsOrigins).toEqual(["http://a.example", "http://b.example"]);
+    expect(config.syncCron).toBe("*/15 * * * *");
+  });
+
+  it.each([
+    [{ PORT: "70000" }, "PORT=70000 must be a whole number from 0 to 65535"],
+    [{ PORT: "eighty" }, "PORT=eighty"],
+    [{ SOURCE: "oracle" }, "SOURCE=oracle is not one of: snowflake, local, online-retail"],
+    [{ SOURCE: "local" }, "SOURCE=local needs LOCAL_SOURCE_DIR"],
+    [{ SOURCE: "snowflake" }, "needs SNOWFLAKE_ACCOUNT and SNOWFLAKE_USER"],
+    [
+      { SNOWFLAKE_ACCOUNT: "a", SNOWFLAKE_USER: "u" },
+      "SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH",
+    ],
+    [{ TLS_CERT: "/c.pem" }, "TLS_CERT and TLS_KEY must be set together"],
+    [{ DEFAULT_MAX_STALENESS: "soon" }, "DEFAULT_MAX_STALENESS=soon must be a duration"],
+    [{ SYNC_CRON: "every hour" }, "SYNC_CRON=every hour is not a cron expression"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL=loud is not one of"],
+  ])("refuses %o with a message naming the setting", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
