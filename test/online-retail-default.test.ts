@@ -60,16 +60,11 @@ describe("the Online Retail default", () => {
     );
     expect(rows.customers).toBe(expected.customers);
     expect(rows.customer_products).toBe(expected.kept);
-    const dropped = Object.fromEntries(
-      (status.lastRun?.dropped ?? []).map((d) => [
-        d.reason.split(":")[1]?.trim().slice(0, 12),
-        Number(d.rows),
-      ]),
-    );
-    expect(Object.values(dropped).sort((a, b) => a - b)).toEqual(
-      [expected.duplicates, expected.anonymous].sort((a, b) => a - b),
-    );
-    expect(rows.customer_products + expected.duplicates + expected.anonymous).toBe(541_909);
+    const dropped = (status.lastRun?.dropped ?? [])
+      .map((d) => Number(d.rows))
+      .sort((a, b) => a - b);
+    expect(dropped).toEqual([expected.duplicates, expected.anonymous].sort((a, b) => a - b));
+    expect((rows.customer_products ?? 0) + expected.duplicates + expected.anonymous).toBe(541_909);
   });
 
   it.each(["12347", "17850", "14646"])(
