@@ -26,7 +26,7 @@ export async function startService(config: Config, log: Logger, derive?: Derive)
   await store.openLast();
   const source = createSource(config);
   const syncer = new Syncer(source, store, log, derive);
-  const router = new ReadRouter(store, undefined, config.defaultMaxStalenessMs);
+  const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs);
   const server = await startServer({
     log,
     router,

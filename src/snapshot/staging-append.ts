@@ -19,7 +19,7 @@ export async function appendRows(
   const columns = BASE_TABLES[table];
   const staging = `${table}__staging`;
   await db.run(`CREATE TEMP TABLE ${staging} (${columns.map((c) => `"${c}" VARCHAR`).join(", ")})`);
-  const appender = await connection.createAppender(staging, "temp");
+  const appender = await connection.createAppender(staging, "main", "temp");
   let rows = 0;
   try {
     for await (const batch of batches) {

@@ -1,8 +1,9 @@
 import type { Config } from "../config.js";
 import { fileSource } from "./file-source.js";
+import { snowflakeSource } from "./snowflake-source.js";
 import type { Source } from "./source.js";
 
-/** The source the configuration names. */
+/** The source the configuration names; only Snowflake's carries a `live` runner. */
 export function createSource(config: Config): Source {
   switch (config.source) {
     case "local":
@@ -10,6 +11,9 @@ export function createSource(config: Config): Source {
     case "online-retail":
       return fileSource("online-retail");
     case "snowflake":
-      throw new Error("SOURCE=snowflake is not available in this build yet");
+      if (config.snowflake === undefined) {
+        throw new Error("SOURCE=snowflake needs the SNOWFLAKE_* settings");
+      }
+      return snowflakeSource(config.snowflake);
   }
 }

@@ -1,3 +1,4 @@
+import type { SnowflakeLiveRunner } from "./snowflake-live.js";
 import type { SourceLoad } from "./table-feed.js";
 
 /**
@@ -12,6 +13,11 @@ export interface Source {
   fingerprint(): Promise<string>;
   /** One consistent read of the three tables. */
   load(): Promise<SourceLoad>;
+  /**
+   * Answers questions live, for sources that can (Snowflake); absent for files, whose snapshot
+   * is as fresh as the files themselves.
+   */
+  readonly live?: SnowflakeLiveRunner;
   /** Releases connections; the source is not used afterwards. */
   close(): Promise<void>;
 }
