@@ -31,6 +31,10 @@ export interface Config {
   readonly localSourceDir: string | undefined;
   readonly snowflake: SnowflakeConfig | undefined;
   readonly syncCron: string | undefined;
+  /** Longest a live query towards Snowflake may take, waiting for a slot included, in ms. */
+  readonly liveQueryTimeoutMs: number;
+  /** Live queries towards Snowflake at once; more wait for a slot. */
+  readonly liveMaxConcurrency: number;
   /** Oldest snapshot, in milliseconds, that answers a caller who allows cached data. */
   readonly defaultMaxStalenessMs: number;
   readonly corsOrigins: readonly string[];
@@ -88,6 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
     snowflake: source === "snowflake" ? snowflakeConfig(env) : undefined,
     syncCron: cronExpression(env, "SYNC_CRON"),
     defaultMaxStalenessMs: duration(env, "DEFAULT_MAX_STALENESS", 24 * 3600_000),
+    liveQueryTimeoutMs: duration(env, "LIVE_QUERY_TIMEOUT", 10_000),
+    liveMaxConcurrency: integer(env, "LIVE_MAX_CONCURRENCY", 4, 1, 64),
     corsOrigins: (text(env, "CORS_ORIGINS") ?? "")
       .split(",")
       .map((origin) => origin.trim())

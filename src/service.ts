@@ -24,7 +24,7 @@ export interface Service {
 export async function startService(config: Config, log: Logger, derive?: Derive): Promise<Service> {
   const store = new SnapshotStore(config.dataDir, log);
   await store.openLast();
-  const source = createSource(config);
+  const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
   const syncer = new Syncer(source, store, log, derive);
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs);
   const server = await startServer({

@@ -1,11 +1,13 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
-import { getProduct, listProductCustomers, listProducts } from "../query/product-queries.js";
+import {
+  getProductQuestion,
+  listProductCustomersQuestion,
+  listProducts,
+} from "../query/product-queries.js";
 import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
 
-const getProductQuestion = sharedQuestion(getProduct);
-const listProductCustomersQuestion = sharedQuestion(listProductCustomers);
 const listProductsQuestion = sharedQuestion(listProducts);
 
 /** ProductService: validated requests in, the router's answers mapped to messages out. */

@@ -1,21 +1,29 @@
 import { todayUtc } from "./dates.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import { QueryError } from "./query-error.js";
+import type { Question } from "./read-router.js";
 import type { Reader } from "./reader.js";
 import { count, money, type ProductRow, text, toProduct } from "./rows.js";
 
 const PRODUCT_COLUMNS = `p.product_id, p.product_name, p.product_category, p.product_type,
   p.launch_date, p.status`;
 
+/**
+ * Where relationships are read by product. The snapshot keeps a copy sorted by product, so a
+ * product's holders sit together; Snowflake has only the source table. The name comes from
+ * this closed set, never from a request.
+ */
+type Holdings = "customer_products_by_product" | "customer_products";
+
 /** `?` 1–2 are the as-of day, `?` 3 the product id. */
-const GET_PRODUCT = `SELECT ${PRODUCT_COLUMNS},
+const GET_PRODUCT = (holdings: Holdings) => `SELECT ${PRODUCT_COLUMNS},
     count(DISTINCT CASE WHEN h.start_date <= ?::DATE
       AND (h.end_date IS NULL OR h.end_date >= ?::DATE) THEN h.customer_id END)::INTEGER
       AS active_customers,
     count(DISTINCT h.customer_id)::INTEGER AS total_customers,
     count(h.relationship_id)::INTEGER AS relationships,
     coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
-  FROM products p LEFT JOIN customer_products_by_product h ON h.product_id = p.product_id
+  FROM products p LEFT JOIN ${holdings} h ON h.product_id = p.product_id
   WHERE p.product_id = ?
   GROUP BY ALL`;
 
@@ -30,14 +38,16 @@ const LIST_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
 const PRODUCT_EXISTS = "SELECT 1 AS found FROM products WHERE product_id = ?";
 
 /** `?` 1–2 as-of, 3 product, 4–5 keyset, 6 active only, 7–8 as-of, 9 limit. */
-const LIST_PRODUCT_CUSTOMERS = `SELECT h.customer_id, any_value(c.customer_name) AS customer_name,
+const LIST_PRODUCT_CUSTOMERS = (
+  holdings: Holdings,
+) => `SELECT h.customer_id, any_value(c.customer_name) AS customer_name,
     any_value(c.region) AS region,
     count(*)::INTEGER AS relationships,
     max(CASE WHEN h.start_date <= ?::DATE AND (h.end_date IS NULL OR h.end_date >= ?::DATE)
       THEN 1 ELSE 0 END) = 1 AS active,
     min(h.start_date) AS first_start_date, max(h.start_date) AS last_start_date,
     coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
-  FROM customer_products_by_product h LEFT JOIN customers c ON c.customer_id = h.customer_id
+  FROM ${holdings} h LEFT JOIN customers c ON c.customer_id = h.customer_id
   WHERE h.product_id = ? AND (?::VARCHAR IS NULL OR h.customer_id > ?)
   GROUP BY h.customer_id
   HAVING NOT ?::BOOLEAN OR max(CASE WHEN h.start_date <= ?::DATE
@@ -70,9 +80,10 @@ export interface ProductHolderRow {
 export async function getProduct(
   db: Reader,
   args: { productId: string; today?: string },
+  holdings: Holdings = "customer_products_by_product",
 ): Promise<{ product: ProductRow; summary: ProductSummaryRow }> {
   const asOf = args.today ?? todayUtc();
-  const [row] = await db.all(GET_PRODUCT, [asOf, asOf, args.productId]);
+  const [row] = await db.all(GET_PRODUCT(holdings), [asOf, asOf, args.productId]);
   if (row === undefined) throw productNotFound(args.productId);
   return {
     product: toProduct(row),
@@ -128,6 +139,7 @@ export interface ListProductCustomersArgs {
 export async function listProductCustomers(
   db: Reader,
   args: ListProductCustomersArgs,
+  holdings: Holdings = "customer_products_by_product",
 ): Promise<{ holders: ProductHolderRow[]; nextPageToken: string; asOf: string }> {
   const asOf = args.today ?? todayUtc();
   const scope = pageScope("ListProductCustomers", [args.productId, args.activeOnly]);
@@ -136,7 +148,7 @@ export async function listProductCustomers(
     throw productNotFound(args.productId);
   }
   const pageSize = effectivePageSize(args.pageSize);
-  const rows = await db.all(LIST_PRODUCT_CUSTOMERS, [
+  const rows = await db.all(LIST_PRODUCT_CUSTOMERS(holdings), [
     asOf,
     asOf,
     args.productId,
@@ -173,3 +185,21 @@ function productNotFound(id: string): QueryError {
     field: "product_id",
   });
 }
+
+/** GetProduct on the snapshot (by-product copy) or live (the source table). */
+export const getProductQuestion: Question<
+  { productId: string },
+  Awaited<ReturnType<typeof getProduct>>
+> = {
+  snapshot: (db, args) => getProduct(db, args),
+  live: (db, args) => getProduct(db, args, "customer_products"),
+};
+
+/** ListProductCustomers on the snapshot (by-product copy) or live (the source table). */
+export const listProductCustomersQuestion: Question<
+  ListProductCustomersArgs,
+  Awaited<ReturnType<typeof listProductCustomers>>
+> = {
+  snapshot: (db, args) => listProductCustomers(db, args),
+  live: (db, args) => listProductCustomers(db, args, "customer_products"),
+};

@@ -4,7 +4,7 @@ import { snowflakeSource } from "./snowflake-source.js";
 import type { Source } from "./source.js";
 
 /** The source the configuration names; only Snowflake's carries a `live` runner. */
-export function createSource(config: Config): Source {
+export function createSource(config: Config, log?: (message: string) => void): Source {
   switch (config.source) {
     case "local":
       return fileSource("local", config.localSourceDir);
@@ -14,6 +14,10 @@ export function createSource(config: Config): Source {
       if (config.snowflake === undefined) {
         throw new Error("SOURCE=snowflake needs the SNOWFLAKE_* settings");
       }
-      return snowflakeSource(config.snowflake);
+      return snowflakeSource(config.snowflake, {
+        maxConcurrentLive: config.liveMaxConcurrency,
+        liveTimeoutMs: config.liveQueryTimeoutMs,
+        ...(log === undefined ? {} : { driverLog: log }),
+      });
   }
 }
