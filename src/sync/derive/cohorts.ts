@@ -1,0 +1,59 @@
+import type { SqlRunner } from "../../snapshot/sql-runner.js";
+
+/** The cohort period lengths precomputed, each also an allow-listed `date_trunc` unit. */
+export const COHORT_GRANULARITIES = ["month", "week"] as const;
+
+/** One of {@link COHORT_GRANULARITIES}. */
+export type CohortGranularity = (typeof COHORT_GRANULARITIES)[number];
+
+/*
+ * Activity is the reference's: a customer is active in a period when one of their relationships
+ * starts in it; the cohort is the period of the first start. The grid runs from each cohort to
+ * the last period with a start in the data, zeros included, so the answer is a plain lookup.
+ */
+const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS
+  WITH a AS (
+    SELECT customer_id, start_date, "value" AS amount FROM customer_products
+    WHERE customer_id IS NOT NULL AND start_date IS NOT NULL),
+  ap AS (
+    SELECT 'month' AS granularity, customer_id, date_trunc('month', start_date)::DATE AS p, amount
+    FROM a
+    UNION ALL
+    SELECT 'week', customer_id, date_trunc('week', start_date)::DATE, amount FROM a),
+  c AS (SELECT granularity, customer_id, min(p) AS cohort_start FROM ap GROUP BY ALL),
+  cells AS (
+    SELECT ap.granularity, c.cohort_start, ap.p AS period_start,
+           count(DISTINCT ap.customer_id) AS active_customers, sum(ap.amount) AS revenue
+    FROM ap JOIN c USING (granularity, customer_id)
+    GROUP BY ALL),
+  sizes AS (SELECT granularity, cohort_start, count(*) AS size FROM c GROUP BY ALL),
+  last AS (SELECT granularity, max(p) AS last_period FROM ap GROUP BY ALL),
+  grid AS (
+    SELECT s.granularity, s.cohort_start, s.size,
+           unnest(generate_series(s.cohort_start::TIMESTAMP, l.last_period::TIMESTAMP,
+             CASE s.granularity WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 7 DAY END))::DATE
+             AS period_start
+    FROM sizes s JOIN last l USING (granularity))
+  SELECT g.granularity, g.cohort_start,
+         CASE g.granularity WHEN 'month' THEN (g.cohort_start + INTERVAL 1 MONTH)::DATE - 1
+              ELSE g.cohort_start + 6 END AS cohort_end,
+         g.size::BIGINT AS size,
+         CASE g.granularity WHEN 'month' THEN date_diff('month', g.cohort_start, g.period_start)
+              ELSE (g.period_start - g.cohort_start) // 7 END::INTEGER AS period,
+         g.period_start,
+         coalesce(x.active_customers, 0)::BIGINT AS active_customers,
+         coalesce(x.active_customers, 0) / g.size AS retention,
+         coalesce(x.revenue, 0)::DECIMAL(38, 2) AS revenue
+  FROM grid g
+  LEFT JOIN cells x USING (granularity, cohort_start, period_start)
+  ORDER BY g.granularity, g.cohort_start, period`;
+
+/**
+ * Builds `cohort_activity`: for month and week cohorts, one row per cohort and period since it
+ * (cohort size, customers active in the period, retention = active / size, and the value they
+ * started then), sorted by granularity and cohort, so GetCohortRetention never scans
+ * relationships.
+ */
+export async function buildCohorts(db: SqlRunner): Promise<void> {
+  await db.run(CREATE_COHORT_ACTIVITY);
+}

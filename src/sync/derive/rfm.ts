@@ -1,0 +1,24 @@
+import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import { RFM_SELECT, SEGMENT_SUMMARY_SELECT } from "./rfm-sql.js";
+
+const CREATE_CUSTOMER_RFM = `CREATE TABLE customer_rfm AS
+  SELECT * FROM (${RFM_SELECT}) ORDER BY customer_id`;
+
+const CREATE_SEGMENT_SUMMARY = `CREATE TABLE rfm_segment_summary AS
+  WITH scored_rows AS (SELECT * FROM customer_rfm WHERE segment IS NOT NULL)
+  ${SEGMENT_SUMMARY_SELECT}`;
+
+/**
+ * Builds `customer_rfm` (every customer with a relationship before the reference date: last
+ * start, recency, frequency, monetary, F rank, R/F/M scores and segment, null scores when not
+ * scored; region and customer type copied in so filtered summaries need no join), sorted by
+ * customer for GetCustomerSegment, and `rfm_segment_summary` (the unfiltered per-segment
+ * answer), both at the snapshot's reference date.
+ */
+export async function buildRfm(
+  db: SqlRunner,
+  options: { readonly referenceDate: string },
+): Promise<void> {
+  await db.run(CREATE_CUSTOMER_RFM, [options.referenceDate]);
+  await db.run(CREATE_SEGMENT_SUMMARY);
+}
