@@ -4,6 +4,7 @@ import { ReadRouter } from "./query/read-router.js";
 import { type Server, startServer } from "./server/server.js";
 import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
+import { deriveAll } from "./sync/derive-all.js";
 import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
 
@@ -21,7 +22,11 @@ export interface Service {
  * serves the snapshot on disk at once, and syncs in the background: a first sync when there
  * is no snapshot, otherwise a check that skips when the source has not changed.
  */
-export async function startService(config: Config, log: Logger, derive?: Derive): Promise<Service> {
+export async function startService(
+  config: Config,
+  log: Logger,
+  derive: Derive | undefined = deriveAll,
+): Promise<Service> {
   const store = new SnapshotStore(config.dataDir, log);
   await store.openLast();
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));

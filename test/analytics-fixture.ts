@@ -68,6 +68,12 @@ const INSERT_RELATIONSHIPS = `INSERT INTO customer_products
           "start":"VARCHAR","end":"VARCHAR","value":"VARCHAR"}]'), recursive := true)) r`;
 
 /**
+ * A support floor low enough that the generated test baskets produce rules at a count of 5, as
+ * the reference computations in the tests assume (the service's default floor is 1 %).
+ */
+export const LOW_FLOOR: AnalyticsOptions = { rulesMinSupport: 0.0001, rulesMinPairCount: 5 };
+
+/**
  * Creates an in-memory DuckDB holding `data` in the base tables and, unless told otherwise,
  * builds the analytics tables with `options`.
  */

@@ -5,6 +5,7 @@ import {
   type AnalyticsFixture,
   dayAfterLastStart,
   generateData,
+  LOW_FLOOR,
   openAnalyticsFixture,
 } from "./analytics-fixture.js";
 import { referenceRules } from "./cross-sell-reference.js";
@@ -29,7 +30,7 @@ async function everyRule(
 describe("association rules on generated baskets", () => {
   let fx: AnalyticsFixture;
   beforeAll(async () => {
-    fx = await openAnalyticsFixture(DATA);
+    fx = await openAnalyticsFixture(DATA, LOW_FLOOR);
   });
   afterAll(() => fx.close());
 

@@ -4,6 +4,7 @@ import {
   type AnalyticsFixture,
   dayAfterLastStart,
   generateData,
+  LOW_FLOOR,
   openAnalyticsFixture,
 } from "./analytics-fixture.js";
 import {
@@ -38,7 +39,7 @@ describe("recommendations", () => {
   let fx: AnalyticsFixture;
   const customers = DATA.customers.filter((_, i) => i % 12 === 0).map((c) => c.id);
   beforeAll(async () => {
-    fx = await openAnalyticsFixture(DATA);
+    fx = await openAnalyticsFixture(DATA, LOW_FLOOR);
   });
   afterAll(() => fx.close());
 
@@ -58,6 +59,24 @@ describe("recommendations", () => {
         limit: 10,
       });
       expectSameRanking(got.recommendations, expected);
+    }
+  });
+
+  it("ranks large baskets from the rules, with the answer precomputation would give", async () => {
+    const capped = await openAnalyticsFixture(DATA, { ...LOW_FLOOR, recommendationsMaxHeld: 2 });
+    try {
+      const held = baskets(DATA, "active", REF);
+      const large = customers.filter((id) => (held.get(id)?.size ?? 0) > 2);
+      expect(large.length).toBeGreaterThan(0);
+      for (const id of large) {
+        const ranked = await getRecommendations(capped.db, { customerId: id });
+        expect(ranked.computedFrom).toBe("rules");
+        const precomputed = await getRecommendations(fx.db, { customerId: id });
+        expect(precomputed.computedFrom).toBe("precomputed");
+        expect(ranked.recommendations).toEqual(precomputed.recommendations);
+      }
+    } finally {
+      capped.close();
     }
   });
 

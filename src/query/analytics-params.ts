@@ -12,6 +12,8 @@ export interface AnalyticsParams {
   readonly firstStartDate: string;
   /** Recommendations precomputed per customer. */
   readonly recommendationsTopN: number;
+  /** Customers holding more products than this have no precomputed list (0: no limit). */
+  readonly recommendationsMaxHeld: number;
   /** Per basket mode: N (baskets) and the rules' count floor. */
   readonly baskets: Readonly<
     Record<BasketMode, { readonly n: number; readonly minPairCount: number }>
@@ -49,6 +51,7 @@ export async function readAnalyticsParams(db: SqlRunner): Promise<AnalyticsParam
     referenceDate: text(DERIVED_PARAM.referenceDate),
     firstStartDate: text(DERIVED_PARAM.firstStartDate),
     recommendationsTopN: cellNumber(text(DERIVED_PARAM.recommendationsTopN)),
+    recommendationsMaxHeld: cellNumber(text(DERIVED_PARAM.recommendationsMaxHeld)),
     baskets: { active: mode("active"), all: mode("all") },
   };
 }

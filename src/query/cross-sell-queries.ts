@@ -98,7 +98,8 @@ export async function getRecommendations(
     scoring === "confidence" &&
     minConfidence === 0 &&
     excluded.length === 0 &&
-    limit <= params.recommendationsTopN;
+    limit <= params.recommendationsTopN &&
+    cellNumber(probe.held) <= params.recommendationsMaxHeld;
   let rows: SqlRow[];
   if (precomputed) {
     rows = await db.all(PRECOMPUTED_RECOMMENDATIONS, [customerId, limit]);

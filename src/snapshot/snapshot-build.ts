@@ -45,7 +45,7 @@ export interface BuildInput {
   readonly fingerprint: string;
   readonly load: SourceLoad;
   /** Builds the derived analytics tables from the loaded base tables. */
-  readonly derive?: (db: SqlRunner) => Promise<readonly TableBuild[]>;
+  readonly derive?: (db: SqlRunner, context: { dataAsOf: Date }) => Promise<readonly TableBuild[]>;
   readonly onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -123,7 +123,7 @@ async function buildInto(
     });
     if (input.derive !== undefined) {
       input.onProgress?.({ phase: "derive" });
-      tables.push(...(await input.derive(db)));
+      tables.push(...(await input.derive(db, { dataAsOf: input.load.dataAsOf })));
     }
     input.onProgress?.({ phase: "finish" });
     await writeMeta(db, input, startedAt, tables, notes);

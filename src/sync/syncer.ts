@@ -4,11 +4,12 @@ import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import type { Source } from "../source/source.js";
+import type { DeriveContext } from "./derive-all.js";
 import { SyncProgress } from "./sync-progress.js";
 import { type SyncRunRecord, SyncStatus, type SyncTrigger } from "./sync-status.js";
 
 /** Builds the derived analytics tables inside a snapshot under construction. */
-export type Derive = (db: SqlRunner) => Promise<readonly TableBuild[]>;
+export type Derive = (db: SqlRunner, context: DeriveContext) => Promise<readonly TableBuild[]>;
 
 /**
  * Runs syncs: read the source, build a snapshot, swap it in. One at a time: a request made

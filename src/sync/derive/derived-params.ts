@@ -12,6 +12,7 @@ export const DERIVED_PARAM = {
   firstStartDate: "first_start_date",
   /** How many recommendations were precomputed per customer. */
   recommendationsTopN: "recommendations_top_n",
+  recommendationsMaxHeld: "recommendations_max_held",
   /** The fractional support floor asked for (the count floor per mode is in basket_modes). */
   rulesMinSupport: "rules_min_support",
 } as const;

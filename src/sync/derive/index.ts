@@ -12,12 +12,14 @@ import { buildTrends } from "./trends.js";
 export interface AnalyticsOptions {
   /** The day "active" and RFM recency are judged on; default the day after the last start. */
   readonly referenceDate?: string;
-  /** The fractional support floor of the precomputed association rules (default 0.0001). */
+  /** The fractional support floor of the precomputed association rules (default 0.01). */
   readonly rulesMinSupport?: number;
   /** The count floor of the precomputed association rules (default 5 customers). */
   readonly rulesMinPairCount?: number;
-  /** Recommendations precomputed per customer (default 20). */
+  /** Recommendations precomputed per customer (default 10). */
   readonly recommendationsTopN?: number;
+  /** Customers holding more products are ranked at query time (default 150). */
+  readonly recommendationsMaxHeld?: number;
 }
 
 const CREATE_TABLE = /^\s*CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)/i;
@@ -40,10 +42,12 @@ export async function buildAnalytics(
     ...(options.rulesMinSupport === undefined ? {} : { minSupport: options.rulesMinSupport }),
     ...(options.rulesMinPairCount === undefined ? {} : { minPairCount: options.rulesMinPairCount }),
   });
-  await buildRecommendations(
-    timed,
-    options.recommendationsTopN === undefined ? {} : { topN: options.recommendationsTopN },
-  );
+  await buildRecommendations(timed, {
+    ...(options.recommendationsTopN === undefined ? {} : { topN: options.recommendationsTopN }),
+    ...(options.recommendationsMaxHeld === undefined
+      ? {}
+      : { maxHeld: options.recommendationsMaxHeld }),
+  });
   await buildRfm(timed, dates);
   await buildCohorts(timed);
   await buildTrends(timed, dates);

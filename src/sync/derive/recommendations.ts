@@ -5,10 +5,19 @@ import { DERIVED_PARAM, recordDerivedParam } from "./derived-params.js";
 export interface RecommendationOptions {
   /** Top N per customer for the default question; larger limits are answered at query time. */
   readonly topN?: number;
+  /**
+   * Customers holding more products than this are ranked at query time instead: the exact
+   * top-N cut needs N + |S| rules per held product, so a few very large baskets would
+   * otherwise dominate the whole build (Online Retail's largest holds 1,700 products).
+   */
+  readonly maxHeld?: number;
 }
 
 /** The precomputed list length when the caller does not choose one. */
 export const DEFAULT_RECOMMENDATIONS_TOP_N = 10;
+
+/** The basket size above which recommendations are ranked at query time. */
+export const DEFAULT_RECOMMENDATIONS_MAX_HELD = 150;
 
 /*
  * Only each antecedent's first (N + |S| - 1) rules can produce a top-N recommendation for a
@@ -31,7 +40,7 @@ const PRODUCT_ORDINALS = `pr AS (
 
 const CREATE_TOP = `CREATE OR REPLACE TEMP TABLE recommendation_top AS
   WITH held AS (SELECT customer_id, product_id FROM basket_items WHERE active),
-  deg AS (SELECT customer_id, count(*) AS d FROM held GROUP BY customer_id),
+  deg AS (SELECT customer_id, count(*) AS d FROM held GROUP BY customer_id HAVING count(*) <= ?),
   slots AS (
     SELECT h.customer_id, h.product_id, unnest(range(1, ? + deg.d)) AS rule_rank
     FROM held h JOIN deg USING (customer_id)),
@@ -112,8 +121,10 @@ export async function buildRecommendations(
   options: RecommendationOptions = {},
 ): Promise<void> {
   const topN = Math.max(1, Math.floor(options.topN ?? DEFAULT_RECOMMENDATIONS_TOP_N));
-  await db.run(CREATE_TOP, [topN, topN]);
+  const maxHeld = Math.max(1, Math.floor(options.maxHeld ?? DEFAULT_RECOMMENDATIONS_MAX_HELD));
+  await db.run(CREATE_TOP, [maxHeld, topN, topN]);
   await db.run(CREATE_RECOMMENDATIONS);
   await db.run(DROP_TOP);
   await recordDerivedParam(db, DERIVED_PARAM.recommendationsTopN, String(topN));
+  await recordDerivedParam(db, DERIVED_PARAM.recommendationsMaxHeld, String(maxHeld));
 }
