@@ -1,10 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,13 +11,13 @@ import {
   HealthCheckResponse_ServingStatus as Status,
 } from "../gen/grpc/health/v1/health_pb.js";
 import { SERVICES as API_SERVICES } from "../src/server/server.js";
+import { type ChildService, sleep, startChildService } from "./support/child-service.js";
 import { BASIC_FIXTURE, startTestService, type TestService } from "./support/test-service.js";
 
 // Health as load balancers and Kubernetes see it, and an orderly shutdown: watchers are told
 // NOT_SERVING before the port closes, in-flight calls finish, the process exits 0, and a
 // restart serves the snapshot it left on disk without rebuilding it.
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SERVICES = API_SERVICES.map((s) => s.typeName);
 
 describe("health in process", () => {
@@ -78,74 +74,31 @@ describe("health in process", () => {
 
 describe("the process, under SIGTERM and restart", () => {
   let dataDir: string;
-  let child: ChildProcess | undefined;
-  let output = "";
+  let child: ChildService | undefined;
+  const output = () => child?.output() ?? "";
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "ca-shutdown-"));
   });
 
   afterAll(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await once(child, "exit");
-    }
+    await child?.kill();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** Starts `src/main.ts` on a free port and waits for /readyz; returns its base URL. */
   async function start(): Promise<{ baseUrl: string; readyMs: number }> {
-    const port = await freePort();
-    const started = performance.now();
-    output = "";
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        SOURCE: "local",
-        LOCAL_SOURCE_DIR: BASIC_FIXTURE,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "warn",
-        SHUTDOWN_GRACE: "2s",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    child = await startChildService({
+      SOURCE: "local",
+      LOCAL_SOURCE_DIR: BASIC_FIXTURE,
+      DATA_DIR: dataDir,
+      SHUTDOWN_GRACE: "2s",
     });
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const baseUrl = `http://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 200; attempt++) {
-      if (child.exitCode !== null) throw new Error(`the service exited early:\n${output}`);
-      const status = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
-        (res) => res.status,
-        () => 0,
-      );
-      if (status === 200) return { baseUrl, readyMs: performance.now() - started };
-      await sleep(100);
-    }
-    throw new Error(`the service was not ready within 20 s:\n${output}`);
+    return child;
   }
 
-  /** Sends SIGTERM and resolves with the exit code, or rejects after `limitMs`. */
-  async function stop(limitMs: number): Promise<{ code: number | null; ms: number }> {
-    const proc = child;
-    if (proc === undefined) throw new Error("no child to stop");
-    const started = performance.now();
-    const exited = once(proc, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-    proc.kill("SIGTERM");
-    const [code] = await Promise.race([
-      exited,
-      sleep(limitMs).then(() => {
-        throw new Error(`no exit within ${limitMs} ms after SIGTERM:\n${output}`);
-      }),
-    ]);
-    return { code, ms: performance.now() - started };
+  function stop(limitMs: number): Promise<{ code: number | null; ms: number }> {
+    if (child === undefined) throw new Error("no child to stop");
+    return child.stop(limitMs);
   }
 
   let firstSnapshotId = "";
@@ -176,7 +129,7 @@ describe("the process, under SIGTERM and restart", () => {
     }
     expect(rest).toEqual([Status.NOT_SERVING]);
     const { code, ms } = await stopping;
-    expect(code, output).toBe(0);
+    expect(code, output()).toBe(0);
     expect(ms).toBeLessThan(10_000);
   });
 
@@ -191,7 +144,7 @@ describe("the process, under SIGTERM and restart", () => {
     expect(status.lastRun?.state).toBe(SyncState.SKIPPED);
     expect(status.lastRun?.message).toContain(firstSnapshotId);
     const { code } = await stop(10_000);
-    expect(code, output).toBe(0);
+    expect(code, output()).toBe(0);
   });
 });
 
@@ -204,20 +157,4 @@ async function waitForSettledSync(client: ReturnType<typeof createClient<typeof 
     await sleep(100);
   }
   throw new Error("the sync did not finish within 20 s");
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
