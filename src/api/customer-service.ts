@@ -1,9 +1,5 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import type {
-  CustomerDetailSchema,
-  CustomerService,
-} from "../../gen/customeranalytics/v1/customer_pb.js";
+import type { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
 import {
   batchGetCustomers,
   type CustomerDetail,
@@ -52,9 +48,7 @@ export function customerService(router: ReadRouter): ServiceImpl<typeof Customer
   };
 }
 
-function customerDetail(
-  detail: CustomerDetail,
-): MessageInitShape<typeof CustomerDetailSchema> & Pick<CustomerDetail, "customer"> {
+function customerDetail(detail: CustomerDetail) {
   return {
     customer: detail.customer,
     summary: { ...detail.summary, totalValueNumber: approx(detail.summary.totalValue) },

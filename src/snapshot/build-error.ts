@@ -6,8 +6,3 @@
 export class BuildError extends Error {
   override readonly name = "BuildError";
 }
-
-/** Recognises a {@link BuildError} by name, as protobuf-es's error guards do. */
-export function isBuildError(err: unknown): err is BuildError {
-  return err instanceof Error && err.name === "BuildError";
-}
