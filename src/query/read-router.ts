@@ -1,5 +1,6 @@
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
+import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { isQueryError, QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 
@@ -28,20 +29,23 @@ export type LiveRunner = Reader;
 /**
  * One question the service can answer: on the snapshot and, where it can be asked live, of
  * the source. Most questions are one function written in the SQL DuckDB and Snowflake share,
- * given for both; both must give the same answer on the same data.
+ * given for both; both must give the same answer on the same data. A question without `live`
+ * (the analytics, read from derived tables only the snapshot holds) is snapshot-only: a caller
+ * requiring live data gets UNAVAILABLE. The snapshot side gets the snapshot's own runner, which
+ * is what the store hands every read.
  */
 export interface Question<A, R> {
-  readonly snapshot: (db: Reader, args: A) => Promise<R>;
+  readonly snapshot: (db: SqlRunner, args: A) => Promise<R>;
   readonly live?: (live: LiveRunner, args: A) => Promise<R>;
-  /** Why the snapshot cannot answer these arguments at all, or undefined when it can. */
-  readonly outsideSnapshot?: (args: A, info: SnapshotInfo) => string | undefined;
 }
 
 /**
  * Decides, per call, whether the snapshot or the live source answers, following DESIGN.md:
- * the snapshot unless the caller asked for live data, the snapshot is older than the budget,
- * absent, or cannot hold the answer; then live, and if live fails, the snapshot again when
- * the caller allows cached data (saying so), otherwise UNAVAILABLE.
+ * the snapshot unless the caller asked for live data, or the snapshot is older than the budget
+ * or absent; then live, and if live fails (or the question has no live form), the snapshot
+ * again when the caller allows cached data, saying so, otherwise UNAVAILABLE. Questions the
+ * precomputed tables cannot serve (a support below the rules' floor) are computed from the
+ * snapshot's base tables by the query itself.
  */
 export class ReadRouter {
   constructor(
@@ -62,7 +66,7 @@ export class ReadRouter {
       if (info === undefined) throw noSnapshot("freshness is CACHE_ONLY");
       return this.fromSnapshot(question, args, "");
     }
-    const reason = this.liveReason(question, args, policy, info);
+    const reason = this.liveReason(policy, info);
     if (reason === undefined) return this.fromSnapshot(question, args, "");
     let failure: string;
     if (this.live === undefined || question.live === undefined) {
@@ -70,11 +74,15 @@ export class ReadRouter {
     } else {
       try {
         const value = await question.live(this.live, args);
-        const asOf = new Date(this.now());
-        return {
-          value,
-          meta: { ...meta("live", "", asOf, 0), staleFallback: false, fallbackReason: "" },
+        const meta: AnswerMeta = {
+          source: "live",
+          snapshotId: "",
+          dataAsOf: new Date(this.now()),
+          ageMs: 0,
+          staleFallback: false,
+          fallbackReason: "",
         };
+        return { value, meta };
       } catch (err) {
         if (isQueryError(err) && err.kind !== "unavailable") throw err;
         failure = `the live source failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -83,22 +91,13 @@ export class ReadRouter {
     if (policy.freshness === "live_required") {
       throw new QueryError("unavailable", `live data was required but ${failure}`);
     }
-    if (info === undefined || question.outsideSnapshot?.(args, info) !== undefined) {
-      throw noSnapshot(failure);
-    }
+    if (info === undefined) throw noSnapshot(failure);
     return this.fromSnapshot(question, args, `${reason}, and ${failure}`);
   }
 
-  private liveReason<A, R>(
-    question: Question<A, R>,
-    args: A,
-    policy: ReadPolicy,
-    info: SnapshotInfo | undefined,
-  ): string | undefined {
+  private liveReason(policy: ReadPolicy, info: SnapshotInfo | undefined): string | undefined {
     if (policy.freshness === "live_required") return "live data was required";
     if (info === undefined) return "no snapshot is loaded yet";
-    const outside = question.outsideSnapshot?.(args, info);
-    if (outside !== undefined) return outside;
     const budget = policy.maxStalenessMs ?? this.defaultMaxStalenessMs;
     const age = this.now() - info.dataAsOf.getTime();
     if (age > budget) {
@@ -114,16 +113,17 @@ export class ReadRouter {
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const answer = await this.store.read((db) => question.snapshot(db, args));
     if (answer === undefined) throw noSnapshot("the snapshot was unloaded");
-    const base = meta("snapshot", answer.info.id, answer.info.dataAsOf, this.now());
-    return {
-      value: answer.value,
-      meta: { ...base, staleFallback: fallbackReason !== "", fallbackReason },
+    const { id, dataAsOf } = answer.info;
+    const meta: AnswerMeta = {
+      source: "snapshot",
+      snapshotId: id,
+      dataAsOf,
+      ageMs: Math.max(0, this.now() - dataAsOf.getTime()),
+      staleFallback: fallbackReason !== "",
+      fallbackReason,
     };
+    return { value: answer.value, meta };
   }
-}
-
-function meta(source: AnswerMeta["source"], snapshotId: string, dataAsOf: Date, now: number) {
-  return { source, snapshotId, dataAsOf, ageMs: Math.max(0, now - dataAsOf.getTime()) };
 }
 
 function noSnapshot(why: string): QueryError {
