@@ -17,6 +17,17 @@ export interface SnowflakeConfig {
   readonly accessUrl: string | undefined;
 }
 
+/** Verification of JWTs (RS256, ES256) against a local JWKS file; set by `JWT_JWKS_FILE`. */
+export interface JwtConfig {
+  readonly jwksFile: string;
+  /** The `iss` every accepted token must carry. */
+  readonly issuer: string;
+  /** The `aud` (or one of them) every accepted token must carry. */
+  readonly audience: string;
+  /** The claim that holds the role: a string, or a list of strings (the highest role wins). */
+  readonly roleClaim: string;
+}
+
 /**
  * Every setting of the service, read from the environment once at start-up. Nothing else reads
  * `process.env`, so the whole configuration surface is this one type and its README table.
@@ -44,7 +55,14 @@ export interface Config {
   readonly maxRequestBytes: number;
   /** How long shutdown waits for in-flight calls before it closes connections, in ms. */
   readonly shutdownGraceMs: number;
+  /** JSON file of `{ name, role, sha256 }` API keys; unset (and no JWT) = the service runs open. */
   readonly apiKeysFile: string | undefined;
+  readonly jwt: JwtConfig | undefined;
+  /** Whether gRPC server reflection is served (`REFLECTION=off` hides the schema). */
+  readonly reflection: boolean;
+  /** Most rows one export may stream; a larger export fails with RESOURCE_EXHAUSTED. */
+  readonly maxExportRows: number;
+  /** PEM certificate (chain) and private key files; both set = TLS with ALPN (h2 and HTTP/1.1). */
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
 }
@@ -72,8 +90,8 @@ export function loadConfig(env: Env = process.env): Config {
       "SOURCE=local needs LOCAL_SOURCE_DIR, a directory of CSV or Parquet files",
     );
   }
-  const tlsCert = text(env, "TLS_CERT");
-  const tlsKey = text(env, "TLS_KEY");
+  const tlsCert = optionalPath(env, "TLS_CERT");
+  const tlsKey = optionalPath(env, "TLS_KEY");
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     throw new ConfigError("TLS_CERT and TLS_KEY must be set together");
   }
@@ -101,7 +119,10 @@ export function loadConfig(env: Env = process.env): Config {
     defaultDeadlineMs: duration(env, "DEFAULT_DEADLINE", 30_000),
     maxRequestBytes: integer(env, "MAX_REQUEST_BYTES", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: duration(env, "SHUTDOWN_GRACE", 5_000),
-    apiKeysFile: text(env, "API_KEYS_FILE"),
+    apiKeysFile: optionalPath(env, "API_KEYS_FILE"),
+    jwt: jwtConfig(env),
+    reflection: oneOf(env, "REFLECTION", ["on", "off"] as const, () => "on") === "on",
+    maxExportRows: integer(env, "MAX_EXPORT_ROWS", 1_000_000, 1, 100_000_000),
     tlsCert,
     tlsKey,
   };
@@ -131,6 +152,24 @@ function snowflakeConfig(env: Env): SnowflakeConfig {
     role: text(env, "SNOWFLAKE_ROLE"),
     accessUrl: text(env, "SNOWFLAKE_ACCESS_URL"),
   };
+}
+
+function jwtConfig(env: Env): JwtConfig | undefined {
+  const jwksFile = optionalPath(env, "JWT_JWKS_FILE");
+  if (jwksFile === undefined) return undefined;
+  const issuer = text(env, "JWT_ISSUER");
+  const audience = text(env, "JWT_AUDIENCE");
+  if (issuer === undefined || audience === undefined) {
+    throw new ConfigError(
+      "JWT_JWKS_FILE needs JWT_ISSUER and JWT_AUDIENCE: tokens are accepted only from one issuer for one audience",
+    );
+  }
+  return { jwksFile, issuer, audience, roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role" };
+}
+
+function optionalPath(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  return value === undefined ? undefined : absolute(value);
 }
 
 function text(env: Env, name: string): string | undefined {

@@ -8,7 +8,7 @@ const SHUTDOWN_LIMIT_MS = 10_000;
 
 /**
  * Start-up and shutdown only: configuration, logger, the service, and the signals that stop
- * it. The service module is imported after the environment is set, so the Snowflake driver
+ * it (SIGTERM, SIGINT) or reload its credentials (SIGHUP). The service module is imported after the environment is set, so the Snowflake driver
  * never loads with cloud-metadata probing on.
  */
 async function main(): Promise<void> {
@@ -22,7 +22,14 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const { startService } = await import("./service.js");
-  const service = await startService(config, log);
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService(config, log);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -42,6 +49,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGHUP", () => {
+    log.info({ signal: "SIGHUP" }, "reloading credentials");
+    void service.reloadCredentials();
+  });
 }
 
 await main();

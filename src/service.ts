@@ -1,6 +1,10 @@
+import { readFile } from "node:fs/promises";
 import type { Logger } from "pino";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
 import { ReadRouter } from "./query/read-router.js";
+import { Authenticator } from "./server/auth/authenticator.js";
+import type { TlsFiles } from "./server/listen-tls.js";
+import { Metrics } from "./server/metrics.js";
 import { type Server, startServer } from "./server/server.js";
 import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
@@ -13,6 +17,12 @@ export interface Service {
   readonly server: Server;
   readonly store: SnapshotStore;
   readonly syncer: Syncer;
+  readonly metrics: Metrics;
+  /**
+   * Re-reads `API_KEYS_FILE` and `JWT_JWKS_FILE` (main calls it on SIGHUP). A file that fails
+   * to load keeps its previous keys and the reason is logged; resolves with whether all loaded.
+   */
+  reloadCredentials(): Promise<boolean>;
   /** Stops serving (in-flight calls finish within the grace period), then closes the snapshot. */
   close(): Promise<void>;
 }
@@ -27,20 +37,38 @@ export async function startService(
   log: Logger,
   derive: Derive | undefined = deriveAll,
 ): Promise<Service> {
+  const auth = await Authenticator.create(config, log);
+  const tls = await tlsFiles(config);
   const store = new SnapshotStore(config.dataDir, log);
   await store.openLast();
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
   const syncer = new Syncer(source, store, log, derive);
+  const liveStats = source.live?.stats;
+  const metrics = new Metrics({
+    snapshotDataAsOf: () => store.live?.dataAsOf,
+    ...(liveStats === undefined ? {} : { liveQueries: liveStats }),
+  });
+  syncer.onRunEnd((run) => metrics.syncRun(run));
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs);
   const server = await startServer({
     log,
     router,
     sync: { store, syncer, source: source.kind },
+    exports: {
+      store,
+      maxRows: config.maxExportRows,
+      defaultMaxStalenessMs: config.defaultMaxStalenessMs,
+      log,
+    },
     port: config.port,
     host: config.host,
     corsOrigins: config.corsOrigins,
     defaultDeadlineMs: config.defaultDeadlineMs,
     maxRequestBytes: config.maxRequestBytes,
+    auth,
+    metrics,
+    reflection: config.reflection,
+    ...(tls === undefined ? {} : { tls }),
   });
   const follow = (loaded: boolean) =>
     server.setReady(loaded, loaded ? "" : "no snapshot is loaded yet");
@@ -53,6 +81,8 @@ export async function startService(
     server,
     store,
     syncer,
+    metrics,
+    reloadCredentials: () => auth.reload(log),
     async close() {
       await server.close(config.shutdownGraceMs);
       await schedule.stop();
@@ -60,5 +90,22 @@ export async function startService(
       await store.close();
       await source.close();
     },
+  };
+}
+
+/** Reads `TLS_CERT` and `TLS_KEY` once at start-up; a missing file stops start-up clearly. */
+async function tlsFiles(config: Config): Promise<TlsFiles | undefined> {
+  if (config.tlsCert === undefined || config.tlsKey === undefined) return undefined;
+  const read = async (name: string, path: string) => {
+    try {
+      return await readFile(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ConfigError(`${name} ${path} cannot be read (${code})`);
+    }
+  };
+  return {
+    cert: await read("TLS_CERT", config.tlsCert),
+    key: await read("TLS_KEY", config.tlsKey),
   };
 }

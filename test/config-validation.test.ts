@@ -56,6 +56,8 @@ describe("configuration from the environment", () => {
       "SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH",
     ],
     [{ TLS_CERT: "/c.pem" }, "TLS_CERT and TLS_KEY must be set together"],
+    [{ REFLECTION: "maybe" }, "REFLECTION=maybe is not one of: on, off"],
+    [{ MAX_EXPORT_ROWS: "0" }, "MAX_EXPORT_ROWS=0 must be a whole number from 1 to 100000000"],
     [{ DEFAULT_MAX_STALENESS: "soon" }, "DEFAULT_MAX_STALENESS=soon must be a duration"],
     [{ SYNC_CRON: "every hour" }, "SYNC_CRON=every hour is not a cron expression"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL=loud is not one of"],

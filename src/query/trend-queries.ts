@@ -91,7 +91,7 @@ export async function getTrends(db: SqlRunner, args: TrendArgs): Promise<TrendRe
   if (periods > MAX_TREND_PERIODS) {
     throw new QueryError(
       "invalid_argument",
-      `the range spans ${periods} periods; at most ${MAX_TREND_PERIODS} may be asked for`,
+      `from_date to to_date spans ${periods} periods; at most ${MAX_TREND_PERIODS} may be asked for`,
       { field: "from_date" },
     );
   }

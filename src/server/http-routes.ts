@@ -1,6 +1,7 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { cors as connectCors } from "@connectrpc/connect";
+import type { AuthOutcome } from "./auth/authenticator.js";
 import type { Handler } from "./listen.js";
 
 /** What the plain HTTP routes report on. */
@@ -9,13 +10,19 @@ export interface HttpState {
   readonly ready: () => boolean;
   /** A one-line reason when not ready. */
   readonly notReadyReason: () => string;
+  /** `GET /metrics`: the exposition text, and who may read it (any role when auth is on). */
+  readonly metrics?: {
+    readonly render: () => Promise<{ body: string; contentType: string }>;
+    readonly authorize: (authorization: string | undefined) => AuthOutcome;
+  };
 }
 
 type Res = http.ServerResponse | http2.Http2ServerResponse;
 
 /**
- * Wraps the RPC handler with the plain HTTP routes of DESIGN.md (`/healthz`, `/readyz`) and
- * CORS for the allowed browser origins (preflight answered here, Connect's header lists).
+ * Wraps the RPC handler with the plain HTTP routes of DESIGN.md (`/healthz`, `/readyz`,
+ * `/metrics`, the last behind a credential when auth is on) and CORS for the allowed browser
+ * origins (preflight answered here, Connect's header lists).
  */
 export function withHttpRoutes(
   rpc: Handler,
@@ -51,8 +58,34 @@ export function withHttpRoutes(
         ? text(res, 200, "ready\n")
         : text(res, 503, `not ready: ${state.notReadyReason()}\n`);
     }
+    if (req.method === "GET" && path === "/metrics" && state.metrics !== undefined) {
+      return serveMetrics(state.metrics, req.headers.authorization, res);
+    }
     rpc(req, res);
   };
+}
+
+function serveMetrics(
+  metrics: NonNullable<HttpState["metrics"]>,
+  authorization: string | undefined,
+  res: Res,
+): void {
+  const outcome = metrics.authorize(authorization);
+  if (outcome.kind === "missing" || outcome.kind === "refused") {
+    res.setHeader("www-authenticate", 'Bearer realm="metrics"');
+    const why = outcome.kind === "missing" ? "/metrics needs an API key or token" : outcome.reason;
+    text(res, 401, `unauthenticated: ${why}\n`);
+    return;
+  }
+  metrics.render().then(
+    ({ body, contentType }) => {
+      res.statusCode = 200;
+      res.setHeader("content-type", contentType);
+      res.setHeader("cache-control", "no-store");
+      res.end(body);
+    },
+    () => text(res, 500, "the metrics could not be collected\n"),
+  );
 }
 
 function text(res: Res, status: number, body: string): void {

@@ -1,59 +1,112 @@
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { connectErrorFrom } from "../api/connect-error-from.js";
+import { kPrincipal } from "./auth/roles.js";
+import type { AnswerSource, Metrics } from "./metrics.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
+ * The current call's request id (also returned as `x-request-id`), so a handler that logs can
+ * tie its line to the RPC's.
+ */
+export const kRequestId = createContextKey<string>("", { description: "the call's request id" });
+
+/**
  * The outermost interceptor: gives each call a request id (the caller's `x-request-id` when it
  * sent a sane one), maps every error through {@link connectErrorFrom}, and writes one JSON log
- * line per call with procedure, protocol, code, duration and where the answer came from. A
+ * line per call with procedure, protocol, code, duration, the caller's name (never its
+ * credential) and where the answer came from; counts the same in `metrics`. Server streams
+ * are followed to their end, so an error in the middle of one is mapped and logged too. A
  * fault of ours is logged with its stack here and reaches the caller as a bare INTERNAL.
  */
-export function observeInterceptor(log: Logger): Interceptor {
+export function observeInterceptor(log: Logger, metrics?: Metrics): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
     const given = req.header.get("x-request-id");
     const requestId = given !== null && REQUEST_ID.test(given) ? given : randomUUID();
+    req.contextValues.set(kRequestId, requestId);
     const line = {
       requestId,
-      procedure: req.url.slice(req.url.lastIndexOf("/", req.url.lastIndexOf("/") - 1)),
+      procedure: `/${req.service.typeName}/${req.method.name}`,
       protocol: protocolOf(req.header.get("content-type")),
     };
-    try {
-      const res = await next(req);
-      res.header.set("x-request-id", requestId);
-      const source = res.stream ? undefined : sourceOf(res.message);
-      log.info({ ...line, code: "ok", ms: elapsed(started), ...(source && { source }) }, "rpc");
-      return res;
-    } catch (err) {
+    const caller = () => {
+      const principal = req.contextValues.get(kPrincipal)?.name;
+      return principal === undefined ? {} : { principal };
+    };
+    const fail = (err: unknown): ConnectError => {
       const mapped = connectErrorFrom(err, req.signal);
       mapped.metadata.set("x-request-id", requestId);
-      const fields = { ...line, code: Code[mapped.code], ms: elapsed(started) };
+      const fields = { ...line, ...caller(), code: Code[mapped.code], ms: elapsed(started) };
+      metrics?.rpc(line.procedure, mapped.code, fields.ms / 1000);
       if (mapped.code === Code.Internal) {
         log.error({ ...fields, err }, "rpc failed");
       } else {
         log.info({ ...fields, message: mapped.rawMessage }, "rpc");
       }
-      throw mapped;
+      return mapped;
+    };
+    const succeed = (source: AnswerSource | undefined, messages?: number) => {
+      const ms = elapsed(started);
+      metrics?.rpc(line.procedure, undefined, ms / 1000);
+      if (source !== undefined) metrics?.answer(source);
+      const extra = { ...(source && { source }), ...(messages !== undefined && { messages }) };
+      log.info({ ...line, ...caller(), code: "ok", ms, ...extra }, "rpc");
+    };
+    let res: Awaited<ReturnType<typeof next>>;
+    try {
+      res = await next(req);
+    } catch (err) {
+      throw fail(err);
     }
+    res.header.set("x-request-id", requestId);
+    if (!res.stream) {
+      succeed(sourceOf(res.message));
+      return res;
+    }
+    const messages = res.message;
+    return {
+      ...res,
+      message: (async function* observed() {
+        let count = 0;
+        try {
+          for await (const message of messages) {
+            count++;
+            yield message;
+          }
+        } catch (err) {
+          throw fail(err);
+        }
+        succeed(undefined, count);
+      })(),
+    };
   };
 }
 
 /**
- * Gives unary calls that brought no deadline the server's default, and makes any deadline
- * answer on time: the call fails with DEADLINE_EXCEEDED when its signal aborts, even while a
+ * Gives unary calls that brought no deadline (no `grpc-timeout` or `connect-timeout-ms`) the
+ * server's default, and makes any deadline answer on time: the call fails with DEADLINE_EXCEEDED when its signal aborts, even while a
  * query is still running underneath.
  */
 export function deadlineInterceptor(defaultMs: number): Interceptor {
   return (next) => async (req) => {
     if (req.stream) return next(req);
     const own = new AbortController();
-    const timer = setTimeout(
-      () => own.abort(new ConnectError(`no answer within ${defaultMs} ms`, Code.DeadlineExceeded)),
-      defaultMs,
-    );
+    const brought = req.header.has("grpc-timeout") || req.header.has("connect-timeout-ms");
+    const timer = brought
+      ? undefined
+      : setTimeout(
+          () =>
+            own.abort(
+              new ConnectError(
+                `no answer within the server's default deadline of ${defaultMs} ms (DEFAULT_DEADLINE); a caller may send its own deadline`,
+                Code.DeadlineExceeded,
+              ),
+            ),
+          defaultMs,
+        );
     const signal = AbortSignal.any([req.signal, own.signal]);
     try {
       return await Promise.race([next({ ...req, signal }), rejectOnAbort(signal)]);
@@ -86,10 +139,10 @@ function protocolOf(contentType: string | null): string {
   return "connect";
 }
 
-/** The answer's source from its ResultMeta, for the log line. */
-function sourceOf(message: unknown): string | undefined {
-  const meta = (message as { meta?: { source?: number } }).meta;
-  if (meta?.source === 1) return "snapshot";
+/** The answer's source from its ResultMeta, for the log line and the answers counter. */
+function sourceOf(message: unknown): AnswerSource | undefined {
+  const meta = (message as { meta?: { source?: number; staleFallback?: boolean } }).meta;
+  if (meta?.source === 1) return meta.staleFallback === true ? "stale_fallback" : "snapshot";
   if (meta?.source === 2) return "live";
   return undefined;
 }

@@ -1,4 +1,4 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 /** Paths of log fields that may hold secrets; pino replaces their values before writing. */
 const REDACT = [
@@ -18,13 +18,15 @@ const REDACT = [
 
 /**
  * The service's logger: one JSON line per event on stdout, secrets redacted by field name, so a
- * log pipeline gets structured records and no credential ever lands in one.
+ * log pipeline gets structured records and no credential ever lands in one. `destination`
+ * (stdout when absent) lets a test capture every line the service writes.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: "customer-analytics" },
     redact: { paths: REDACT, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -3,35 +3,62 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import type { Logger } from "pino";
+import { CrossSellService } from "../../gen/customeranalytics/v1/cross_sell_pb.js";
 import { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
+import { ExploreService } from "../../gen/customeranalytics/v1/explore_pb.js";
+import { ExportService } from "../../gen/customeranalytics/v1/export_pb.js";
 import { PortfolioService } from "../../gen/customeranalytics/v1/portfolio_pb.js";
 import { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
+import { SegmentationService } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../gen/customeranalytics/v1/sync_pb.js";
+import { TrendService } from "../../gen/customeranalytics/v1/trend_pb.js";
 import {
   Health,
   HealthCheckResponse_ServingStatus as Status,
 } from "../../gen/grpc/health/v1/health_pb.js";
+import { crossSellService } from "../api/cross-sell-service.js";
 import { customerService } from "../api/customer-service.js";
+import { exploreService } from "../api/explore-service.js";
+import { type ExportView, exportService } from "../api/export-service.js";
 import { portfolioService } from "../api/portfolio-service.js";
 import { productService } from "../api/product-service.js";
+import { segmentationService } from "../api/segmentation-service.js";
 import { type SyncView, syncService } from "../api/sync-service.js";
+import { trendService } from "../api/trend-service.js";
 import type { ReadRouter } from "../query/read-router.js";
+import { authInterceptor } from "./auth/auth-interceptor.js";
+import type { Authenticator } from "./auth/authenticator.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
 import { type Listener, listenH2cAndHttp1 } from "./listen.js";
+import { listenTls, type TlsFiles } from "./listen-tls.js";
+import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
+import { withDashboard } from "./web-assets.js";
 
 /** What the server needs from the layers below it. */
 export interface ServerDeps {
   readonly log: Logger;
   readonly router: ReadRouter;
   readonly sync: SyncView;
+  /** What ExportService writes files from, and its limits. */
+  readonly exports: ExportView;
+  /** The built dashboard; defaults to `data/web/` at the top of the project. */
+  readonly webDir?: string;
   readonly port: number;
   readonly host: string;
   readonly corsOrigins: readonly string[];
   readonly defaultDeadlineMs: number;
   readonly maxRequestBytes: number;
+  /** Who may call; absent (or with no source configured) = every RPC is open. */
+  readonly auth?: Authenticator;
+  /** Counted by the observe interceptor and served at `GET /metrics`. */
+  readonly metrics?: Metrics;
+  /** Certificate and key: TLS with ALPN (h2 + HTTP/1.1) instead of plaintext h2c sniffing. */
+  readonly tls?: TlsFiles;
+  /** Whether gRPC reflection is served (default true; `REFLECTION=off`). */
+  readonly reflection?: boolean;
 }
 
 /** The running server: its port, its health, and an orderly way to stop it. */
@@ -49,12 +76,18 @@ export const SERVICES: readonly DescService[] = [
   CustomerService,
   ProductService,
   PortfolioService,
+  CrossSellService,
+  SegmentationService,
+  TrendService,
+  ExploreService,
+  ExportService,
   SyncService,
 ];
 
 /**
  * Builds the router (every service, health, reflection), the interceptor chain (observe →
- * deadline → validate, outermost first) and the HTTP routes, and listens on one port.
+ * auth → deadline → validate, outermost first) and the HTTP routes, and listens on one port
+ * (TLS when a certificate is given, plaintext h2c + HTTP/1.1 otherwise).
  */
 export async function startServer(deps: ServerDeps): Promise<Server> {
   const health = new HealthStatus(SERVICES.map((s) => s.typeName));
@@ -65,14 +98,20 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     router.service(CustomerService, customerService(deps.router));
     router.service(ProductService, productService(deps.router));
     router.service(PortfolioService, portfolioService(deps.router));
+    router.service(CrossSellService, crossSellService(deps.router));
+    router.service(SegmentationService, segmentationService(deps.router));
+    router.service(TrendService, trendService(deps.router));
+    router.service(ExploreService, exploreService(deps.router));
+    router.service(ExportService, exportService(deps.exports));
     router.service(SyncService, syncService(deps.sync));
     registerHealth(router, health);
-    registerReflection(router, [...SERVICES, Health]);
+    if (deps.reflection !== false) registerReflection(router, [...SERVICES, Health]);
   };
   const rpc = connectNodeAdapter({
     routes,
     interceptors: [
-      observeInterceptor(deps.log),
+      observeInterceptor(deps.log, deps.metrics),
+      ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
       deadlineInterceptor(deps.defaultDeadlineMs),
       createValidateInterceptor(),
     ],
@@ -80,12 +119,22 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     shutdownSignal: shutdown.signal,
   });
   const handler = withHttpRoutes(
-    rpc,
-    { ready: () => ready, notReadyReason: () => reason },
+    withDashboard(rpc, deps.webDir),
+    {
+      ready: () => ready,
+      notReadyReason: () => reason,
+      ...(deps.metrics === undefined ? {} : { metrics: metricsRoute(deps.metrics, deps.auth) }),
+    },
     deps.corsOrigins,
   );
-  const listener: Listener = await listenH2cAndHttp1(handler, deps.port, deps.host);
-  deps.log.info({ port: listener.port }, "listening (gRPC, gRPC-Web and Connect on one port)");
+  const listener: Listener =
+    deps.tls === undefined
+      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
+      : await listenTls(handler, deps.port, deps.host, deps.tls);
+  deps.log.info(
+    { port: listener.port, tls: deps.tls !== undefined },
+    "listening (gRPC, gRPC-Web and Connect on one port)",
+  );
   return {
     port: listener.port,
     health,
@@ -105,5 +154,13 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       clearTimeout(streamsEnd);
       shutdown.abort();
     },
+  };
+}
+
+/** `/metrics` renders the registry; with auth on, any accepted credential may read it. */
+function metricsRoute(metrics: Metrics, auth: Authenticator | undefined) {
+  return {
+    render: () => metrics.render(),
+    authorize: (header: string | undefined) => auth?.check(header) ?? { kind: "open" as const },
   };
 }

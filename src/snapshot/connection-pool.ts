@@ -1,5 +1,11 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { preparedRunner, type SqlParam, type SqlRow, type SqlRunner } from "./sql-runner.js";
+import {
+  connectionRunner,
+  preparedRunner,
+  type SqlParam,
+  type SqlRow,
+  type SqlRunner,
+} from "./sql-runner.js";
 
 interface Slot {
   readonly connection: DuckDBConnection;
@@ -40,6 +46,24 @@ export class ConnectionPool implements SqlRunner {
 
   all(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]> {
     return this.#with((slot) => slot.runner.all(sql, params));
+  }
+
+  /**
+   * Runs a statement whose text is used once (a COPY to a fresh file) without preparing it, so
+   * the per-connection statement cache does not grow with every export. When `signal` aborts,
+   * the statement is interrupted and the promise rejects.
+   */
+  once(sql: string, params: readonly SqlParam[], signal?: AbortSignal): Promise<SqlRow[]> {
+    return this.#with(async (slot) => {
+      signal?.throwIfAborted();
+      const stop = () => slot.connection.interrupt();
+      signal?.addEventListener("abort", stop, { once: true });
+      try {
+        return await connectionRunner(slot.connection).all(sql, params);
+      } finally {
+        signal?.removeEventListener("abort", stop);
+      }
+    });
   }
 
   /** Resolves once no statement is running. */

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
+import { ExportFiles } from "./export-files.js";
 import { Snapshot } from "./snapshot.js";
 import { type BuildInput, type BuildResult, buildSnapshot } from "./snapshot-build.js";
+import type { CopyOutcome, CopyRequest } from "./snapshot-export.js";
 import { SnapshotFiles } from "./snapshot-files.js";
 import type { SqlRunner } from "./sql-runner.js";
 
@@ -18,6 +20,8 @@ const HISTORY_LENGTH = 20;
  */
 export class SnapshotStore {
   readonly files: SnapshotFiles;
+  /** The temporary files of exports, under `DATA_DIR/exports`. */
+  readonly exports: ExportFiles;
   #live: Snapshot | undefined;
   #confirmedAt = 0;
   readonly #retiring = new Set<Promise<void>>();
@@ -29,6 +33,7 @@ export class SnapshotStore {
     private readonly log: Logger,
   ) {
     this.files = new SnapshotFiles(dataDir);
+    this.exports = new ExportFiles(dataDir);
   }
 
   /**
@@ -55,6 +60,7 @@ export class SnapshotStore {
    */
   async openLast(): Promise<boolean> {
     await this.files.ensure();
+    await this.exports.clear();
     const id = await this.files.current();
     if (id !== undefined) {
       try {
@@ -114,6 +120,22 @@ export class SnapshotStore {
     const info = this.live ?? snapshot.info;
     const value = await snapshot.use((db) => read(db, info));
     return { value, info };
+  }
+
+  /**
+   * Writes an export file from the live snapshot (count, then `COPY ... TO` when the rows fit
+   * within `request.maxRows`), holding the snapshot open throughout. Returns undefined when no
+   * snapshot is loaded. An aborted `signal` interrupts DuckDB.
+   */
+  async exportTo(
+    request: CopyRequest,
+    signal?: AbortSignal,
+  ): Promise<(CopyOutcome & { info: Snapshot["info"] }) | undefined> {
+    const snapshot = this.#live;
+    if (snapshot === undefined) return undefined;
+    const info = this.live ?? snapshot.info;
+    const outcome = await snapshot.exportTo(request, signal);
+    return { ...outcome, info };
   }
 
   /** The live snapshot and the ones this process retired, newest first. */

@@ -1,5 +1,6 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ConnectionPool } from "./connection-pool.js";
+import { boundedCopy, type CopyOutcome, type CopyRequest } from "./snapshot-export.js";
 import { META_SELECT } from "./snapshot-schema.js";
 import type { SqlRunner } from "./sql-runner.js";
 
@@ -70,6 +71,14 @@ export class Snapshot {
       this.#leases--;
       if (this.#retired && this.#leases === 0) void this.dispose();
     }
+  }
+
+  /**
+   * Writes an export file from this snapshot (see {@link boundedCopy}), held open like a read so
+   * a swap during a long COPY waits for it.
+   */
+  exportTo(request: CopyRequest, signal?: AbortSignal): Promise<CopyOutcome> {
+    return this.use(() => boundedCopy(this.pool, request, signal));
   }
 
   /**

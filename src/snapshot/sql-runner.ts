@@ -1,4 +1,5 @@
 import {
+  DOUBLE,
   type DuckDBConnection,
   type DuckDBPreparedStatement,
   type DuckDBType,
@@ -91,16 +92,29 @@ export function preparedRunner(connection: DuckDBConnection): SqlRunner {
 
 const varcharList = LIST(VARCHAR);
 
+/**
+ * Binds string lists as VARCHAR[]. DuckDB infers BIGINT for an integer-valued JS number, which
+ * overflows for the large but integral doubles statistics produce (the variance of big money
+ * values), so such numbers bind as DOUBLE, which is what they are.
+ */
 function toDuckDB(
   params: readonly SqlParam[] | undefined,
 ): [DuckDBValue[] | undefined, DuckDBType[] | undefined] {
   if (params === undefined || params.length === 0) return [undefined, undefined];
   let types: (DuckDBType | undefined)[] | undefined;
-  const values = params.map((param, index): DuckDBValue => {
-    if (!Array.isArray(param)) return param as Exclude<SqlParam, readonly string[]>;
+  const typed = (index: number, type: DuckDBType) => {
     types ??= new Array<DuckDBType | undefined>(params.length);
-    types[index] = varcharList;
-    return listValue(param as readonly string[]);
+    types[index] = type;
+  };
+  const values = params.map((param, index): DuckDBValue => {
+    if (Array.isArray(param)) {
+      typed(index, varcharList);
+      return listValue(param as readonly string[]);
+    }
+    if (typeof param === "number" && Number.isInteger(param) && !Number.isSafeInteger(param)) {
+      typed(index, DOUBLE);
+    }
+    return param as Exclude<SqlParam, readonly string[]>;
   });
   return [values, types as DuckDBType[] | undefined];
 }

@@ -27,6 +27,8 @@ export type LiveRow = Record<string, LiveValue>;
 /** Runs the query layer's Snowflake SQL; structurally a `LiveRunner` (`Reader`) of `src/query`. */
 export interface SnowflakeLiveRunner {
   all(sql: string, params?: readonly LiveParam[]): Promise<LiveRow[]>;
+  /** Slot usage right now, for the live-query concurrency metrics. */
+  stats?(): { active: number; waiting: number; slots: number };
 }
 
 /** Bounds of live queries. */
@@ -76,6 +78,7 @@ export function snowflakeLiveRunner(
         slots.release();
       }
     },
+    stats: () => ({ active: slots.inUse, waiting: slots.waiting, slots: options.maxConcurrent }),
   };
 }
 
@@ -143,9 +146,19 @@ export class Semaphore {
   #free: number;
   readonly #waiting: ((granted: boolean) => void)[] = [];
 
-  constructor(size: number) {
+  constructor(private readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`semaphore size ${size} is not >= 1`);
     this.#free = size;
+  }
+
+  /** Slots held now. */
+  get inUse(): number {
+    return this.size - this.#free;
+  }
+
+  /** Callers waiting for a slot now. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** Resolves true once a slot is held, or false when `timeoutMs` passed first. */

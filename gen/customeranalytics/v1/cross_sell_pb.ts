@@ -714,6 +714,8 @@ export const CrossSellService: GenService<{
    * GetRecommendations ranks the products a customer does not hold, each with its score, the
    * metrics of the rule behind it and the held products that explain it. NOT_FOUND when the
    * customer id is unknown.
+   * Answered from the snapshot only (the rules are derived tables): FRESHNESS_LIVE_REQUIRED fails
+   * with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.CrossSellService.GetRecommendations
    */
@@ -725,6 +727,8 @@ export const CrossSellService: GenService<{
   /**
    * ListAssociationRules pages through single-item rules antecedent -> consequent, filtered and
    * ordered as asked.
+   * Answered from the snapshot only (the rules are derived tables): FRESHNESS_LIVE_REQUIRED fails
+   * with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.CrossSellService.ListAssociationRules
    */

@@ -1613,6 +1613,7 @@ export const PercentBasisSchema: GenEnum<PercentBasis> = /*@__PURE__*/
 export const ExploreService: GenService<{
   /**
    * ListTables lists the base tables with their row counts and typed columns.
+   * Answered from the snapshot only: FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.ExploreService.ListTables
    */
@@ -1625,6 +1626,7 @@ export const ExploreService: GenService<{
    * GetTableProfile returns the profile of one table: table statistics, per-column metrics,
    * frequency tables, histograms, alerts and, on request, correlations. NOT_FOUND when the table
    * or a requested column is unknown.
+   * Answered from the snapshot only: FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.ExploreService.GetTableProfile
    */
@@ -1637,6 +1639,7 @@ export const ExploreService: GenService<{
    * GetDataQualityReport returns the expectation results of some or all tables, each with its
    * counts, percentages, sample unexpected values and pass/warn/fail status. NOT_FOUND when a
    * requested table is unknown.
+   * Answered from the snapshot only: FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.ExploreService.GetDataQualityReport
    */

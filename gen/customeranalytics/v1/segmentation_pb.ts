@@ -624,6 +624,8 @@ export const SegmentationService: GenService<{
   /**
    * GetSegmentSummary counts the customers of each RFM segment, with their share and mean R, F
    * and M.
+   * Answered from the snapshot only (scores and cohorts are derived tables):
+   * FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.SegmentationService.GetSegmentSummary
    */
@@ -635,6 +637,8 @@ export const SegmentationService: GenService<{
   /**
    * GetCustomerSegment returns one customer's R, F, M, scores and segment. NOT_FOUND when the
    * customer id is unknown.
+   * Answered from the snapshot only (scores and cohorts are derived tables):
+   * FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.SegmentationService.GetCustomerSegment
    */
@@ -646,6 +650,8 @@ export const SegmentationService: GenService<{
   /**
    * GetCohortRetention groups customers by the period of their first relationship and reports,
    * for each later period, how many of them started a relationship then.
+   * Answered from the snapshot only (scores and cohorts are derived tables):
+   * FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.SegmentationService.GetCohortRetention
    */

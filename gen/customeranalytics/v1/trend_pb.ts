@@ -441,6 +441,8 @@ export const TrendGroupBySchema: GenEnum<TrendGroupBy> = /*@__PURE__*/
 export const TrendService: GenService<{
   /**
    * GetTrends returns one series per group, one point per period in the range, zeros included.
+   * Answered from the snapshot only (its roll-up, or its relationships for ranges past the
+   * reference date): FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.TrendService.GetTrends
    */

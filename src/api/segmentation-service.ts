@@ -1,0 +1,151 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  CohortGranularity,
+  type CohortSchema,
+  RfmSegment,
+  type SegmentationService,
+  type SegmentStatsSchema,
+} from "../../gen/customeranalytics/v1/segmentation_pb.js";
+import type { Cohort, CohortRetentionArgs } from "../query/cohort-queries.js";
+import type { Question, ReadRouter } from "../query/read-router.js";
+import {
+  type CustomerSegmentResult,
+  getCohortRetention,
+  getCustomerSegment,
+  getSegmentSummary,
+  type SegmentStats,
+  type SegmentSummaryArgs,
+  type SegmentSummaryResult,
+} from "../query/segmentation-queries.js";
+import { enumArg, enumOf, int64 } from "./message-values.js";
+import { approx, readPolicy, resultMeta } from "./read-options.js";
+
+type SegmentWord = NonNullable<CustomerSegmentResult["segment"]>;
+type GranularityWord = NonNullable<CohortRetentionArgs["granularity"]>;
+
+const SEGMENTS: ReadonlyMap<RfmSegment, SegmentWord> = new Map([
+  [RfmSegment.HIBERNATING, "hibernating"],
+  [RfmSegment.AT_RISK, "at_risk"],
+  [RfmSegment.CANT_LOSE, "cant_lose"],
+  [RfmSegment.ABOUT_TO_SLEEP, "about_to_sleep"],
+  [RfmSegment.NEED_ATTENTION, "need_attention"],
+  [RfmSegment.LOYAL_CUSTOMERS, "loyal_customers"],
+  [RfmSegment.PROMISING, "promising"],
+  [RfmSegment.NEW_CUSTOMERS, "new_customers"],
+  [RfmSegment.POTENTIAL_LOYALISTS, "potential_loyalists"],
+  [RfmSegment.CHAMPIONS, "champions"],
+]);
+
+const GRANULARITIES: ReadonlyMap<CohortGranularity, GranularityWord> = new Map([
+  [CohortGranularity.MONTH, "month"],
+  [CohortGranularity.WEEK, "week"],
+]);
+
+/** Snapshot-only: scores, summaries and cohorts are the snapshot's derived tables. */
+const segmentSummaryQuestion: Question<SegmentSummaryArgs, SegmentSummaryResult> = {
+  snapshot: getSegmentSummary,
+};
+
+/** Snapshot-only, like {@link segmentSummaryQuestion}. */
+const customerSegmentQuestion: Question<
+  Parameters<typeof getCustomerSegment>[1],
+  CustomerSegmentResult
+> = { snapshot: getCustomerSegment };
+
+/** Snapshot-only, like {@link segmentSummaryQuestion}. */
+const cohortRetentionQuestion: Question<
+  CohortRetentionArgs,
+  Awaited<ReturnType<typeof getCohortRetention>>
+> = { snapshot: getCohortRetention };
+
+/** SegmentationService: validated requests in, the router's answers mapped to messages out. */
+export function segmentationService(router: ReadRouter): ServiceImpl<typeof SegmentationService> {
+  return {
+    async getSegmentSummary(req) {
+      const { value, meta } = await router.ask(
+        segmentSummaryQuestion,
+        {
+          referenceDate: req.referenceDate,
+          regions: req.regions,
+          customerTypes: req.customerTypes,
+        },
+        readPolicy(req.readOptions),
+      );
+      return {
+        referenceDate: value.referenceDate,
+        scoredCustomerCount: int64(value.scoredCustomers),
+        segments: value.segments.map(segmentStats),
+        meta: resultMeta(meta),
+      };
+    },
+    async getCustomerSegment(req) {
+      const { value, meta } = await router.ask(
+        customerSegmentQuestion,
+        { customerId: req.customerId, referenceDate: req.referenceDate },
+        readPolicy(req.readOptions),
+      );
+      return {
+        customerId: value.customerId,
+        referenceDate: value.referenceDate,
+        scored: value.scored,
+        recencyDays: value.recency ?? 0,
+        frequency: int64(value.frequency),
+        monetary: value.monetary,
+        monetaryNumber: approx(value.monetary),
+        lastStartDate: value.lastStartDate ?? "",
+        rScore: value.rScore ?? 0,
+        fScore: value.fScore ?? 0,
+        mScore: value.mScore ?? 0,
+        rfmScore: value.rfmScore ?? "",
+        segment: enumOf(SEGMENTS, value.segment, RfmSegment.UNSPECIFIED),
+        meta: resultMeta(meta),
+      };
+    },
+    async getCohortRetention(req) {
+      const granularity = enumArg(GRANULARITIES, req.granularity, "granularity");
+      const { value, meta } = await router.ask(
+        cohortRetentionQuestion,
+        {
+          fromDate: req.fromDate,
+          toDate: req.toDate,
+          maxPeriods: req.maxPeriods,
+          ...(granularity === undefined ? {} : { granularity }),
+        },
+        readPolicy(req.readOptions),
+      );
+      return {
+        granularity: enumOf(GRANULARITIES, value.granularity, CohortGranularity.UNSPECIFIED),
+        cohorts: value.cohorts.map(cohort),
+        meta: resultMeta(meta),
+      };
+    },
+  };
+}
+
+function segmentStats(s: SegmentStats): MessageInitShape<typeof SegmentStatsSchema> {
+  return {
+    segment: enumOf(SEGMENTS, s.segment, RfmSegment.UNSPECIFIED),
+    customerCount: int64(s.customers),
+    share: s.share,
+    meanRecencyDays: s.meanRecency,
+    meanFrequency: s.meanFrequency,
+    meanMonetaryNumber: s.meanMonetary,
+    totalMonetary: s.totalMonetary,
+  };
+}
+
+function cohort(c: Cohort): MessageInitShape<typeof CohortSchema> {
+  return {
+    cohortStart: c.cohortStart,
+    size: int64(c.size),
+    periods: c.periods.map((p) => ({
+      period: p.period,
+      periodStart: p.periodStart,
+      activeCustomers: int64(p.activeCustomers),
+      retention: p.retention,
+      revenue: p.revenue,
+      revenueNumber: approx(p.revenue),
+    })),
+  };
+}

@@ -1,0 +1,72 @@
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
+import { createContextKey } from "@connectrpc/connect";
+import { Health } from "../../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection as ReflectionV1 } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ReflectionV1Alpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+
+/**
+ * What a caller may do. `reader` covers every read and export; `admin` is a reader who may
+ * also change state (start a sync). Two roles are all the API needs: nothing it serves is
+ * private to one caller, so finer grants would only be configuration to get wrong.
+ */
+export type Role = "reader" | "admin";
+
+/** The roles in the order of what they allow, for "the highest role wins". */
+export const ROLES: readonly Role[] = ["reader", "admin"];
+
+/** An authenticated caller. `name` is safe to log; no credential is ever kept here. */
+export interface Principal {
+  readonly name: string;
+  readonly role: Role;
+  /** How the caller proved who it is. */
+  readonly via: "api-key" | "jwt";
+}
+
+/**
+ * The authenticated caller of the current RPC, set by the auth interceptor so that handlers
+ * and the log line can name who called without seeing the credential.
+ */
+export const kPrincipal = createContextKey<Principal | undefined>(undefined, {
+  description: "the authenticated caller",
+});
+
+/**
+ * Services that answer without credentials: health (probes and load balancers carry no key)
+ * and reflection (the schema is public; `REFLECTION=off` removes it altogether).
+ */
+export const PUBLIC_SERVICES: ReadonlySet<string> = new Set([
+  Health.typeName,
+  ReflectionV1.typeName,
+  ReflectionV1Alpha.typeName,
+]);
+
+/**
+ * The role a procedure needs, or undefined when its service is public. The proto is the one
+ * place that says which RPCs change state: a method declared
+ * `option idempotency_level = NO_SIDE_EFFECTS` is a read (`reader`); any other method needs
+ * `admin`. A new RPC that forgets the option is therefore admin-only: it fails closed.
+ */
+export function requiredRole(method: DescMethod): Role | undefined {
+  if (PUBLIC_SERVICES.has(method.parent.typeName)) return undefined;
+  return method.idempotency === Idempotency.NO_SIDE_EFFECTS ? "reader" : "admin";
+}
+
+/** Every `Service/Method` of `services` that needs `admin`, for docs, logs and tests. */
+export function adminProcedures(services: readonly DescService[]): string[] {
+  return services.flatMap((service) =>
+    service.methods
+      .filter((method) => requiredRole(method) === "admin")
+      .map((method) => `${service.typeName}/${method.name}`),
+  );
+}
+
+/** Whether `held` includes everything `needed` allows. */
+export function allows(held: Role, needed: Role): boolean {
+  return ROLES.indexOf(held) >= ROLES.indexOf(needed);
+}
+
+/** Parses a role name; undefined when it is not one. */
+export function roleOf(value: unknown): Role | undefined {
+  return ROLES.find((role) => role === value);
+}

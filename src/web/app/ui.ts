@@ -1,0 +1,121 @@
+import type { ResultMeta } from "../../../gen/customeranalytics/v1/common_pb.js";
+import { DataSource } from "../../../gen/customeranalytics/v1/common_pb.js";
+import { type Child, h } from "./dom.js";
+import { inWords, isCancel } from "./errors.js";
+import { age, durationMs, when } from "./format.js";
+
+/** A titled panel; `actions` sit at the right of the title (downloads, switches). */
+export function card(
+  title: string,
+  body: Child,
+  options: { actions?: Child; testid?: string; wide?: boolean } = {},
+): HTMLElement {
+  return h(
+    "section",
+    { class: options.wide === true ? "card wide" : "card", "data-testid": options.testid },
+    h(
+      "header",
+      { class: "card-head" },
+      h("h2", {}, title),
+      h("div", { class: "actions" }, options.actions),
+    ),
+    body,
+  );
+}
+
+/**
+ * Where an answer came from and how fresh it is, under every answer: the snapshot (its id) or
+ * the live source, the moment its data was true, and its age; a stale fallback says why.
+ */
+export function metaLine(meta: ResultMeta | undefined): HTMLElement {
+  if (meta === undefined) return h("p", { class: "meta" }, "Source not reported");
+  const live = meta.source === DataSource.LIVE;
+  const from = live ? "Live from the source" : `Snapshot ${meta.snapshotId}`;
+  const parts = [from, `data as of ${when(meta.dataAsOf)}`, `${age(durationMs(meta.age))} old`];
+  return h(
+    "p",
+    { class: meta.staleFallback ? "meta stale" : "meta", "data-testid": "result-meta" },
+    h("span", { class: live ? "dot live" : "dot" }),
+    h("span", {}, parts.join(" · ")),
+    meta.staleFallback ? h("strong", {}, ` — older than asked: ${meta.fallbackReason}`) : null,
+  );
+}
+
+/** An error in words, in a box a person will notice; cancellations are not errors. */
+export function errorBox(err: unknown): HTMLElement | null {
+  if (isCancel(err)) return null;
+  return h("div", { class: "error", role: "alert" }, inWords(err));
+}
+
+/** A placeholder while an answer is on its way. */
+export function loading(what: string): HTMLElement {
+  return h("p", { class: "loading" }, h("span", { class: "spinner" }), `Loading ${what}…`);
+}
+
+/** A big number with its caption. */
+export function tile(caption: string, value: string, note?: string): HTMLElement {
+  return h(
+    "div",
+    { class: "tile" },
+    h("div", { class: "tile-value" }, value),
+    h("div", { class: "tile-caption" }, caption),
+    note === undefined ? null : h("div", { class: "tile-note" }, note),
+  );
+}
+
+/** A small coloured label. */
+export function badge(text: string, tone: "good" | "warn" | "bad" | "info" | "muted"): HTMLElement {
+  return h("span", { class: `badge ${tone}` }, text);
+}
+
+/** A set of buttons of which one is chosen (granularity, grouping, chart type). */
+export function segmented<T extends string>(
+  name: string,
+  options: readonly (readonly [T, string])[],
+  chosen: T,
+  onChoose: (value: T) => void,
+): HTMLElement {
+  const buttons = options.map(([value, text]) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: value === chosen ? "seg on" : "seg",
+        "aria-pressed": value === chosen ? "true" : "false",
+        "data-value": value,
+        onclick: () => onChoose(value),
+      },
+      text,
+    ),
+  );
+  return h(
+    "div",
+    { class: "segmented", role: "group", "aria-label": name, "data-testid": name },
+    buttons,
+  );
+}
+
+/**
+ * Runs `load` and puts its result (or the error, in words) into `slot`, with a placeholder
+ * meanwhile. Every page section is filled this way, so no error is ever swallowed.
+ */
+export async function fill(
+  slot: HTMLElement,
+  what: string,
+  load: () => Promise<Child>,
+): Promise<void> {
+  slot.replaceChildren(loading(what));
+  try {
+    const content = await load();
+    slot.replaceChildren();
+    appendChild(slot, content);
+  } catch (err) {
+    slot.replaceChildren();
+    const box = errorBox(err);
+    if (box !== null) slot.append(box);
+  }
+}
+
+function appendChild(slot: HTMLElement, content: Child): void {
+  slot.append(h("div", { class: "fill" }, content));
+}
