@@ -13,13 +13,18 @@ export function requestDate(value: string, field: string, fallback: string): str
 export function requestDate(value: string, field: string): string | null;
 export function requestDate(value: string, field: string, fallback?: string): string | null {
   if (value === "") return fallback ?? null;
-  const parsed = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+  if (!isCalendarDate(value)) {
     throw new QueryError("invalid_argument", `${field} is not a calendar date: ${value}`, {
       field,
     });
   }
   return value;
+}
+
+/** Whether `value` is a `YYYY-MM-DD` that names a real calendar day. */
+export function isCalendarDate(value: string): boolean {
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
 
 /** Rejects a range whose start lies after its end, naming the start field. */

@@ -41,6 +41,15 @@ export function decodePageToken(
   return parsed.k;
 }
 
+/**
+ * Refuses a decoded key that the listing cannot use (`usable` false), as INVALID_ARGUMENT
+ * naming `page_token`. The seal key is public, so a well-sealed token may still carry any key:
+ * a listing that binds its key as anything but text checks it first.
+ */
+export function requireUsableKey(usable: boolean): void {
+  if (!usable) throw invalidToken("it was not issued by this service or was altered");
+}
+
 /** Canonical scope text for a listing: the RPC name and its filters, in a fixed order. */
 export function pageScope(rpc: string, filters: readonly unknown[]): string {
   return JSON.stringify([rpc, ...filters]);

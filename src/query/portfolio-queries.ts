@@ -1,6 +1,12 @@
 import type { SqlRow } from "../snapshot/sql-runner.js";
-import { requestDate, todayUtc } from "./dates.js";
-import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
+import { isCalendarDate, requestDate, todayUtc } from "./dates.js";
+import {
+  decodePageToken,
+  effectivePageSize,
+  encodePageToken,
+  pageScope,
+  requireUsableKey,
+} from "./page-token.js";
 import { QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 import { count, money, text } from "./rows.js";
@@ -87,6 +93,7 @@ export async function getCustomerPortfolio(db: Reader, args: PortfolioArgs): Pro
   const asOf = requestDate(args.asOf, "as_of", args.today ?? todayUtc());
   const scope = pageScope("GetCustomerPortfolio", [args.customerId, asOf, args.activeOnly]);
   const [afterDate = null, afterId = null] = decodePageToken(args.pageToken, scope, 2) ?? [];
+  requireUsableKey(afterDate === null || isCalendarDate(afterDate));
   if ((await db.all(CUSTOMER_EXISTS, [args.customerId])).length === 0) {
     throw new QueryError(
       "not_found",

@@ -35,6 +35,7 @@ import { type Listener, listenH2cAndHttp1 } from "./listen.js";
 import { listenTls, type TlsFiles } from "./listen-tls.js";
 import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
+import { guardRequestBodies } from "./request-body-guard.js";
 import { withDashboard } from "./web-assets.js";
 
 /** What the server needs from the layers below it. */
@@ -85,8 +86,9 @@ export const SERVICES: readonly DescService[] = [
 ];
 
 /**
- * Builds the router (every service, health, reflection), the interceptor chain (observe →
- * auth → deadline → validate, outermost first) and the HTTP routes, and listens on one port
+ * Builds the router (every service, health, reflection; each route's request body guarded, see
+ * {@link guardRequestBodies}), the interceptor chain (observe → auth → deadline →
+ * validate, outermost first) and the HTTP routes, and listens on one port
  * (TLS when a certificate is given, plaintext h2c + HTTP/1.1 otherwise).
  */
 export async function startServer(deps: ServerDeps): Promise<Server> {
@@ -106,6 +108,10 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     router.service(SyncService, syncService(deps.sync));
     registerHealth(router, health);
     if (deps.reflection !== false) registerReflection(router, [...SERVICES, Health]);
+    guardRequestBodies(router, {
+      readMaxBytes: deps.maxRequestBytes,
+      defaultDeadlineMs: deps.defaultDeadlineMs,
+    });
   };
   const rpc = connectNodeAdapter({
     routes,
