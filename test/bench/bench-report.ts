@@ -1,0 +1,44 @@
+/**
+ * The shape of one benchmark run's results, as written to `report-<scale>.json` and rendered
+ * to Markdown.
+ *
+ * @module
+ */
+import type { FloorResult, FloorThroughput } from "./floor.js";
+import type { DataSet } from "./generate.js";
+import type { JobResult } from "./load-client.js";
+import type { MachineInfo } from "./machine.js";
+import type { RestartResult, SyncResult } from "./sync-bench.js";
+
+/** One target of issue 5 checked against a measured figure. */
+export interface TargetCheck {
+  readonly target: string;
+  /** The figure as measured, formatted with its unit ("" when not measured). */
+  readonly measured: string;
+  readonly limit: string;
+  /** Undefined when the figure could not be measured (e.g. the RPC is not registered). */
+  readonly met: boolean | undefined;
+}
+
+/** Everything one run measured. */
+export interface BenchReport {
+  readonly command: string;
+  readonly scale: string;
+  readonly seed: number;
+  readonly logLevel: string;
+  readonly startedAt: string;
+  readonly totalMs: number;
+  readonly machine: MachineInfo;
+  readonly loadAverageAtEnd: readonly number[];
+  readonly dataset: DataSet;
+  readonly emulator: { readonly startMs: number; readonly peakRssBytes: number };
+  readonly syncs: readonly SyncResult[];
+  readonly restart: RestartResult | undefined;
+  readonly rpc: readonly JobResult[];
+  readonly live: readonly JobResult[];
+  readonly floor: readonly FloorResult[];
+  /** DuckDB alone, four connections in parallel: the ceiling of the lookups' throughput. */
+  readonly floorThroughput: readonly FloorThroughput[];
+  readonly notes: readonly string[];
+  readonly targets: readonly TargetCheck[];
+}

@@ -1,0 +1,175 @@
+/**
+ * One benchmark run, phase by phase, on one data set: generate (or reuse) the data; sync it
+ * through the real driver from the emulator and measure the live path on that service; sync it
+ * from the local Parquet; restart on the snapshot; measure every RPC from a client process;
+ * then the floor on the same snapshot file. Children are stopped as each phase ends.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import type { BenchReport } from "./bench-report.js";
+import { runClient } from "./client-runner.js";
+import { measureFloor, measureFloorThroughput } from "./floor.js";
+import { ensureDataSet } from "./generate.js";
+import type { ClientJob } from "./load-client.js";
+import { machineInfo } from "./machine.js";
+import { peakRssBytes } from "./processes.js";
+import { drawRequestPool } from "./request-pool.js";
+import { RPC_NAMES, type RpcName, TRANSPORT_PROBE } from "./rpc-cases.js";
+import { CONCURRENCY, ID_POOL_SIZE, LIVE_CONCURRENCY, type Scale } from "./scale.js";
+import { spawnEmulatorProcess } from "./service-process.js";
+import { DRIVER_SYNC, measureRestarts, measureSync } from "./sync-bench.js";
+import { checkTargets, LOOKUPS } from "./targets.js";
+
+/** How a run is configured. */
+export interface BenchOptions {
+  readonly command: string;
+  readonly scale: Scale;
+  readonly seed: number;
+  /** The service's LOG_LEVEL (info is the production default: one line per RPC). */
+  readonly logLevel: string;
+  /** Where data sets are cached (`data/bench`). */
+  readonly dataRoot: string;
+  /** A scratch directory for the services' data and the client's plans. */
+  readonly workDir: string;
+  readonly progress: (message: string) => void;
+}
+
+const LIVE_RPCS: readonly RpcName[] = ["GetCustomer", "GetCustomerPortfolio"];
+
+/** Runs every phase and returns the figures with the targets checked. */
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const startedAt = new Date();
+  const began = performance.now();
+  const machine = machineInfo();
+  const notes: string[] = [];
+  o.progress(`data: ${o.scale.name}, seed ${o.seed}`);
+  const dataset = await ensureDataSet(o.dataRoot, o.scale, o.seed);
+  const pool = await drawRequestPool(dataset, ID_POOL_SIZE);
+
+  o.progress("sync through snowflake-sdk from the emulator");
+  const emulator = await spawnEmulatorProcess(dataset.dir, o.scale.emulatorHeapMb, 20 * 60_000);
+  const driverEnv = {
+    SOURCE: "snowflake",
+    SNOWFLAKE_ACCOUNT: "emulator",
+    SNOWFLAKE_USER: "analytics",
+    SNOWFLAKE_PASSWORD: "emulator",
+    SNOWFLAKE_ACCESS_URL: emulator.url,
+    SNOWFLAKE_DATABASE: "ANALYTICS",
+    SNOWFLAKE_SCHEMA: "PUBLIC",
+    SNOWFLAKE_WAREHOUSE: "EMULATOR_WH",
+    DATA_DIR: join(o.workDir, "driver"),
+    LOG_LEVEL: o.logLevel,
+  };
+  const driver = await measureSync(DRIVER_SYNC, driverEnv, o.scale.syncLimitMs);
+  o.progress("live path");
+  const liveJobs: ClientJob[] = LIVE_RPCS.flatMap((rpc) =>
+    LIVE_CONCURRENCY.map((concurrency) => ({
+      rpc,
+      protocol: "grpc" as const,
+      concurrency,
+      live: true,
+      bounds: o.scale.live,
+    })),
+  );
+  const live = (
+    await runClient({ baseUrl: driver.service.baseUrl, pool, jobs: liveJobs }, o.workDir)
+  ).results;
+  await driver.service.child.stop();
+  const emulatorRss = peakRssBytes(emulator.child.pid) ?? 0;
+  await emulator.child.stop();
+
+  o.progress("sync from the local Parquet files");
+  const localEnv = {
+    SOURCE: "local",
+    LOCAL_SOURCE_DIR: dataset.dir,
+    DATA_DIR: join(o.workDir, "local"),
+    LOG_LEVEL: o.logLevel,
+  };
+  const local = await measureSync("local Parquet", localEnv, o.scale.syncLimitMs);
+  o.progress("restart to ready");
+  const restarted = await measureRestarts(local.service, localEnv, o.scale.restarts);
+
+  o.progress("RPC latency and throughput");
+  const rpcJobs: ClientJob[] = [
+    ...RPC_NAMES.flatMap((rpc) =>
+      CONCURRENCY.map((concurrency) => ({
+        rpc,
+        protocol: "grpc" as const,
+        concurrency,
+        live: false,
+        bounds: o.scale.rpc,
+      })),
+    ),
+    ...CONCURRENCY.map((concurrency) => ({
+      rpc: TRANSPORT_PROBE,
+      protocol: "grpc" as const,
+      concurrency,
+      live: false,
+      bounds: o.scale.rpc,
+    })),
+    ...CONCURRENCY.map((concurrency) => ({
+      rpc: "GetCustomer" as const,
+      protocol: "connect-json" as const,
+      concurrency,
+      live: false,
+      bounds: o.scale.rpc,
+    })),
+  ];
+  const rpc = (
+    await runClient({ baseUrl: restarted.service.baseUrl, pool, jobs: rpcJobs }, o.workDir)
+  ).results;
+  const servingRss = peakRssBytes(restarted.service.child.pid) ?? 0;
+  await restarted.service.child.stop();
+  notes.push(
+    `The serving process (restarted, then under the RPC load) peaked at ${Math.round(servingRss / 1024 ** 2)} MiB RSS.`,
+  );
+
+  o.progress("the floor");
+  const snapshots = join(o.workDir, "local", "snapshots");
+  const current = (await readFile(join(snapshots, "CURRENT"), "utf8")).trim();
+  const snapshotFile = join(snapshots, `${current}.duckdb`);
+  const floor = await measureFloor(snapshotFile, pool, RPC_NAMES, o.scale.floor);
+  const floorThroughput = [];
+  for (const name of LOOKUPS) {
+    floorThroughput.push(await measureFloorThroughput(snapshotFile, pool, name, 4, o.scale.floor));
+  }
+
+  for (const name of RPC_NAMES) {
+    const job = rpc.find((j) => j.rpc === name && j.status === "unimplemented");
+    if (job !== undefined)
+      notes.push(`${name} answered UNIMPLEMENTED (not registered on the server): skipped.`);
+  }
+  for (const job of [...rpc, ...live]) {
+    if (job.errors > 0 || job.status === "failed") {
+      notes.push(
+        `${job.rpc} (${job.protocol}, ${job.concurrency} callers${job.live ? ", live" : ""}): ` +
+          `${job.errors} errors, first: ${job.firstError}`,
+      );
+    }
+  }
+  for (const f of floor)
+    if (f.status === "failed") notes.push(`floor of ${f.rpc} failed: ${f.error}`);
+  const report: Omit<BenchReport, "targets"> = {
+    command: o.command,
+    scale: o.scale.name,
+    seed: o.seed,
+    logLevel: o.logLevel,
+    startedAt: startedAt.toISOString(),
+    totalMs: performance.now() - began,
+    machine,
+    loadAverageAtEnd: loadavg(),
+    dataset,
+    emulator: { startMs: emulator.startMs, peakRssBytes: emulatorRss },
+    syncs: [driver.result, local.result],
+    restart: restarted.result,
+    rpc,
+    live,
+    floor,
+    floorThroughput,
+    notes,
+  };
+  return { ...report, targets: checkTargets(report) };
+}

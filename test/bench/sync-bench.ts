@@ -1,0 +1,146 @@
+/**
+ * Sync and restart measurements: a service process started on an empty data directory syncs at
+ * once; its wall time, per-table build times and peak RSS come from GetSyncStatus and /proc.
+ * A restart on the same directory serves the snapshot on disk; the time to /readyz is timed.
+ *
+ * @module
+ */
+
+import { sleep } from "./processes.js";
+import { type ServiceProcess, servicePeakRss, spawnService } from "./service-process.js";
+
+/** One table's load or build, as GetSyncStatus reports it. */
+export interface TableTiming {
+  readonly table: string;
+  readonly rows: number;
+  readonly durationMs: number;
+}
+
+/** A full sync, measured. */
+export interface SyncResult {
+  readonly label: string;
+  readonly state: string;
+  readonly message: string;
+  /** From spawning the process to /readyz 200 (process start, driver import, sync, swap). */
+  readonly spawnToReadyMs: number;
+  /** The sync run itself: its startedAt to finishedAt. */
+  readonly runMs: number;
+  /** Rows of the three base tables. */
+  readonly baseRows: number;
+  /** baseRows / runMs. */
+  readonly rowsPerSecond: number;
+  readonly peakRssBytes: number;
+  readonly tables: readonly TableTiming[];
+}
+
+interface SyncRunJson {
+  readonly state?: string;
+  readonly message?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly tables?: readonly { table?: string; rows?: string; durationMs?: number }[];
+}
+
+/** The label of the sync through the real driver (the one the sync targets apply to). */
+export const DRIVER_SYNC = "emulator via snowflake-sdk";
+
+const BASE_TABLES = new Set(["customers", "products", "customer_products"]);
+
+/** The service's last sync run, over Connect JSON. */
+export async function lastSyncRun(baseUrl: string): Promise<SyncRunJson | undefined> {
+  const res = await fetch(`${baseUrl}/customeranalytics.v1.SyncService/GetSyncStatus`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`GetSyncStatus answered HTTP ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { lastRun?: SyncRunJson }).lastRun;
+}
+
+/** Waits (bounded: 10 s) until the last run has finished, and returns it. */
+async function finishedRun(baseUrl: string): Promise<SyncRunJson> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const run = await lastSyncRun(baseUrl);
+    if (run?.finishedAt !== undefined) return run;
+    await sleep(100);
+  }
+  throw new Error("the sync run did not report its end within 10 s of readiness");
+}
+
+/**
+ * Starts the service on an empty data directory with `env` and measures its first sync. The
+ * service is left running for the caller (who stops it).
+ */
+export async function measureSync(
+  label: string,
+  env: Record<string, string>,
+  limitMs: number,
+): Promise<{ result: SyncResult; service: ServiceProcess }> {
+  const service = await spawnService(env, limitMs, async (baseUrl) => {
+    const run = await lastSyncRun(baseUrl);
+    if (run?.state === "SYNC_STATE_FAILED") {
+      throw new Error(`${label}: the first sync failed: ${run.message ?? ""}`);
+    }
+  });
+  const run = await finishedRun(service.baseUrl);
+  const runMs = Date.parse(run.finishedAt ?? "") - Date.parse(run.startedAt ?? "");
+  const tables = (run.tables ?? []).map((t) => ({
+    table: t.table ?? "",
+    rows: Number(t.rows ?? 0),
+    durationMs: t.durationMs ?? 0,
+  }));
+  const baseRows = tables.filter((t) => BASE_TABLES.has(t.table)).reduce((n, t) => n + t.rows, 0);
+  return {
+    service,
+    result: {
+      label,
+      state: run.state ?? "",
+      message: run.message ?? "",
+      spawnToReadyMs: service.readyMs,
+      runMs,
+      baseRows,
+      rowsPerSecond: runMs > 0 ? (baseRows * 1000) / runMs : 0,
+      peakRssBytes: servicePeakRss(service),
+      tables,
+    },
+  };
+}
+
+/** Restarts, measured: each spawn-to-ready, and the state of the start-up check that followed. */
+export interface RestartResult {
+  readonly readyMs: readonly number[];
+  readonly medianMs: number;
+  readonly maxMs: number;
+  /** The last restart's start-up sync (expected SKIPPED: the source has not changed). */
+  readonly startupSyncState: string;
+}
+
+/**
+ * Stops `service` and starts it again on the same data directory `times` times, timing each
+ * spawn to /readyz 200. Returns the last instance, still running, for the RPC measurements.
+ */
+export async function measureRestarts(
+  service: ServiceProcess,
+  env: Record<string, string>,
+  times: number,
+): Promise<{ result: RestartResult; service: ServiceProcess }> {
+  let current = service;
+  const readyMs: number[] = [];
+  for (let k = 0; k < times; k++) {
+    await current.child.stop();
+    current = await spawnService(env, 60_000);
+    readyMs.push(current.readyMs);
+  }
+  const run = await finishedRun(current.baseUrl);
+  const sorted = [...readyMs].sort((a, b) => a - b);
+  return {
+    service: current,
+    result: {
+      readyMs,
+      medianMs: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
+      maxMs: sorted.at(-1) ?? Number.NaN,
+      startupSyncState: run.state ?? "",
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Issue 5's targets, checked against a run's figures. They are stated for the large scale on
+ * this two-core machine; a small run shows them for reference only.
+ *
+ * @module
+ */
+import type { BenchReport, TargetCheck } from "./bench-report.js";
+import type { JobResult } from "./load-client.js";
+import type { CallName, RpcName } from "./rpc-cases.js";
+import { DRIVER_SYNC } from "./sync-bench.js";
+
+const P99_LIMITS: readonly (readonly [RpcName, number])[] = [
+  ["GetCustomer", 5],
+  ["BatchGetCustomers", 5],
+  ["GetCustomerPortfolio", 5],
+  ["GetRecommendations", 10],
+  ["ListAssociationRules", 10],
+  ["GetSegmentSummary", 20],
+  ["GetTrends", 20],
+  ["GetTableProfile", 20],
+  ["GetDataQualityReport", 20],
+];
+
+/** The RPCs whose service p50 must stay within 1.5× the floor's. */
+export const LOOKUPS: readonly RpcName[] = [
+  "GetCustomer",
+  "BatchGetCustomers",
+  "GetCustomerPortfolio",
+];
+
+const MAX_SYNC_MS = 120_000;
+const MAX_SYNC_RSS = 2 * 1024 ** 3;
+const MAX_RESTART_MS = 2_000;
+
+/** The gRPC job of `rpc` at `concurrency`, if it ran. */
+export function grpcJob(
+  rpc: readonly JobResult[],
+  name: CallName,
+  concurrency: number,
+): JobResult | undefined {
+  return rpc.find((j) => j.rpc === name && j.protocol === "grpc" && j.concurrency === concurrency);
+}
+
+/** Milliseconds with a precision that suits their size. */
+export function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  return value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`;
+}
+
+/** Checks every target against `report`'s figures. */
+export function checkTargets(report: Omit<BenchReport, "targets">): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const check = (
+    target: string,
+    value: number | undefined,
+    limit: number,
+    show: string,
+    unit: string,
+  ) =>
+    checks.push({
+      target,
+      measured: value === undefined || !Number.isFinite(value) ? "not measured" : show,
+      limit: unit,
+      met: value === undefined || !Number.isFinite(value) ? undefined : value <= limit,
+    });
+  for (const [name, limit] of P99_LIMITS) {
+    const job = grpcJob(report.rpc, name, 64);
+    const p99 = job?.status === "ok" ? job.latency.p99 : undefined;
+    const why = job?.status === "unimplemented" ? "not measured (UNIMPLEMENTED)" : undefined;
+    check(`${name} p99 at 64 callers`, p99, limit, ms(p99), `≤ ${limit} ms`);
+    const last = checks.at(-1);
+    if (why !== undefined && last !== undefined)
+      checks[checks.length - 1] = { ...last, measured: why };
+  }
+  const best = Math.max(
+    0,
+    ...report.rpc
+      .filter((j) => j.rpc === "GetCustomer" && j.protocol === "grpc" && j.status === "ok")
+      .map((j) => j.latency.rps),
+  );
+  checks.push({
+    target: "GetCustomer throughput (best of 1/16/64 callers, gRPC)",
+    measured: `${Math.round(best)} req/s`,
+    limit: "≥ 5,000 req/s",
+    met: best >= 5_000,
+  });
+  for (const name of LOOKUPS) {
+    const service = grpcJob(report.rpc, name, 1);
+    const floor = report.floor.find((f) => f.rpc === name);
+    const ratio =
+      service?.status === "ok" && floor?.status === "ok"
+        ? service.latency.p50 / floor.execute.p50
+        : undefined;
+    check(
+      `${name} service p50 / floor p50 (1 caller)`,
+      ratio,
+      1.5,
+      `${ratio?.toFixed(2)}×`,
+      "≤ 1.5×",
+    );
+  }
+  const driverSync = report.syncs.find((s) => s.label === DRIVER_SYNC);
+  const runMs = driverSync?.state === "SYNC_STATE_SUCCEEDED" ? driverSync.runMs : undefined;
+  check(
+    "Full sync through the real driver: wall time",
+    runMs,
+    MAX_SYNC_MS,
+    seconds(runMs),
+    "≤ 120 s",
+  );
+  const rss = driverSync?.peakRssBytes;
+  check("Full sync through the real driver: peak RSS", rss, MAX_SYNC_RSS, mib(rss), "≤ 2 GiB");
+  const restart = report.restart?.medianMs;
+  check("Restart to ready (median)", restart, MAX_RESTART_MS, ms(restart), "≤ 2 s");
+  return checks;
+}
+
+/** Seconds with one decimal. */
+export function seconds(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? "—" : `${(value / 1000).toFixed(1)} s`;
+}
+
+/** Bytes as MiB. */
+export function mib(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value)
+    ? "—"
+    : `${Math.round(value / 1024 ** 2)} MiB`;
+}
