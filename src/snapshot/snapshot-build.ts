@@ -56,13 +56,6 @@ export interface BuildResult {
   readonly notes: readonly ValidationNote[];
 }
 
-/**
- * DuckDB's memory limit while a snapshot is built. Past it, sorts, joins and aggregates spill to
- * a temporary directory beside the snapshot instead of growing the process: DuckDB's default,
- * 80 % of RAM, let a build of 10M relationships reach 5.7 GB RSS (docs/performance.md).
- */
-const BUILD_MEMORY_LIMIT = "1536MB";
-
 const INSERT_META =
   "INSERT INTO snapshot_meta VALUES (?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP, ?)";
 const INSERT_TABLE = "INSERT INTO snapshot_tables VALUES (?, ?, ?)";
@@ -77,9 +70,7 @@ export async function buildSnapshot(files: SnapshotFiles, input: BuildInput): Pr
   const startedAt = new Date();
   await files.ensure();
   await files.remove(input.id);
-  const instance = await DuckDBInstance.create(files.pathOf(input.id), {
-    memory_limit: BUILD_MEMORY_LIMIT,
-  });
+  const instance = await DuckDBInstance.create(files.pathOf(input.id));
   try {
     const result = await buildInto(instance, input, startedAt);
     instance.closeSync();
