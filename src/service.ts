@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import { type Config, ConfigError } from "./config.js";
 import { ReadRouter } from "./query/read-router.js";
+import { warmSnapshot } from "./query/warm-snapshot.js";
 import { Authenticator } from "./server/auth/authenticator.js";
 import type { TlsFiles } from "./server/listen-tls.js";
 import { Metrics } from "./server/metrics.js";
@@ -72,8 +73,13 @@ export async function startService(
   });
   const follow = (loaded: boolean) =>
     server.setReady(loaded, loaded ? "" : "no snapshot is loaded yet");
+  const warm = () => void store.read(async (db) => warmSnapshot(db));
   follow(store.live !== undefined);
-  store.onChange((info) => follow(info !== undefined));
+  warm();
+  store.onChange((info) => {
+    follow(info !== undefined);
+    warm();
+  });
   const schedule = new SyncSchedule(syncer, log, config.syncCron);
   schedule.start();
   void syncer.sync("startup");

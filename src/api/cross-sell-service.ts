@@ -61,6 +61,7 @@ const getRecommendationsQuestion: Question<RecommendationArgs, RecommendationsRe
 /** Snapshot-only, like {@link getRecommendationsQuestion}. */
 const listAssociationRulesQuestion: Question<AssociationRuleArgs, AssociationRulesResult> = {
   snapshot: listAssociationRules,
+  remember: "ListAssociationRules",
 };
 
 /** CrossSellService: validated requests in, the router's answers mapped to messages out. */

@@ -2,15 +2,24 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
 import {
   batchGetCustomers,
+  batchGetCustomersFromSnapshot,
   type CustomerDetail,
   getCustomer,
+  getCustomerFromSnapshot,
   listCustomers,
 } from "../query/customer-queries.js";
-import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
+import { type Question, type ReadRouter, sharedQuestion } from "../query/read-router.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
 
-const batchGetCustomersQuestion = sharedQuestion(batchGetCustomers);
-const getCustomerQuestion = sharedQuestion(getCustomer);
+/** The snapshot answers from memory once it can; the live source by the same SQL as ever. */
+const batchGetCustomersQuestion: Question<
+  Parameters<typeof batchGetCustomers>[1],
+  Awaited<ReturnType<typeof batchGetCustomers>>
+> = { snapshot: batchGetCustomersFromSnapshot, live: batchGetCustomers };
+const getCustomerQuestion: Question<Parameters<typeof getCustomer>[1], CustomerDetail> = {
+  snapshot: getCustomerFromSnapshot,
+  live: getCustomer,
+};
 const listCustomersQuestion = sharedQuestion(listCustomers);
 
 /** CustomerService: validated requests in, the router's answers mapped to messages out. */

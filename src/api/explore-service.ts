@@ -24,16 +24,19 @@ import { readPolicy, resultMeta } from "./read-options.js";
 /** Snapshot-only: the table summaries are stored while the snapshot is built. */
 const listTablesQuestion: Question<Record<string, never>, TableInfo[]> = {
   snapshot: (db) => listTables(db),
+  remember: "ListTables",
 };
 
 /** Snapshot-only: profiles are computed while the snapshot is built. */
 const tableProfileQuestion: Question<TableProfileQuery, TableProfileResult> = {
   snapshot: getTableProfile,
+  remember: "GetTableProfile",
 };
 
 /** Snapshot-only: expectation results are computed while the snapshot is built. */
 const dataQualityQuestion: Question<DataQualityQuery, DataQualityReport> = {
   snapshot: getDataQualityReport,
+  remember: "GetDataQualityReport",
 };
 
 /** ExploreService: validated requests in, the router's answers mapped to messages out. */

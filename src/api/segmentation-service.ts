@@ -45,6 +45,7 @@ const GRANULARITIES: ReadonlyMap<CohortGranularity, GranularityWord> = new Map([
 /** Snapshot-only: scores, summaries and cohorts are the snapshot's derived tables. */
 const segmentSummaryQuestion: Question<SegmentSummaryArgs, SegmentSummaryResult> = {
   snapshot: getSegmentSummary,
+  remember: "GetSegmentSummary",
 };
 
 /** Snapshot-only, like {@link segmentSummaryQuestion}. */
@@ -57,7 +58,7 @@ const customerSegmentQuestion: Question<
 const cohortRetentionQuestion: Question<
   CohortRetentionArgs,
   Awaited<ReturnType<typeof getCohortRetention>>
-> = { snapshot: getCohortRetention };
+> = { snapshot: getCohortRetention, remember: "GetCohortRetention" };
 
 /** SegmentationService: validated requests in, the router's answers mapped to messages out. */
 export function segmentationService(router: ReadRouter): ServiceImpl<typeof SegmentationService> {

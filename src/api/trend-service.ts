@@ -48,7 +48,10 @@ const GROUP_BYS: ReadonlyMap<TrendGroupBy, GroupByWord> = new Map([
 ]);
 
 /** Snapshot-only: served from the snapshot's roll-up, or computed from its relationships. */
-const trendsQuestion: Question<TrendArgs, TrendResult> = { snapshot: getTrends };
+const trendsQuestion: Question<TrendArgs, TrendResult> = {
+  snapshot: getTrends,
+  remember: "GetTrends",
+};
 
 /** TrendService: validated requests in, the router's answers mapped to messages out. */
 export function trendService(router: ReadRouter): ServiceImpl<typeof TrendService> {

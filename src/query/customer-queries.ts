@@ -1,4 +1,6 @@
+import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
+import { CUSTOMER_INDEX } from "./customer-index.js";
 import { requestDate, requireOrdered, todayUtc } from "./dates.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import { QueryError } from "./query-error.js";
@@ -74,16 +76,23 @@ export async function getCustomer(
 ): Promise<CustomerDetail> {
   const asOf = args.today ?? todayUtc();
   const [row] = await db.all(GET_CUSTOMER, [asOf, asOf, args.customerId, args.customerId]);
-  if (row === undefined) {
-    throw new QueryError(
-      "not_found",
-      `customer ${JSON.stringify(args.customerId)} does not exist`,
-      {
-        field: "customer_id",
-      },
-    );
-  }
+  if (row === undefined) throw customerNotFound(args.customerId);
   return detail(row, asOf);
+}
+
+/**
+ * {@link getCustomer} on the snapshot: from its in-memory {@link CUSTOMER_INDEX} once that is
+ * built, by SQL until then (the first seconds after a swap at a million customers).
+ */
+export async function getCustomerFromSnapshot(
+  db: SnapshotReader,
+  args: { customerId: string; today?: string },
+): Promise<CustomerDetail> {
+  const index = db.memo.built(CUSTOMER_INDEX);
+  if (index === undefined) return getCustomer(db, args);
+  const found = index.detail(args.customerId, args.today ?? todayUtc());
+  if (found === undefined) throw customerNotFound(args.customerId);
+  return found;
 }
 
 /** Looks up many customers in one query, returning them in request order plus the unknown ids. */
@@ -101,6 +110,24 @@ export async function batchGetCustomers(
     const row = byId.get(id);
     if (row === undefined) missing.push(id);
     else customers.push(detail(row, asOf));
+  }
+  return { customers, missing };
+}
+
+/** {@link batchGetCustomers} on the snapshot, like {@link getCustomerFromSnapshot}. */
+export async function batchGetCustomersFromSnapshot(
+  db: SnapshotReader,
+  args: { customerIds: readonly string[]; today?: string },
+): Promise<{ customers: CustomerDetail[]; missing: string[] }> {
+  const index = db.memo.built(CUSTOMER_INDEX);
+  if (index === undefined) return batchGetCustomers(db, args);
+  const asOf = args.today ?? todayUtc();
+  const customers: CustomerDetail[] = [];
+  const missing: string[] = [];
+  for (const id of new Set(args.customerIds)) {
+    const found = index.detail(id, asOf);
+    if (found === undefined) missing.push(id);
+    else customers.push(found);
   }
   return { customers, missing };
 }
@@ -149,6 +176,12 @@ export async function listCustomers(
 
 function detail(row: SqlRow, asOf: string): CustomerDetail {
   return { customer: toCustomer(row), summary: toCustomerSummary(row, asOf) };
+}
+
+function customerNotFound(customerId: string): QueryError {
+  return new QueryError("not_found", `customer ${JSON.stringify(customerId)} does not exist`, {
+    field: "customer_id",
+  });
 }
 
 function orNull(value: string | null): string | null {

@@ -1,6 +1,7 @@
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
+import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
-import type { SqlRunner } from "../snapshot/sql-runner.js";
+import { todayUtc } from "./dates.js";
 import { isQueryError, QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 
@@ -31,12 +32,19 @@ export type LiveRunner = Reader;
  * the source. Most questions are one function written in the SQL DuckDB and Snowflake share,
  * given for both; both must give the same answer on the same data. A question without `live`
  * (the analytics, read from derived tables only the snapshot holds) is snapshot-only: a caller
- * requiring live data gets UNAVAILABLE. The snapshot side gets the snapshot's own runner, which
+ * requiring live data gets UNAVAILABLE. The snapshot side gets the snapshot's own reader, which
  * is what the store hands every read.
+ *
+ * A question with `remember` has its snapshot answers kept with the snapshot (see
+ * SnapshotMemo), keyed by that name, the arguments and the UTC day: the same question of the
+ * same snapshot on the same day has the same answer, so it is computed once. It suits
+ * questions asked often with few distinct arguments (summaries, trends, profiles), not
+ * per-customer lookups.
  */
 export interface Question<A, R> {
-  readonly snapshot: (db: SqlRunner, args: A) => Promise<R>;
+  readonly snapshot: (db: SnapshotReader, args: A) => Promise<R>;
   readonly live?: (live: LiveRunner, args: A) => Promise<R>;
+  readonly remember?: string;
 }
 
 /**
@@ -111,7 +119,12 @@ export class ReadRouter {
     args: A,
     fallbackReason: string,
   ): Promise<{ value: R; meta: AnswerMeta }> {
-    const answer = await this.store.read((db) => question.snapshot(db, args));
+    const { remember } = question;
+    const answer = await this.store.read((db) =>
+      remember === undefined
+        ? question.snapshot(db, args)
+        : db.memo.answer(answerKey(remember, args), () => question.snapshot(db, args)),
+    );
     if (answer === undefined) throw noSnapshot("the snapshot was unloaded");
     const { id, dataAsOf } = answer.info;
     const meta: AnswerMeta = {
@@ -124,6 +137,14 @@ export class ReadRouter {
     };
     return { value: answer.value, meta };
   }
+}
+
+/** The memo key of a remembered answer; bigints (int64 fields) are written as their digits. */
+function answerKey(name: string, args: unknown): string {
+  const text = JSON.stringify(args, (_, value: unknown) =>
+    typeof value === "bigint" ? value.toString() : value,
+  );
+  return `${name} ${todayUtc()} ${text}`;
 }
 
 function noSnapshot(why: string): QueryError {

@@ -87,8 +87,11 @@ export function observeInterceptor(log: Logger, metrics?: Metrics): Interceptor 
 
 /**
  * Gives unary calls that brought no deadline (no `grpc-timeout` or `connect-timeout-ms`) the
- * server's default, and makes any deadline answer on time: the call fails with DEADLINE_EXCEEDED when its signal aborts, even while a
- * query is still running underneath.
+ * server's default, and makes any deadline answer on time: the call fails with
+ * DEADLINE_EXCEEDED when its signal aborts, even while a query is still running underneath.
+ * The call's own signal is linked by hand and unlinked when the call settles: connect-es aborts
+ * every call's signal once it is answered, and a listener left behind would build an error for
+ * a call that already succeeded (measured: a tenth of the server's CPU under load).
  */
 export function deadlineInterceptor(defaultMs: number): Interceptor {
   return (next) => async (req) => {
@@ -97,23 +100,24 @@ export function deadlineInterceptor(defaultMs: number): Interceptor {
     const brought = req.header.has("grpc-timeout") || req.header.has("connect-timeout-ms");
     const timer = brought
       ? undefined
-      : setTimeout(
-          () =>
-            own.abort(
-              new ConnectError(
-                `no answer within the server's default deadline of ${defaultMs} ms (DEFAULT_DEADLINE); a caller may send its own deadline`,
-                Code.DeadlineExceeded,
-              ),
-            ),
-          defaultMs,
-        );
-    const signal = AbortSignal.any([req.signal, own.signal]);
+      : setTimeout(() => own.abort(defaultDeadlineError(defaultMs)), defaultMs);
+    const follow = () => own.abort(req.signal.reason);
+    if (req.signal.aborted) follow();
+    else req.signal.addEventListener("abort", follow, { once: true });
     try {
-      return await Promise.race([next({ ...req, signal }), rejectOnAbort(signal)]);
+      return await Promise.race([next({ ...req, signal: own.signal }), rejectOnAbort(own.signal)]);
     } finally {
       clearTimeout(timer);
+      req.signal.removeEventListener("abort", follow);
     }
   };
+}
+
+function defaultDeadlineError(defaultMs: number): ConnectError {
+  return new ConnectError(
+    `no answer within the server's default deadline of ${defaultMs} ms (DEFAULT_DEADLINE); a caller may send its own deadline`,
+    Code.DeadlineExceeded,
+  );
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {

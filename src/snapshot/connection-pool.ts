@@ -1,5 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { ScanChunk, ScanValue } from "./snapshot-reader.js";
 import {
+  bindable,
   connectionRunner,
   preparedRunner,
   type SqlParam,
@@ -62,6 +64,24 @@ export class ConnectionPool implements SqlRunner {
         return await connectionRunner(slot.connection).all(sql, params);
       } finally {
         signal?.removeEventListener("abort", stop);
+      }
+    });
+  }
+
+  /**
+   * Streams `sql`'s result to `onChunk` a DuckDB chunk at a time, column by column, on one
+   * connection held for the whole scan. The SQL must cast its columns to INTEGER, DOUBLE,
+   * BIGINT, BOOLEAN or VARCHAR, which arrive as plain JavaScript values.
+   */
+  scan(sql: string, params: readonly SqlParam[], onChunk: ScanChunk): Promise<void> {
+    return this.#with(async (slot) => {
+      const [values, types] = bindable(params);
+      const result = await slot.connection.stream(sql, values, types);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) return;
+        const columns = chunk.getColumns() as ScanValue[][];
+        if (!onChunk(columns, chunk.rowCount)) return;
       }
     });
   }

@@ -4,7 +4,7 @@ import { Snapshot } from "./snapshot.js";
 import { type BuildInput, type BuildResult, buildSnapshot } from "./snapshot-build.js";
 import type { CopyOutcome, CopyRequest } from "./snapshot-export.js";
 import { SnapshotFiles } from "./snapshot-files.js";
-import type { SqlRunner } from "./sql-runner.js";
+import type { SnapshotReader } from "./snapshot-reader.js";
 
 /** Connections per open snapshot: enough for two cores to stay busy while others wait on I/O. */
 const READERS_PER_SNAPSHOT = 4;
@@ -113,7 +113,7 @@ export class SnapshotStore {
    * swap happens meanwhile. Returns undefined when no snapshot is loaded.
    */
   async read<T>(
-    read: (db: SqlRunner, info: Snapshot["info"]) => Promise<T>,
+    read: (db: SnapshotReader, info: Snapshot["info"]) => Promise<T>,
   ): Promise<{ value: T; info: Snapshot["info"] } | undefined> {
     const snapshot = this.#live;
     if (snapshot === undefined) return undefined;
@@ -159,15 +159,32 @@ export class SnapshotStore {
    */
   async close(): Promise<void> {
     await Promise.all(this.#retiring);
-    this.#live?.close();
+    await this.#live?.close();
     this.#live = undefined;
   }
 
   #open(id: string): Promise<Snapshot> {
-    return Snapshot.open(this.files.pathOf(id), READERS_PER_SNAPSHOT, async (disposed) => {
-      await this.files.remove(disposed);
-      this.log.info({ snapshot: disposed }, "retired snapshot removed");
-    });
+    return Snapshot.open(
+      this.files.pathOf(id),
+      READERS_PER_SNAPSHOT,
+      async (disposed) => {
+        await this.files.remove(disposed);
+        this.log.info({ snapshot: disposed }, "retired snapshot removed");
+      },
+      (event) => {
+        if (event.kind === "built") {
+          this.log.info(
+            { snapshot: id, memo: event.name, ms: Math.round(event.ms) },
+            "built in memory",
+          );
+        } else {
+          this.log.warn(
+            { snapshot: id, memo: event.name, err: String(event.error) },
+            "building in memory failed; SQL keeps answering",
+          );
+        }
+      },
+    );
   }
 
   #notify(): void {

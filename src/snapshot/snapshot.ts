@@ -1,6 +1,8 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ConnectionPool } from "./connection-pool.js";
 import { boundedCopy, type CopyOutcome, type CopyRequest } from "./snapshot-export.js";
+import { type MemoEvent, SnapshotMemo } from "./snapshot-memo.js";
+import type { SnapshotReader } from "./snapshot-reader.js";
 import { META_SELECT } from "./snapshot-schema.js";
 import type { SqlRunner } from "./sql-runner.js";
 
@@ -38,24 +40,39 @@ export class Snapshot {
     this.#markGone = resolve;
   });
 
+  readonly #reader: SnapshotReader;
+
   private constructor(
     readonly info: SnapshotInfo,
     private readonly instance: DuckDBInstance,
     private readonly pool: ConnectionPool,
     private readonly onDisposed: (id: string) => Promise<void>,
-  ) {}
+    report: (event: MemoEvent) => void,
+  ) {
+    const memo = new SnapshotMemo((work) => this.use(work), report);
+    this.#reader = {
+      run: (sql, params) => pool.run(sql, params),
+      all: (sql, params) => pool.all(sql, params),
+      scan: (sql, params, onChunk) => pool.scan(sql, params, onChunk),
+      memo,
+    };
+  }
 
-  /** Opens a snapshot file read-only and reads its metadata; fails if the file is incomplete. */
+  /**
+   * Opens a snapshot file read-only and reads its metadata; fails if the file is incomplete.
+   * `report` hears about the structures built in memory from it (see {@link SnapshotMemo}).
+   */
   static async open(
     path: string,
     readers: number,
     onDisposed: (id: string) => Promise<void>,
+    report?: (event: MemoEvent) => void,
   ): Promise<Snapshot> {
     const instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
     try {
       const pool = await ConnectionPool.create(instance, readers);
       const info = await readInfo(pool);
-      return new Snapshot(info, instance, pool, onDisposed);
+      return new Snapshot(info, instance, pool, onDisposed, report ?? (() => {}));
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -63,10 +80,10 @@ export class Snapshot {
   }
 
   /** Runs `read` with this snapshot held open, however long it takes. */
-  async use<T>(read: (db: SqlRunner) => Promise<T>): Promise<T> {
+  async use<T>(read: (db: SnapshotReader) => Promise<T>): Promise<T> {
     this.#leases++;
     try {
-      return await read(this.pool);
+      return await read(this.#reader);
     } finally {
       this.#leases--;
       if (this.#retired && this.#leases === 0) void this.dispose();
@@ -87,20 +104,26 @@ export class Snapshot {
    */
   retire(): Promise<void> {
     this.#retired = true;
+    void this.#reader.memo.stop();
     if (this.#leases === 0) void this.dispose();
     return this.#gone;
   }
 
-  /** Closes the snapshot now, without removing its file (for shutdown). */
-  close(): void {
+  /**
+   * Closes the snapshot without removing its file (for shutdown), once the structures being
+   * built from it have stopped.
+   */
+  async close(): Promise<void> {
+    await this.#reader.memo.stop();
     this.pool.close();
     this.instance.closeSync();
   }
 
   private dispose(): Promise<void> {
     this.#disposed ??= (async () => {
+      await this.#reader.memo.stop();
       await this.pool.drain();
-      this.close();
+      await this.close();
       await this.onDisposed(this.info.id);
     })();
     this.#markGone(this.#disposed);

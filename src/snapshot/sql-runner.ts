@@ -47,11 +47,11 @@ export interface SqlRunner {
 export function connectionRunner(connection: DuckDBConnection): SqlRunner {
   return {
     async run(sql, params) {
-      const [values, types] = toDuckDB(params);
+      const [values, types] = bindable(params);
       await connection.run(sql, values, types);
     },
     async all(sql, params) {
-      const [values, types] = toDuckDB(params);
+      const [values, types] = bindable(params);
       const reader = await connection.runAndReadAll(sql, values, types);
       return reader.getRowObjectsJson() as SqlRow[];
     },
@@ -75,7 +75,7 @@ export function preparedRunner(connection: DuckDBConnection): SqlRunner {
   };
   const execute = async (sql: string, params: readonly SqlParam[] | undefined) => {
     const stmt = await statement(sql);
-    const [values, types] = toDuckDB(params);
+    const [values, types] = bindable(params);
     if (values === undefined) stmt.clearBindings();
     else stmt.bind(values, types);
     return stmt.runAndReadAll();
@@ -93,11 +93,11 @@ export function preparedRunner(connection: DuckDBConnection): SqlRunner {
 const varcharList = LIST(VARCHAR);
 
 /**
- * Binds string lists as VARCHAR[]. DuckDB infers BIGINT for an integer-valued JS number, which
+ * Converts bound values for DuckDB. Binds string lists as VARCHAR[]. DuckDB infers BIGINT for an integer-valued JS number, which
  * overflows for the large but integral doubles statistics produce (the variance of big money
  * values), so such numbers bind as DOUBLE, which is what they are.
  */
-function toDuckDB(
+export function bindable(
   params: readonly SqlParam[] | undefined,
 ): [DuckDBValue[] | undefined, DuckDBType[] | undefined] {
   if (params === undefined || params.length === 0) return [undefined, undefined];

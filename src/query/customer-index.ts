@@ -1,0 +1,287 @@
+import type { MemoKey } from "../snapshot/snapshot-memo.js";
+import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
+import type { CustomerDetail } from "./customer-queries.js";
+import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
+
+/** The customers, in id order (their position is their ordinal in the relationships). */
+const CUSTOMERS_SQL = `SELECT customer_id, customer_name, customer_type, region,
+    registration_date::VARCHAR AS registration_date, status
+  FROM customers WHERE customer_id IS NOT NULL ORDER BY customer_id`;
+
+const COUNT_RELATIONSHIPS_SQL = `SELECT count(*)::BIGINT AS n FROM customer_products r
+  WHERE r.customer_id IN (SELECT customer_id FROM customers)`;
+
+/**
+ * Every relationship of a known customer, grouped by customer (in the order of
+ * {@link CUSTOMERS_SQL}) and by product within a customer: the product is an ordinal (-1 for a
+ * NULL product_id), dates are days since 1970-01-01 with sentinels for NULL, money is in cents
+ * (NaN for NULL). Exact: DECIMAL(15,2) in cents stays below 2^53.
+ */
+const RELATIONSHIPS_SQL = `WITH c AS (
+    SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS ordinal
+    FROM customers WHERE customer_id IS NOT NULL),
+  p AS (
+    SELECT product_id, (row_number() OVER (ORDER BY product_id))::INTEGER AS ordinal
+    FROM (SELECT DISTINCT product_id FROM customer_products WHERE product_id IS NOT NULL))
+  SELECT c.ordinal AS customer, coalesce(p.ordinal, -1) AS product,
+    coalesce((r.start_date - DATE '1970-01-01')::INTEGER, ?) AS start_day,
+    coalesce((r.end_date - DATE '1970-01-01')::INTEGER, ?) AS end_day,
+    coalesce((r."value" * 100)::DOUBLE, 'NaN'::DOUBLE) AS cents,
+    r.relationship_id IS NOT NULL AS has_id
+  FROM customer_products r JOIN c ON c.customer_id = r.customer_id
+    LEFT JOIN p ON p.product_id = r.product_id
+  ORDER BY c.ordinal, p.ordinal NULLS LAST`;
+
+/** A NULL start_date: never active, in no minimum or maximum. */
+const NO_START = -2_147_483_648;
+/** A NULL end_date: open-ended, so active on every day from its start. */
+const OPEN_END = 2_147_483_647;
+/** 0001-01-01 and 9999-12-31 in days: the dates JavaScript formats as DuckDB does. */
+const FIRST_DAY = -719_162;
+const LAST_DAY = 2_932_896;
+const DAY_MS = 86_400_000;
+
+/** A column of few distinct strings, stored as codes. */
+class Dictionary {
+  readonly codes: Int32Array;
+  readonly #values: string[] = [];
+  readonly #codeOf = new Map<string, number>();
+
+  constructor(size: number) {
+    this.codes = new Int32Array(size);
+  }
+
+  set(row: number, value: string): void {
+    let code = this.#codeOf.get(value);
+    if (code === undefined) {
+      code = this.#values.push(value) - 1;
+      this.#codeOf.set(value, code);
+    }
+    this.codes[row] = code;
+  }
+
+  get(row: number): string {
+    return this.#values[this.codes[row] ?? -1] ?? "";
+  }
+}
+
+/**
+ * Every customer and every relationship of the snapshot held in memory, in typed arrays, so
+ * GetCustomer and BatchGetCustomers are answered without a query: DuckDB spends 10–17 ms of CPU
+ * on one lookup at a million customers (docs/performance.md), which caps two cores at a few
+ * hundred lookups a second. The summary is computed per call for any as-of day, with the same
+ * definitions as the SQL in customer-queries.ts (test/customer-index-matches-sql.test.ts holds
+ * them to it): a product is active when one of its relationships has started and not ended.
+ */
+export class CustomerIndex {
+  readonly #ordinal = new Map<string, number>();
+  readonly #names: string[];
+  readonly #types: Dictionary;
+  readonly #regions: Dictionary;
+  readonly #registered: Dictionary;
+  readonly #statuses: Dictionary;
+  /** Relationships of customer `i` are rows `offsets[i]` to `offsets[i + 1]`. */
+  readonly #offsets: Int32Array;
+  readonly #products: Int32Array;
+  readonly #starts: Int32Array;
+  readonly #ends: Int32Array;
+  readonly #cents: Float64Array;
+  readonly #hasId: Uint8Array;
+
+  constructor(customers: number, relationships: number) {
+    this.#names = new Array<string>(customers);
+    this.#types = new Dictionary(customers);
+    this.#regions = new Dictionary(customers);
+    this.#registered = new Dictionary(customers);
+    this.#statuses = new Dictionary(customers);
+    this.#offsets = new Int32Array(customers + 1);
+    this.#products = new Int32Array(relationships);
+    this.#starts = new Int32Array(relationships);
+    this.#ends = new Int32Array(relationships);
+    this.#cents = new Float64Array(relationships);
+    this.#hasId = new Uint8Array(relationships);
+  }
+
+  /** How many customers are held. */
+  get size(): number {
+    return this.#ordinal.size;
+  }
+
+  /** The customer and the summary of their holdings as of `asOf` (`YYYY-MM-DD`), if known. */
+  detail(customerId: string, asOf: string): CustomerDetail | undefined {
+    const i = this.#ordinal.get(customerId);
+    if (i === undefined) return undefined;
+    return { customer: this.#customer(i, customerId), summary: this.#summary(i, asOf) };
+  }
+
+  /** Stores a chunk of {@link CUSTOMERS_SQL} from customer `first` on (loading, in id order). */
+  addCustomers(first: number, columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const [ids = [], names = [], types = [], regions = [], registered = [], statuses = []] =
+      columns;
+    for (let r = 0; r < rows; r++) {
+      const i = first + r;
+      this.#ordinal.set(String(ids[r]), i);
+      this.#names[i] = text(names[r]);
+      this.#types.set(i, text(types[r]));
+      this.#regions.set(i, text(regions[r]));
+      this.#registered.set(i, text(registered[r]));
+      this.#statuses.set(i, text(statuses[r]));
+    }
+  }
+
+  /**
+   * Stores a chunk of {@link RELATIONSHIPS_SQL} from relationship `first` on (loading, in
+   * customer order).
+   */
+  addRelationships(first: number, columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const [customers = [], products = [], starts = [], ends = [], cents = [], hasIds = []] =
+      columns;
+    for (let r = 0; r < rows; r++) {
+      const k = first + r;
+      const start = Number(starts[r]);
+      const end = Number(ends[r]);
+      if (outOfRange(start, NO_START) || outOfRange(end, OPEN_END)) {
+        throw new Error("a relationship date lies outside 0001-01-01 to 9999-12-31");
+      }
+      this.#products[k] = Number(products[r]);
+      this.#starts[k] = start;
+      this.#ends[k] = end;
+      this.#cents[k] = Number(cents[r]);
+      this.#hasId[k] = hasIds[r] === true ? 1 : 0;
+      this.#offsets[Number(customers[r]) + 1] = k + 1;
+    }
+  }
+
+  /** Fills the offsets of customers without relationships (called once, after loading). */
+  seal(): void {
+    for (let i = 1; i < this.#offsets.length; i++) {
+      this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
+    }
+  }
+
+  #customer(i: number, customerId: string): CustomerRow {
+    return {
+      customerId,
+      customerName: this.#names[i] ?? "",
+      customerType: this.#types.get(i),
+      region: this.#regions.get(i),
+      registrationDate: this.#registered.get(i),
+      status: this.#statuses.get(i),
+    };
+  }
+
+  #summary(i: number, asOf: string): CustomerSummaryRow {
+    const day = Date.parse(`${asOf}T00:00:00Z`) / DAY_MS;
+    const from = this.#offsets[i] ?? 0;
+    const to = this.#offsets[i + 1] ?? from;
+    let activeProducts = 0;
+    let totalProducts = 0;
+    let relationships = 0;
+    let cents = 0;
+    let exact = true;
+    let first = OPEN_END;
+    let last = NO_START;
+    let product = Number.NaN;
+    let productActive = false;
+    for (let k = from; k < to; k++) {
+      const next = this.#products[k] ?? -1;
+      if (next !== product) {
+        if (product >= 0) {
+          totalProducts++;
+          if (productActive) activeProducts++;
+        }
+        product = next;
+        productActive = false;
+      }
+      relationships += this.#hasId[k] ?? 0;
+      const value = this.#cents[k] ?? Number.NaN;
+      if (!Number.isNaN(value)) {
+        cents += value;
+        if (Math.abs(cents) > Number.MAX_SAFE_INTEGER) exact = false;
+      }
+      const start = this.#starts[k] ?? NO_START;
+      if (start === NO_START) continue;
+      if (start < first) first = start;
+      if (start > last) last = start;
+      if (start <= day && (this.#ends[k] ?? OPEN_END) >= day) productActive = true;
+    }
+    if (product >= 0) {
+      totalProducts++;
+      if (productActive) activeProducts++;
+    }
+    return {
+      activeProducts,
+      totalProducts,
+      relationships,
+      totalValue: exact ? decimalText(BigInt(cents)) : this.#exactTotal(from, to),
+      firstStartDate: first === OPEN_END ? "" : dayText(first),
+      lastStartDate: last === NO_START ? "" : dayText(last),
+      asOf,
+    };
+  }
+
+  /** The total in exact integer arithmetic, for sums past 2^53 cents. */
+  #exactTotal(from: number, to: number): string {
+    let cents = 0n;
+    for (let k = from; k < to; k++) {
+      const value = this.#cents[k] ?? Number.NaN;
+      if (!Number.isNaN(value)) cents += BigInt(value);
+    }
+    return decimalText(cents);
+  }
+}
+
+/**
+ * Loads the {@link CustomerIndex} of a snapshot: two scans (a million customers and ten million
+ * relationships take seconds, in the background). Throws when a date cannot be formatted as
+ * DuckDB would, so such a snapshot keeps answering by SQL.
+ */
+export async function loadCustomerIndex(
+  db: SnapshotReader,
+  stopped: () => boolean,
+): Promise<CustomerIndex> {
+  const [customers = { n: 0 }] = await db.all(
+    `SELECT count(*)::BIGINT AS n FROM (${CUSTOMERS_SQL})`,
+  );
+  const [relationships = { n: 0 }] = await db.all(COUNT_RELATIONSHIPS_SQL);
+  const index = new CustomerIndex(Number(customers.n), Number(relationships.n));
+  let loaded = 0;
+  await db.scan(CUSTOMERS_SQL, [], (columns, rows) => {
+    index.addCustomers(loaded, columns, rows);
+    loaded += rows;
+    return !stopped();
+  });
+  loaded = 0;
+  await db.scan(RELATIONSHIPS_SQL, [NO_START, OPEN_END], (columns, rows) => {
+    index.addRelationships(loaded, columns, rows);
+    loaded += rows;
+    return !stopped();
+  });
+  index.seal();
+  return index;
+}
+
+/** The in-memory customer index, built once per snapshot (see {@link CustomerIndex}). */
+export const CUSTOMER_INDEX: MemoKey<CustomerIndex> = {
+  name: "customer index",
+  build: loadCustomerIndex,
+};
+
+function text(value: ScanValue | undefined): string {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+function outOfRange(day: number, sentinel: number): boolean {
+  return day !== sentinel && (day < FIRST_DAY || day > LAST_DAY);
+}
+
+function dayText(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Cents as DuckDB prints a DECIMAL(38,2): `-0.05`, `0.00`, `1234.56`. */
+function decimalText(cents: bigint): string {
+  const negative = cents < 0n;
+  const digits = (negative ? -cents : cents).toString().padStart(3, "0");
+  return `${negative ? "-" : ""}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}

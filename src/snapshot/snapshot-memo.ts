@@ -1,0 +1,104 @@
+import type { SnapshotReader } from "./snapshot-reader.js";
+
+/**
+ * A structure built once from a snapshot and kept beside it: `build` reads what it needs
+ * through the reader and should return early once `stopped()` is true (the snapshot is
+ * closing). The key object is the identity, so two features cannot collide on a name.
+ */
+export interface MemoKey<T> {
+  readonly name: string;
+  readonly build: (db: SnapshotReader, stopped: () => boolean) => Promise<T>;
+}
+
+/** What the memo tells its owner about builds, for the log. */
+export type MemoEvent =
+  | { readonly kind: "built"; readonly name: string; readonly ms: number }
+  | { readonly kind: "failed"; readonly name: string; readonly error: unknown };
+
+interface Entry {
+  value: unknown;
+  state: "building" | "ready" | "failed";
+}
+
+/** How many distinct answers one snapshot remembers (least recently asked go first). */
+const MAX_ANSWERS = 4096;
+
+/**
+ * What a snapshot keeps in memory for as long as it lives, and drops with it: structures built
+ * from it once (in the background, while SQL keeps answering) and answers already given. A
+ * snapshot never changes, so an answer to the same question of the same snapshot is the same
+ * answer; keeping it here rather than in a cache beside the store means no answer can outlive
+ * the data it came from, and a swap needs no invalidation.
+ */
+export class SnapshotMemo {
+  readonly #entries = new Map<MemoKey<unknown>, Entry>();
+  readonly #answers = new Map<string, Promise<unknown>>();
+  readonly #building = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(
+    private readonly hold: <T>(work: (db: SnapshotReader) => Promise<T>) => Promise<T>,
+    private readonly report: (event: MemoEvent) => void = () => {},
+  ) {}
+
+  /**
+   * The structure `key` names once it is built, else undefined. The first ask starts the build
+   * in the background, holding the snapshot open; until it is done (and for good if it fails,
+   * which is reported) the caller answers another way.
+   */
+  built<T>(key: MemoKey<T>): T | undefined {
+    const entry = this.#entries.get(key as MemoKey<unknown>);
+    if (entry !== undefined) return entry.state === "ready" ? (entry.value as T) : undefined;
+    if (this.#stopped) return undefined;
+    const started: Entry = { value: undefined, state: "building" };
+    this.#entries.set(key as MemoKey<unknown>, started);
+    const begun = performance.now();
+    const building = this.hold((db) => key.build(db, () => this.#stopped)).then(
+      (value) => {
+        if (this.#stopped) return;
+        started.value = value;
+        started.state = "ready";
+        this.report({ kind: "built", name: key.name, ms: performance.now() - begun });
+      },
+      (error: unknown) => {
+        started.state = "failed";
+        if (!this.#stopped) this.report({ kind: "failed", name: key.name, error });
+      },
+    );
+    this.#building.add(building);
+    void building.finally(() => this.#building.delete(building));
+    return undefined;
+  }
+
+  /**
+   * The answer remembered under `key`, or `compute`'s, remembered. Callers asking the same
+   * question at once share one computation; a failure is not remembered, so the next caller
+   * tries again.
+   */
+  answer<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const known = this.#answers.get(key);
+    if (known !== undefined) {
+      this.#answers.delete(key);
+      this.#answers.set(key, known);
+      return known as Promise<T>;
+    }
+    const computed = compute();
+    this.#answers.set(key, computed);
+    computed.catch(() => {
+      if (this.#answers.get(key) === computed) this.#answers.delete(key);
+    });
+    if (this.#answers.size > MAX_ANSWERS) {
+      const oldest = this.#answers.keys().next();
+      if (oldest.done !== true) this.#answers.delete(oldest.value);
+    }
+    return computed;
+  }
+
+  /** Tells builds to stop and drops everything; resolves when no build holds the snapshot. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#answers.clear();
+    await Promise.all(this.#building);
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,22 @@
+import type { SnapshotMemo } from "./snapshot-memo.js";
+import type { SqlParam, SqlRunner } from "./sql-runner.js";
+
+/** A value a {@link SnapshotReader.scan} hands over: the SQL casts columns to these types. */
+export type ScanValue = string | number | boolean | bigint | null;
+
+/**
+ * Receives one chunk of a scan, column by column (`columns[c][row]`, `rows` long); returning
+ * `false` stops the scan.
+ */
+export type ScanChunk = (columns: readonly (readonly ScanValue[])[], rows: number) => boolean;
+
+/**
+ * What a read of the live snapshot is handed: queries, plus the two things only a snapshot has.
+ * `scan` streams a whole table's worth of rows a chunk at a time, for loads into memory where
+ * converting each row to an object would cost more than the data; `memo` is what the snapshot
+ * keeps in memory for as long as it lives.
+ */
+export interface SnapshotReader extends SqlRunner {
+  scan(sql: string, params: readonly SqlParam[], onChunk: ScanChunk): Promise<void>;
+  readonly memo: SnapshotMemo;
+}
