@@ -10,6 +10,10 @@ import {
   getCustomer,
   getCustomerFromSnapshot,
 } from "../src/query/customer-queries.js";
+import {
+  getCustomerPortfolio,
+  getCustomerPortfolioFromSnapshot,
+} from "../src/query/portfolio-queries.js";
 import type { SnapshotReader } from "../src/snapshot/snapshot-reader.js";
 import { SnapshotStore } from "../src/snapshot/snapshot-store.js";
 import { fileSource } from "../src/source/file-source.js";
@@ -147,6 +151,24 @@ describe("the in-memory customer index", () => {
         const fromIndex = await batchGetCustomersFromSnapshot(db, { customerIds, today });
         expect(fromIndex).toEqual(sql);
         expect(fromIndex.missing).toEqual(["nobody", "ORPHAN"]);
+      }
+    });
+  });
+
+  it("lets GetCustomerPortfolio find customers in memory with the same outcome as by SQL", async () => {
+    await withIndex(async (db) => {
+      for (const customerId of ids) {
+        const args = { customerId, asOf: day(300), activeOnly: false, pageSize: 5, pageToken: "" };
+        const strip = (p: { nextPageToken: string }) => ({
+          ...p,
+          nextPageToken: p.nextPageToken !== "",
+        });
+        const sql = await getCustomerPortfolio(db, args).then(strip, (err: Error) => err);
+        const fromIndex = await getCustomerPortfolioFromSnapshot(db, args).then(
+          strip,
+          (err: Error) => err,
+        );
+        expect(fromIndex, customerId).toEqual(sql);
       }
     });
   });

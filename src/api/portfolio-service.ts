@@ -4,11 +4,21 @@ import type {
   PortfolioService,
   PortfolioTotalSchema,
 } from "../../gen/customeranalytics/v1/portfolio_pb.js";
-import { getCustomerPortfolio, type PortfolioTotalRow } from "../query/portfolio-queries.js";
-import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
+import {
+  getCustomerPortfolio,
+  getCustomerPortfolioFromSnapshot,
+  type Portfolio,
+  type PortfolioArgs,
+  type PortfolioTotalRow,
+} from "../query/portfolio-queries.js";
+import type { Question, ReadRouter } from "../query/read-router.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
 
-const getCustomerPortfolioQuestion = sharedQuestion(getCustomerPortfolio);
+/** The same SQL on both sides; the snapshot checks the customer exists in memory. */
+const getCustomerPortfolioQuestion: Question<PortfolioArgs, Portfolio> = {
+  snapshot: getCustomerPortfolioFromSnapshot,
+  live: getCustomerPortfolio,
+};
 
 /** PortfolioService: validated requests in, the router's answers mapped to messages out. */
 export function portfolioService(router: ReadRouter): ServiceImpl<typeof PortfolioService> {

@@ -1,3 +1,4 @@
+import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import type { BasketMode } from "../sync/derive/baskets.js";
 import { DERIVED_PARAM } from "../sync/derive/derived-params.js";
@@ -24,11 +25,19 @@ const SELECT_PARAMS = `SELECT name, value FROM derived_params
   UNION ALL SELECT 'baskets_' || basket_mode, baskets::VARCHAR FROM basket_modes
   UNION ALL SELECT 'min_pair_count_' || basket_mode, min_pair_count::VARCHAR FROM basket_modes`;
 
+/** The memo key of the settings: a snapshot's settings never change, so they are read once. */
+const PARAMS_MEMO = "analytics params";
+
 /**
- * Reads the analytics build settings in one small query. Fails with failed_precondition when
- * the snapshot predates these tables, so callers get a clear error rather than a SQL one.
+ * Reads the analytics build settings in one small query, once per snapshot when `db` is a
+ * snapshot's reader (every analytics RPC needs them). Fails with failed_precondition when the
+ * snapshot predates these tables, so callers get a clear error rather than a SQL one.
  */
-export async function readAnalyticsParams(db: SqlRunner): Promise<AnalyticsParams> {
+export function readAnalyticsParams(db: SqlRunner | SnapshotReader): Promise<AnalyticsParams> {
+  return "memo" in db ? db.memo.answer(PARAMS_MEMO, () => queryParams(db)) : queryParams(db);
+}
+
+async function queryParams(db: SqlRunner): Promise<AnalyticsParams> {
   const rows = await db.all(SELECT_PARAMS).catch((cause: unknown) => {
     throw new QueryError("failed_precondition", "the snapshot has no analytics tables", { cause });
   });

@@ -107,6 +107,11 @@ export class CustomerIndex {
     return this.#ordinal.size;
   }
 
+  /** Whether the snapshot has a customer with this id. */
+  has(customerId: string): boolean {
+    return this.#ordinal.has(customerId);
+  }
+
   /** The customer and the summary of their holdings as of `asOf` (`YYYY-MM-DD`), if known. */
   detail(customerId: string, asOf: string): CustomerDetail | undefined {
     const i = this.#ordinal.get(customerId);

@@ -1,4 +1,6 @@
+import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
+import { CUSTOMER_INDEX } from "./customer-index.js";
 import { isCalendarDate, requestDate, todayUtc } from "./dates.js";
 import {
   decodePageToken,
@@ -89,12 +91,35 @@ export interface Portfolio {
  * NOT_FOUND when the customer is unknown; a customer with no holdings gets empty lists and
  * zero totals.
  */
-export async function getCustomerPortfolio(db: Reader, args: PortfolioArgs): Promise<Portfolio> {
+export function getCustomerPortfolio(db: Reader, args: PortfolioArgs): Promise<Portfolio> {
+  return portfolio(db, args, async (customerId) => {
+    return (await db.all(CUSTOMER_EXISTS, [customerId])).length > 0;
+  });
+}
+
+/**
+ * {@link getCustomerPortfolio} on the snapshot: whether the customer exists comes from the
+ * in-memory {@link CUSTOMER_INDEX} once it is built, one statement fewer per call.
+ */
+export function getCustomerPortfolioFromSnapshot(
+  db: SnapshotReader,
+  args: PortfolioArgs,
+): Promise<Portfolio> {
+  const index = db.memo.built(CUSTOMER_INDEX);
+  if (index === undefined) return getCustomerPortfolio(db, args);
+  return portfolio(db, args, async (customerId) => index.has(customerId));
+}
+
+async function portfolio(
+  db: Reader,
+  args: PortfolioArgs,
+  exists: (customerId: string) => Promise<boolean>,
+): Promise<Portfolio> {
   const asOf = requestDate(args.asOf, "as_of", args.today ?? todayUtc());
   const scope = pageScope("GetCustomerPortfolio", [args.customerId, asOf, args.activeOnly]);
   const [afterDate = null, afterId = null] = decodePageToken(args.pageToken, scope, 2) ?? [];
   requireUsableKey(afterDate === null || isCalendarDate(afterDate));
-  if ((await db.all(CUSTOMER_EXISTS, [args.customerId])).length === 0) {
+  if (!(await exists(args.customerId))) {
     throw new QueryError(
       "not_found",
       `customer ${JSON.stringify(args.customerId)} does not exist`,
