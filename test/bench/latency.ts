@@ -64,13 +64,15 @@ export interface RunOutcome {
  * ends (closed loop), numbering requests 0, 1, 2, ... across callers: first `warmup` requests
  * unmeasured, then measured ones until `maxRequests` or `maxMs`. `classify` turns a failure into
  * "stop" (the whole run ends, e.g. UNIMPLEMENTED) or "count". More than 100 counted failures
- * also end the run.
+ * also end the run. `onMeasuring` is called as the measured phase begins (to start meters that
+ * should not see the warm-up).
  */
 export async function closedLoop(
   concurrency: number,
   bounds: RunBounds,
   request: (i: number) => Promise<unknown>,
   classify: (err: unknown) => "stop" | "count",
+  onMeasuring?: () => void,
 ): Promise<RunOutcome> {
   let next = 0;
   let errors = 0;
@@ -97,6 +99,7 @@ export async function closedLoop(
   };
   await phase(bounds.warmup, bounds.warmupMs, undefined);
   const latencies: number[] = [];
+  onMeasuring?.();
   const began = performance.now();
   await phase(bounds.warmup + bounds.maxRequests, bounds.maxMs, latencies);
   return { latencies, elapsedMs: performance.now() - began, errors, firstError, stopped };

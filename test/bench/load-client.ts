@@ -2,15 +2,19 @@
  * The load generator, run as its own process (`node --import tsx test/bench/load-client.ts
  * <plan.json>`) so the service's event loop and the callers' do not share a thread. It runs the
  * plan's jobs one after another (each RPC at each concurrency, closed loop, warm-up excluded)
- * and prints one JSON line, {@link ClientReport}, on stdout.
+ * over a lean client of its own (`h2-grpc-client.ts`, `h1-connect-client.ts`: on two shared
+ * cores a heavier client would be what is measured), timing its own and the server's CPU over
+ * each measured window, and prints one JSON line, {@link ClientReport}, on stdout.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
-import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { type CpuShare, cpuMeter } from "./cpu-meter.js";
+import { connectJsonAgent, connectJsonCaller } from "./h1-connect-client.js";
+import { grpcCaller, openGrpcSession } from "./h2-grpc-client.js";
 import { closedLoop, type LatencySummary, type RunBounds, summarize } from "./latency.js";
-import { type CallName, type RequestPool, rpcCalls } from "./rpc-cases.js";
+import { type CallName, type RequestPool, type RpcCase, rpcCases } from "./rpc-cases.js";
 
 /** gRPC over h2c, or Connect's JSON over HTTP/1.1. */
 export type Protocol = "grpc" | "connect-json";
@@ -28,6 +32,8 @@ export interface ClientJob {
 /** What the client is told to do. */
 export interface ClientPlan {
   readonly baseUrl: string;
+  /** The process answering at `baseUrl`, whose CPU is read from /proc during each job. */
+  readonly serverPid: number;
   readonly pool: RequestPool;
   readonly jobs: readonly ClientJob[];
 }
@@ -38,6 +44,8 @@ export interface JobResult extends ClientJob {
   readonly errors: number;
   readonly firstError: string;
   readonly latency: LatencySummary;
+  /** CPU of the client and of the server over the measured window (NaN when not measured). */
+  readonly cpu: CpuShare;
 }
 
 /** The client's answer on stdout. */
@@ -45,37 +53,52 @@ export interface ClientReport {
   readonly results: JobResult[];
 }
 
-function transportFor(protocol: Protocol, baseUrl: string): Transport {
-  return protocol === "grpc"
-    ? createGrpcTransport({ baseUrl })
-    : createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: false });
+/** A job's callers' connection: the call of request `i`, and how to let go of it. */
+interface Connection {
+  readonly call: (i: number) => Promise<void>;
+  close(): void;
+}
+
+/** Opens what a job's callers share: one h2c session, or a keep-alive agent of one socket each. */
+async function connect(job: ClientJob, baseUrl: string, rpc: RpcCase): Promise<Connection> {
+  if (job.protocol === "grpc") {
+    const session = await openGrpcSession(baseUrl);
+    return { call: grpcCaller(session, rpc, job.live), close: () => session.close() };
+  }
+  const agent = connectJsonAgent(job.concurrency);
+  return { call: connectJsonCaller(baseUrl, agent, rpc, job.live), close: () => agent.destroy() };
 }
 
 /** Runs every job of `plan` in order. An UNIMPLEMENTED RPC is skipped at every later level. */
 export async function runPlan(plan: ClientPlan): Promise<ClientReport> {
-  const calls = rpcCalls(plan.pool);
-  const transports = new Map<Protocol, Transport>();
+  const cases = rpcCases(plan.pool);
   const unimplemented = new Set<CallName>();
   const results: JobResult[] = [];
   for (const job of plan.jobs) {
     if (unimplemented.has(job.rpc)) {
-      results.push({ ...job, ...skipped("UNIMPLEMENTED (see the first level)") });
+      results.push({ ...job, ...skipped("unimplemented", "UNIMPLEMENTED (see the first level)") });
       continue;
     }
-    let transport = transports.get(job.protocol);
-    if (transport === undefined) {
-      transport = transportFor(job.protocol, plan.baseUrl);
-      transports.set(job.protocol, transport);
+    let connection: Connection;
+    try {
+      connection = await connect(job, plan.baseUrl, cases[job.rpc]);
+    } catch (err) {
+      results.push({
+        ...job,
+        ...skipped("failed", err instanceof Error ? err.message : String(err)),
+      });
+      continue;
     }
-    const call = calls[job.rpc];
-    const signal = new AbortController().signal;
-    const target = transport;
+    const cpu = cpuMeter(plan.serverPid);
     const outcome = await closedLoop(
       job.concurrency,
       job.bounds,
-      (i) => call(target, i, job.live, signal),
+      connection.call,
       (err) => (err instanceof ConnectError && err.code === Code.Unimplemented ? "stop" : "count"),
+      () => cpu.start(),
     );
+    const usage = cpu.stop();
+    connection.close();
     let status: JobResult["status"] = "ok";
     if (outcome.stopped !== "" && outcome.latencies.length === 0) {
       const isUnimplemented = /unimplemented/i.test(outcome.stopped);
@@ -88,13 +111,20 @@ export async function runPlan(plan: ClientPlan): Promise<ClientReport> {
       errors: outcome.errors,
       firstError: outcome.firstError,
       latency: summarize(outcome.latencies, outcome.elapsedMs),
+      cpu: usage,
     });
   }
   return { results };
 }
 
-function skipped(why: string): Omit<JobResult, keyof ClientJob> {
-  return { status: "unimplemented", errors: 0, firstError: why, latency: summarize([], 0) };
+function skipped(status: JobResult["status"], why: string): Omit<JobResult, keyof ClientJob> {
+  return {
+    status,
+    errors: 0,
+    firstError: why,
+    latency: summarize([], 0),
+    cpu: { clientPercent: Number.NaN, serverPercent: Number.NaN },
+  };
 }
 
 const planPath = process.argv[2];

@@ -5,7 +5,14 @@
  */
 import type { BenchReport } from "./bench-report.js";
 import type { JobResult } from "./load-client.js";
-import { RPC_NAMES } from "./rpc-cases.js";
+import { FRAMEWORK_FLOOR, RPC_NAMES, TRANSPORT_FLOOR } from "./rpc-cases.js";
+
+/** How the floors' rows are labelled in the RPC table. */
+const FLOOR_LABELS: Readonly<Record<string, string>> = {
+  [TRANSPORT_FLOOR]: "BareHttp2 (node:http2, fixed answer)",
+  [FRAMEWORK_FLOOR]: "BareConnect (connect-node, nothing else)",
+};
+
 import { grpcJob, LOOKUPS, mib, ms, seconds } from "./targets.js";
 
 const table = (head: readonly string[], rows: readonly (readonly string[])[]): string[] => [
@@ -15,6 +22,10 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]): s
 ];
 
 const int = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+/** CPU in % of one core, whole. */
+const percent = (value: number | null | undefined): string =>
+  value === null || value === undefined || !Number.isFinite(value) ? "—" : `${Math.round(value)}%`;
 
 const verdict = (met: boolean | undefined): string =>
   met === undefined ? "not measured" : met ? "**met**" : "**missed**";
@@ -27,8 +38,9 @@ function jobRow(job: JobResult): string[] {
         ? `${job.errors} errors: ${job.firstError.slice(0, 80)}`
         : ""
       : `${job.status}: ${job.firstError.slice(0, 80)}`;
+  const measured = job.status === "ok";
   return [
-    job.rpc,
+    FLOOR_LABELS[job.rpc] ?? job.rpc,
     job.protocol === "grpc" ? "gRPC h2c" : "Connect JSON h1",
     String(job.concurrency),
     int(l.count),
@@ -36,7 +48,9 @@ function jobRow(job: JobResult): string[] {
     ms(l.p95),
     ms(l.p99),
     ms(l.max),
-    job.status === "ok" ? int(l.rps) : "—",
+    measured ? int(l.rps) : "—",
+    measured ? percent(job.cpu.clientPercent) : "—",
+    measured ? percent(job.cpu.serverPercent) : "—",
     status,
   ];
 }
@@ -108,17 +122,45 @@ export function renderMarkdown(r: BenchReport): string {
       ? "Not measured."
       : `Spawn to /readyz 200 with the snapshot on disk: ${r.restart.readyMs.map(ms).join(", ")} ` +
         `(median ${ms(r.restart.medianMs)}); the start-up source check that followed: ` +
-        `${r.restart.startupSyncState.replace("SYNC_STATE_", "").toLowerCase()}.`,
+        `${r.restart.startupSyncState.replace("SYNC_STATE_", "").toLowerCase()}. ` +
+        (r.restart.indexBuildMs === undefined
+          ? "The in-memory customer index was not reported built within 5 minutes."
+          : `After readiness the service built its in-memory customer index in ${ms(r.restart.indexBuildMs)} ` +
+            "(lookups are answered by SQL until then); the RPC measurements began once it was built."),
     "",
     "## RPC latency and throughput",
     "",
-    "Closed loop from a separate client process (connect-node), requests drawn from seeded ids, " +
-      "warm-up excluded; bounded by count and time per row. HealthCheck (grpc.health.v1, no query) " +
-      "is the ceiling of the transport alone. In a closed loop, callers / throughput = mean latency, " +
-      "so a p99 of 5 ms at 64 callers needs more than 12,800 req/s.",
+    "Closed loop from a separate client process, requests drawn from seeded ids, warm-up excluded; " +
+      "bounded by count and time per row. The client is kept lean because it shares the machine's " +
+      `${m.cores} cores with the server: gRPC straight on node:http2 (one session per row) and ` +
+      "Connect JSON on node:http with a keep-alive agent, each distinct request encoded once, answers " +
+      "checked (status, one well-formed message) but only the first of each row decoded. " +
+      "HealthCheck (grpc.health.v1, no query) is the ceiling of the service's transport (Connect " +
+      "server, HTTP/2, protobuf). **BareHttp2** is the same client against a bare node:http2 server " +
+      "in its own process that answers every call with a fixed message: it is the ceiling of Node's " +
+      "HTTP/2 plus this client on this machine, so no RPC can be faster. **BareConnect** is " +
+      "connect-node with only HealthCheck registered and nothing of the service around it (no " +
+      "interceptors, body guard, routes, log or metrics): between it and HealthCheck is what the " +
+      "service adds per call. *client CPU* and *server " +
+      "CPU* are each process's CPU time over the measured window in % of one core (all threads, so " +
+      "it can pass 100%): the one near 100% is the bottleneck. In a closed loop, callers / " +
+      "throughput = mean latency, so a p99 of 5 ms at 64 callers needs more than 12,800 req/s.",
     "",
     ...table(
-      ["RPC", "protocol", "callers", "n", "p50", "p95", "p99", "max", "req/s", "notes"],
+      [
+        "RPC",
+        "protocol",
+        "callers",
+        "n",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "req/s",
+        "client CPU",
+        "server CPU",
+        "notes",
+      ],
       r.rpc.map(jobRow),
     ),
     "",

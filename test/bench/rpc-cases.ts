@@ -4,8 +4,13 @@
  *
  * @module
  */
-import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
-import type { Transport } from "@connectrpc/connect";
+import {
+  create,
+  type DescMessage,
+  type DescMethodUnary,
+  type Message,
+  type MessageInitShape,
+} from "@bufbuild/protobuf";
 import { Freshness } from "../../gen/customeranalytics/v1/common_pb.js";
 import { CrossSellService } from "../../gen/customeranalytics/v1/cross_sell_pb.js";
 import { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
@@ -47,19 +52,39 @@ export type RpcName = (typeof RPC_NAMES)[number];
  */
 export const TRANSPORT_PROBE = "HealthCheck" as const;
 
+/**
+ * The transport floor: HealthCheck's request sent to a bare node:http2 server that answers every
+ * call with a fixed message (`bare-grpc-server.ts`), so no RPC of the service can be faster.
+ */
+export const TRANSPORT_FLOOR = "BareHttp2" as const;
+
+/**
+ * The framework floor: HealthCheck against connect-node with nothing of the service's around it
+ * (`bare-connect-server.ts`), between {@link TRANSPORT_FLOOR} and {@link TRANSPORT_PROBE}.
+ */
+export const FRAMEWORK_FLOOR = "BareConnect" as const;
+
 /** Anything the load client can call. */
-export type CallName = RpcName | typeof TRANSPORT_PROBE;
+export type CallName =
+  | RpcName
+  | typeof TRANSPORT_PROBE
+  | typeof TRANSPORT_FLOOR
+  | typeof FRAMEWORK_FLOOR;
 
 /** How many ids one BatchGetCustomers request carries. */
 export const BATCH_SIZE = 100;
 
-/** Calls one RPC for request `i`; `live` asks for LIVE_REQUIRED freshness. */
-export type RpcCall = (
-  transport: Transport,
-  i: number,
-  live: boolean,
-  signal: AbortSignal,
-) => Promise<unknown>;
+/**
+ * One RPC as the load client calls it: the method (its path and schemas) and the request it
+ * sends for request number `i`. Requests cycle, so a client can encode each distinct one once.
+ */
+export interface RpcCase {
+  readonly method: DescMethodUnary;
+  /** Request `i`, asking for LIVE_REQUIRED freshness when `live`. */
+  readonly request: (i: number, live: boolean) => Message;
+  /** How many distinct requests there are: request `i` is request `i % distinct`. */
+  readonly distinct: number;
+}
 
 /** The element of `list` at `i`, cycling. */
 export function at<T>(list: readonly T[], i: number): T {
@@ -82,45 +107,67 @@ export function listFilter(pool: RequestPool, i: number) {
   };
 }
 
-function call<I extends DescMessage, O extends DescMessage>(
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+const lcm = (a: number, b: number): number => (a * b) / gcd(a, b);
+
+function rpcCase<I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
+  distinct: number,
   request: (i: number) => MessageInitShape<I>,
-): RpcCall {
-  return async (transport, i, live, signal) => {
-    const input = request(i);
-    const withOptions = live
-      ? { ...input, readOptions: { freshness: Freshness.LIVE_REQUIRED } }
-      : input;
-    const res = await transport.unary(method, signal, 30_000, undefined, withOptions);
-    return res.message;
+): RpcCase {
+  return {
+    method,
+    distinct: Math.max(1, distinct),
+    request(i, live) {
+      const input = request(i);
+      const withOptions = live
+        ? { ...input, readOptions: { freshness: Freshness.LIVE_REQUIRED } }
+        : input;
+      return create(method.input, withOptions);
+    },
   };
 }
 
-/** The call of every RPC for a pool. */
-export function rpcCalls(pool: RequestPool): Readonly<Record<CallName, RpcCall>> {
+/** The case of every RPC for a pool; the floors ask what HealthCheck asks. */
+export function rpcCases(pool: RequestPool): Readonly<Record<CallName, RpcCase>> {
+  const customers = pool.customerIds.length;
   const customer = (i: number) => at(pool.customerIds, i);
+  const health = rpcCase(Health.method.check, 1, () => ({}));
   return {
-    GetCustomer: call(CustomerService.method.getCustomer, (i) => ({ customerId: customer(i) })),
-    BatchGetCustomers: call(CustomerService.method.batchGetCustomers, (i) => ({
-      customerIds: batchIds(pool, i),
-    })),
-    ListCustomers: call(CustomerService.method.listCustomers, (i) => listFilter(pool, i)),
-    GetCustomerPortfolio: call(PortfolioService.method.getCustomerPortfolio, (i) => ({
+    GetCustomer: rpcCase(CustomerService.method.getCustomer, customers, (i) => ({
       customerId: customer(i),
     })),
-    GetRecommendations: call(CrossSellService.method.getRecommendations, (i) => ({
+    BatchGetCustomers: rpcCase(
+      CustomerService.method.batchGetCustomers,
+      customers / gcd(customers, BATCH_SIZE),
+      (i) => ({ customerIds: batchIds(pool, i) }),
+    ),
+    ListCustomers: rpcCase(
+      CustomerService.method.listCustomers,
+      lcm(pool.regions.length, 8 * pool.customerTypes.length),
+      (i) => listFilter(pool, i),
+    ),
+    GetCustomerPortfolio: rpcCase(PortfolioService.method.getCustomerPortfolio, customers, (i) => ({
       customerId: customer(i),
     })),
-    ListAssociationRules: call(CrossSellService.method.listAssociationRules, (i) => ({
-      antecedent: at(pool.productIds, i),
+    GetRecommendations: rpcCase(CrossSellService.method.getRecommendations, customers, (i) => ({
+      customerId: customer(i),
     })),
-    GetSegmentSummary: call(SegmentationService.method.getSegmentSummary, () => ({})),
-    GetTrends: call(TrendService.method.getTrends, () => ({})),
-    GetTableProfile: call(ExploreService.method.getTableProfile, (i) => ({
+    ListAssociationRules: rpcCase(
+      CrossSellService.method.listAssociationRules,
+      pool.productIds.length,
+      (i) => ({ antecedent: at(pool.productIds, i) }),
+    ),
+    GetSegmentSummary: rpcCase(SegmentationService.method.getSegmentSummary, 1, () => ({})),
+    GetTrends: rpcCase(TrendService.method.getTrends, 1, () => ({})),
+    GetTableProfile: rpcCase(ExploreService.method.getTableProfile, pool.tables.length, (i) => ({
       table: at(pool.tables, i),
       includeCorrelations: true,
     })),
-    GetDataQualityReport: call(ExploreService.method.getDataQualityReport, () => ({})),
-    HealthCheck: call(Health.method.check, () => ({})),
+    GetDataQualityReport: rpcCase(ExploreService.method.getDataQualityReport, 1, () => ({})),
+    HealthCheck: health,
+    BareHttp2: health,
+    BareConnect: health,
   };
 }

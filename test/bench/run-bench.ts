@@ -1,8 +1,9 @@
 /**
  * One benchmark run, phase by phase, on one data set: generate (or reuse) the data; sync it
  * through the real driver from the emulator and measure the live path on that service; sync it
- * from the local Parquet; restart on the snapshot; measure every RPC from a client process;
- * then the floor on the same snapshot file. Children are stopped as each phase ends.
+ * from the local Parquet; restart on the snapshot; measure every RPC from a client process,
+ * and the same client against a bare HTTP/2 server (the transport floor); then the floor on the
+ * same snapshot file. Children are stopped as each phase ends.
  *
  * @module
  */
@@ -13,13 +14,19 @@ import type { BenchReport } from "./bench-report.js";
 import { runClient } from "./client-runner.js";
 import { measureFloor, measureFloorThroughput } from "./floor.js";
 import { ensureDataSet } from "./generate.js";
-import type { ClientJob } from "./load-client.js";
+import type { ClientJob, JobResult } from "./load-client.js";
 import { machineInfo } from "./machine.js";
 import { peakRssBytes } from "./processes.js";
 import { drawRequestPool } from "./request-pool.js";
-import { RPC_NAMES, type RpcName, TRANSPORT_PROBE } from "./rpc-cases.js";
+import {
+  FRAMEWORK_FLOOR,
+  RPC_NAMES,
+  type RpcName,
+  TRANSPORT_FLOOR,
+  TRANSPORT_PROBE,
+} from "./rpc-cases.js";
 import { CONCURRENCY, ID_POOL_SIZE, LIVE_CONCURRENCY, type Scale } from "./scale.js";
-import { spawnEmulatorProcess } from "./service-process.js";
+import { spawnBareGrpcServer, spawnEmulatorProcess } from "./service-process.js";
 import { DRIVER_SYNC, measureRestarts, measureSync } from "./sync-bench.js";
 import { checkTargets, LOOKUPS } from "./targets.js";
 
@@ -75,7 +82,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     })),
   );
   const live = (
-    await runClient({ baseUrl: driver.service.baseUrl, pool, jobs: liveJobs }, o.workDir)
+    await runClient(
+      {
+        baseUrl: driver.service.baseUrl,
+        serverPid: driver.service.child.pid,
+        pool,
+        jobs: liveJobs,
+      },
+      o.workDir,
+    )
   ).results;
   await driver.service.child.stop();
   const emulatorRss = peakRssBytes(emulator.child.pid) ?? 0;
@@ -118,14 +133,39 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       bounds: o.scale.rpc,
     })),
   ];
-  const rpc = (
-    await runClient({ baseUrl: restarted.service.baseUrl, pool, jobs: rpcJobs }, o.workDir)
+  const served = (
+    await runClient(
+      {
+        baseUrl: restarted.service.baseUrl,
+        serverPid: restarted.service.child.pid,
+        pool,
+        jobs: rpcJobs,
+      },
+      o.workDir,
+    )
   ).results;
   const servingRss = peakRssBytes(restarted.service.child.pid) ?? 0;
   await restarted.service.child.stop();
   notes.push(
     `The serving process (restarted, then under the RPC load) peaked at ${Math.round(servingRss / 1024 ** 2)} MiB RSS.`,
   );
+
+  o.progress("the transport floors: the same client against bare node:http2 and bare Connect");
+  const transportFloor: JobResult[] = [];
+  for (const [rpc, script] of FLOOR_SERVERS) {
+    const bare = await spawnBareGrpcServer(script, 60_000);
+    const floorJobs: ClientJob[] = CONCURRENCY.map((concurrency) => ({
+      rpc,
+      protocol: "grpc" as const,
+      concurrency,
+      live: false,
+      bounds: o.scale.rpc,
+    }));
+    const plan = { baseUrl: bare.url, serverPid: bare.child.pid, pool, jobs: floorJobs };
+    transportFloor.push(...(await runClient(plan, o.workDir)).results);
+    await bare.child.stop();
+  }
+  const rpc = afterProbe(served, transportFloor);
 
   o.progress("the floor");
   const snapshots = join(o.workDir, "local", "snapshots");
@@ -172,4 +212,16 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     notes,
   };
   return { ...report, targets: checkTargets(report) };
+}
+
+/** `served` with the transport floor's rows placed right after HealthCheck's, for comparison. */
+/** The floors' servers, each measured with the client's HealthCheck request. */
+const FLOOR_SERVERS = [
+  [TRANSPORT_FLOOR, "test/bench/bare-grpc-server.ts"],
+  [FRAMEWORK_FLOOR, "test/bench/bare-connect-server.ts"],
+] as const;
+
+function afterProbe(served: readonly JobResult[], floor: readonly JobResult[]): JobResult[] {
+  const at = served.findLastIndex((job) => job.rpc === TRANSPORT_PROBE) + 1;
+  return [...served.slice(0, at), ...floor, ...served.slice(at)];
 }

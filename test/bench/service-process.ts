@@ -1,6 +1,7 @@
 /**
- * The service and the emulator as child processes of the benchmark, so that their memory can be
- * read from /proc and their CPU is not shared with the measuring code's event loop.
+ * The service, the emulator and the transport floor's bare server as child processes of the
+ * benchmark, so that their memory and CPU can be read from /proc and their CPU is not shared
+ * with the measuring code's event loop.
  *
  * @module
  */
@@ -80,13 +81,7 @@ export async function spawnEmulatorProcess(
   heapMb: number,
   limitMs: number,
 ): Promise<EmulatorProcess> {
-  const started = performance.now();
-  let resolveUrl: (url: string) => void = () => {};
-  const listening = new Promise<string>((resolve) => {
-    resolveUrl = resolve;
-  });
-  let buffered = "";
-  const child = spawnNode(
+  return spawnListening(
     "test/emulator/main.ts",
     {
       EMULATOR_PORT: "0",
@@ -94,22 +89,61 @@ export async function spawnEmulatorProcess(
       EMULATOR_DATA_DIR: dataDir,
       SNOWFLAKE_DISABLE_PLATFORM_DETECTION: "true",
     },
-    {
-      nodeArgs: [`--max-old-space-size=${heapMb}`],
-      onStdout(text) {
-        buffered += text;
-        for (const line of buffered.split("\n").slice(0, -1)) {
-          const url = listeningUrl(line);
-          if (url !== undefined) resolveUrl(url);
-        }
-        buffered = buffered.slice(buffered.lastIndexOf("\n") + 1);
-      },
-    },
+    [`--max-old-space-size=${heapMb}`],
+    limitMs,
   );
+}
+
+/** A running floor server (see `bare-grpc-server.ts` and `bare-connect-server.ts`). */
+export interface BareGrpcServer {
+  readonly child: NodeChild;
+  readonly url: string;
+}
+
+/**
+ * Spawns one of the floors' servers on a free port of 127.0.0.1: `bare-grpc-server.ts` (bare
+ * `node:http2` answering every call with a fixed message: the ceiling of HTTP/2 in Node with the
+ * load client on this machine) or `bare-connect-server.ts` (connect-node with nothing around it).
+ */
+export async function spawnBareGrpcServer(
+  script: "test/bench/bare-grpc-server.ts" | "test/bench/bare-connect-server.ts",
+  limitMs: number,
+): Promise<BareGrpcServer> {
+  const { child, url } = await spawnListening(script, {}, [], limitMs);
+  return { child, url };
+}
+
+/**
+ * Spawns `script`, which prints `{"event":"listening","url":...}` on stdout once it listens,
+ * and resolves with that url. Fails, killing it, if it exits first or `limitMs` passes.
+ */
+async function spawnListening(
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[],
+  limitMs: number,
+): Promise<{ child: NodeChild; url: string; startMs: number }> {
+  const started = performance.now();
+  let resolveUrl: (url: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => {
+    resolveUrl = resolve;
+  });
+  let buffered = "";
+  const child = spawnNode(script, env, {
+    nodeArgs,
+    onStdout(text) {
+      buffered += text;
+      for (const line of buffered.split("\n").slice(0, -1)) {
+        const url = listeningUrl(line);
+        if (url !== undefined) resolveUrl(url);
+      }
+      buffered = buffered.slice(buffered.lastIndexOf("\n") + 1);
+    },
+  });
   const outcome = await Promise.race([
     listening,
-    child.exited().then(() => new Error(`the emulator exited:\n${child.output()}`)),
-    sleep(limitMs).then(() => new Error(`the emulator did not listen within ${limitMs} ms`)),
+    child.exited().then(() => new Error(`${script} exited:\n${child.output()}`)),
+    sleep(limitMs).then(() => new Error(`${script} did not listen within ${limitMs} ms`)),
   ]);
   if (outcome instanceof Error) {
     await child.stop(1_000);
