@@ -58,10 +58,14 @@ export class SnapshotFiles {
       .sort();
   }
 
-  /** Deletes a snapshot's database and its write-ahead log. */
+  /**
+   * Deletes a snapshot's database, its write-ahead log and the directory a build spills to
+   * (left behind when a build is killed mid-way).
+   */
   async remove(id: string): Promise<void> {
     await rm(this.pathOf(id), { force: true });
     await rm(`${this.pathOf(id)}.wal`, { force: true });
+    await rm(`${this.pathOf(id)}.tmp`, { recursive: true, force: true });
   }
 }
 
