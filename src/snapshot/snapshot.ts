@@ -121,7 +121,6 @@ export class Snapshot {
 
   private dispose(): Promise<void> {
     this.#disposed ??= (async () => {
-      await this.#reader.memo.stop();
       await this.pool.drain();
       await this.close();
       await this.onDisposed(this.info.id);

@@ -11,13 +11,13 @@ import {
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBPreparedStatement,
-  type DuckDBType,
-  type DuckDBValue,
-  LIST,
-  listValue,
-  VARCHAR,
 } from "@duckdb/node-api";
-import { preparedRunner, type SqlParam, type SqlRunner } from "../../src/snapshot/sql-runner.js";
+import {
+  bindable,
+  preparedRunner,
+  type SqlParam,
+  type SqlRunner,
+} from "../../src/snapshot/sql-runner.js";
 import { floorCases } from "./floor-cases.js";
 import { closedLoop, type LatencySummary, type RunBounds, summarize } from "./latency.js";
 import type { RequestPool, RpcName } from "./rpc-cases.js";
@@ -236,19 +236,9 @@ export async function measureFloorThroughput(
   }
 }
 
-const varcharList = LIST(VARCHAR);
-
-/** Binds as the service's runner does: a string array as VARCHAR[], anything else as itself. */
+/** Binds as the service's runner does (the same {@link bindable} rules). */
 export function bind(statement: DuckDBPreparedStatement, params: readonly SqlParam[]): void {
-  if (params.length === 0) {
-    statement.clearBindings();
-    return;
-  }
-  const types: (DuckDBType | undefined)[] = [];
-  const values = params.map((param, index): DuckDBValue => {
-    if (!Array.isArray(param)) return param as Exclude<SqlParam, readonly string[]>;
-    types[index] = varcharList;
-    return listValue(param as readonly string[]);
-  });
-  statement.bind(values, types.length === 0 ? undefined : (types as DuckDBType[]));
+  const [values, types] = bindable(params);
+  if (values === undefined) statement.clearBindings();
+  else statement.bind(values, types);
 }

@@ -14,12 +14,15 @@ import type { BenchReport } from "./bench-report.js";
 import { runClient } from "./client-runner.js";
 import { measureFloor, measureFloorThroughput } from "./floor.js";
 import { ensureDataSet } from "./generate.js";
-import type { ClientJob, JobResult } from "./load-client.js";
+import type { RunBounds } from "./latency.js";
+import type { ClientJob, JobResult, Protocol } from "./load-client.js";
 import { machineInfo } from "./machine.js";
 import { peakRssBytes } from "./processes.js";
 import { drawRequestPool } from "./request-pool.js";
 import {
+  type CallName,
   FRAMEWORK_FLOOR,
+  type RequestPool,
   RPC_NAMES,
   type RpcName,
   TRANSPORT_FLOOR,
@@ -72,26 +75,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   };
   const driver = await measureSync(DRIVER_SYNC, driverEnv, o.scale.syncLimitMs);
   o.progress("live path");
-  const liveJobs: ClientJob[] = LIVE_RPCS.flatMap((rpc) =>
-    LIVE_CONCURRENCY.map((concurrency) => ({
-      rpc,
-      protocol: "grpc" as const,
-      concurrency,
-      live: true,
-      bounds: o.scale.live,
-    })),
-  );
-  const live = (
-    await runClient(
-      {
-        baseUrl: driver.service.baseUrl,
-        serverPid: driver.service.child.pid,
-        pool,
-        jobs: liveJobs,
-      },
-      o.workDir,
-    )
-  ).results;
+  const liveJobs = jobs(LIVE_RPCS, LIVE_CONCURRENCY, "grpc", true, o.scale.live);
+  const live = await measureOn(driver.service, liveJobs, pool, o.workDir);
   await driver.service.child.stop();
   const emulatorRss = peakRssBytes(emulator.child.pid) ?? 0;
   await emulator.child.stop();
@@ -108,42 +93,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const restarted = await measureRestarts(local.service, localEnv, o.scale.restarts);
 
   o.progress("RPC latency and throughput");
-  const rpcJobs: ClientJob[] = [
-    ...RPC_NAMES.flatMap((rpc) =>
-      CONCURRENCY.map((concurrency) => ({
-        rpc,
-        protocol: "grpc" as const,
-        concurrency,
-        live: false,
-        bounds: o.scale.rpc,
-      })),
-    ),
-    ...CONCURRENCY.map((concurrency) => ({
-      rpc: TRANSPORT_PROBE,
-      protocol: "grpc" as const,
-      concurrency,
-      live: false,
-      bounds: o.scale.rpc,
-    })),
-    ...CONCURRENCY.map((concurrency) => ({
-      rpc: "GetCustomer" as const,
-      protocol: "connect-json" as const,
-      concurrency,
-      live: false,
-      bounds: o.scale.rpc,
-    })),
+  const rpcJobs = [
+    ...jobs([...RPC_NAMES, TRANSPORT_PROBE], CONCURRENCY, "grpc", false, o.scale.rpc),
+    ...jobs(["GetCustomer"], CONCURRENCY, "connect-json", false, o.scale.rpc),
   ];
-  const served = (
-    await runClient(
-      {
-        baseUrl: restarted.service.baseUrl,
-        serverPid: restarted.service.child.pid,
-        pool,
-        jobs: rpcJobs,
-      },
-      o.workDir,
-    )
-  ).results;
+  const served = await measureOn(restarted.service, rpcJobs, pool, o.workDir);
   const servingRss = peakRssBytes(restarted.service.child.pid) ?? 0;
   await restarted.service.child.stop();
   notes.push(
@@ -154,15 +108,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const transportFloor: JobResult[] = [];
   for (const [rpc, script] of FLOOR_SERVERS) {
     const bare = await spawnBareGrpcServer(script, 60_000);
-    const floorJobs: ClientJob[] = CONCURRENCY.map((concurrency) => ({
-      rpc,
-      protocol: "grpc" as const,
-      concurrency,
-      live: false,
-      bounds: o.scale.rpc,
-    }));
-    const plan = { baseUrl: bare.url, serverPid: bare.child.pid, pool, jobs: floorJobs };
-    transportFloor.push(...(await runClient(plan, o.workDir)).results);
+    const floorJobs = jobs([rpc], CONCURRENCY, "grpc", false, o.scale.rpc);
+    const server = { baseUrl: bare.url, child: bare.child };
+    transportFloor.push(...(await measureOn(server, floorJobs, pool, o.workDir)));
     await bare.child.stop();
   }
   const rpc = afterProbe(served, transportFloor);
@@ -215,6 +163,30 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 }
 
 /** `served` with the transport floor's rows placed right after HealthCheck's, for comparison. */
+/** Every `rpc` at every concurrency, in that order, as load-client jobs. */
+function jobs(
+  rpcs: readonly CallName[],
+  concurrencies: readonly number[],
+  protocol: Protocol,
+  live: boolean,
+  bounds: RunBounds,
+): ClientJob[] {
+  return rpcs.flatMap((rpc) =>
+    concurrencies.map((concurrency) => ({ rpc, protocol, concurrency, live, bounds })),
+  );
+}
+
+/** Runs `planned` from the client process against `server`, measuring its CPU too. */
+async function measureOn(
+  server: { readonly baseUrl: string; readonly child: { readonly pid: number } },
+  planned: readonly ClientJob[],
+  pool: RequestPool,
+  workDir: string,
+): Promise<JobResult[]> {
+  const plan = { baseUrl: server.baseUrl, serverPid: server.child.pid, pool, jobs: [...planned] };
+  return (await runClient(plan, workDir)).results;
+}
+
 /** The floors' servers, each measured with the client's HealthCheck request. */
 const FLOOR_SERVERS = [
   [TRANSPORT_FLOOR, "test/bench/bare-grpc-server.ts"],
