@@ -1,6 +1,6 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { connectionRunner, type SqlRunner } from "../src/snapshot/sql-runner.js";
-import { type AnalyticsOptions, buildAnalytics } from "../src/sync/derive/index.js";
+import { type AnalyticsOptions, buildAnalytics } from "../src/sync/build-analytics.js";
 
 /** A customer as the analytics tests describe it. */
 export interface TestCustomer {

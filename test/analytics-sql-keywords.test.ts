@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { COMPUTED_RULES_PAGE, PRECOMPUTED_RULES_PAGE } from "../src/query/association-rule-sql.js";
-import { RECOMMEND_FROM_BASKETS, RECOMMEND_FROM_RULES } from "../src/query/cross-sell-sql.js";
-import { COMPUTED_CUSTOMER_RFM, COMPUTED_SEGMENT_SUMMARY } from "../src/query/segmentation-sql.js";
-import { COMPUTED_SERIES, ROLLUP_SERIES } from "../src/query/trend-sql.js";
-import { RULE_METRIC_COLUMNS } from "../src/sync/derive/association-sql.js";
-import { RFM_SELECT } from "../src/sync/derive/rfm-sql.js";
-import { TREND_ROLLUP_SELECT } from "../src/sync/derive/trend-sql.js";
+import {
+  COMPUTED_RULES_PAGE,
+  PRECOMPUTED_RULES_PAGE,
+} from "../src/analytics/cross-sell/association-rule-sql.js";
+import { RULE_METRIC_COLUMNS } from "../src/analytics/cross-sell/association-sql.js";
+import {
+  RECOMMEND_FROM_BASKETS,
+  RECOMMEND_FROM_RULES,
+} from "../src/analytics/cross-sell/cross-sell-sql.js";
+import { RFM_SELECT } from "../src/analytics/rfm/rfm-sql.js";
+import {
+  COMPUTED_CUSTOMER_RFM,
+  COMPUTED_SEGMENT_SUMMARY,
+} from "../src/analytics/rfm/segmentation-sql.js";
+import { TREND_ROLLUP_SELECT } from "../src/analytics/trends/trend-rollup-sql.js";
+import { COMPUTED_SERIES, ROLLUP_SERIES } from "../src/analytics/trends/trend-series-sql.js";
 
 /*
  * The definitions file's keyword trap: `value` is a DuckDB keyword (and `expr value` without AS

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProfiles } from "../src/analytics/profiles/profiles.js";
 import type { SqlRow } from "../src/snapshot/sql-runner.js";
-import { buildProfiles } from "../src/sync/derive/profiles.js";
 import { BASE_DDL, createFixture, type Fixture } from "./explore-fixture.js";
 import {
   mad,

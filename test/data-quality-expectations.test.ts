@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildDataQuality,
+  type DataQualityOptions,
+} from "../src/analytics/data-quality/data-quality.js";
 import type { SqlRunner } from "../src/snapshot/sql-runner.js";
-import { buildDataQuality, type DataQualityOptions } from "../src/sync/derive/data-quality.js";
 import {
   counts,
   OPTIONS,

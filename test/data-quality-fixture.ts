@@ -1,5 +1,5 @@
+import type { DataQualityOptions } from "../src/analytics/data-quality/data-quality.js";
 import type { SqlParam, SqlRow, SqlRunner } from "../src/snapshot/sql-runner.js";
-import type { DataQualityOptions } from "../src/sync/derive/data-quality.js";
 import type { FixtureRows } from "./explore-fixture.js";
 
 /** The build clock of the data-quality fixtures. */

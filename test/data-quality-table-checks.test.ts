@@ -1,9 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildDataQuality,
+  type DataQualityOptions,
+} from "../src/analytics/data-quality/data-quality.js";
+import { dataAsOfFreshnessCheck } from "../src/analytics/data-quality/data-quality-aggregate-checks.js";
+import { resolveDataQualityOptions } from "../src/analytics/data-quality/data-quality-options.js";
+import { buildProfiles } from "../src/analytics/profiles/profiles.js";
 import type { SqlRunner } from "../src/snapshot/sql-runner.js";
-import { buildDataQuality, type DataQualityOptions } from "../src/sync/derive/data-quality.js";
-import { dataAsOfFreshnessCheck } from "../src/sync/derive/data-quality-aggregate-checks.js";
-import { resolveDataQualityOptions } from "../src/sync/derive/data-quality-options.js";
-import { buildProfiles } from "../src/sync/derive/profiles.js";
 import {
   counts,
   NOW,

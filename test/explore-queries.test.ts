@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDataQuality } from "../src/analytics/data-quality/data-quality.js";
+import { buildProfiles } from "../src/analytics/profiles/profiles.js";
 import { getDataQualityReport, getTableProfile, listTables } from "../src/query/explore-queries.js";
 import { isQueryError, type QueryError } from "../src/query/query-error.js";
-import { buildDataQuality } from "../src/sync/derive/data-quality.js";
-import { buildProfiles } from "../src/sync/derive/profiles.js";
 import { createFixture, type Fixture } from "./explore-fixture.js";
 
 let fixture: Fixture;

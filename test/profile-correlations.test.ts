@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProfiles, type ProfileBuildOptions } from "../src/analytics/profiles/profiles.js";
+import { correlationAlerts } from "../src/analytics/profiles/profiles-alerts.js";
 import type { SqlParam, SqlRow, SqlRunner } from "../src/snapshot/sql-runner.js";
-import { buildProfiles, type ProfileBuildOptions } from "../src/sync/derive/profiles.js";
-import { correlationAlerts } from "../src/sync/derive/profiles-alerts.js";
 import { BASE_DDL, createFixture, type Fixture, type FixtureRows } from "./explore-fixture.js";
 import { cramersVReference, pandasCut, pearson, spearman } from "./explore-reference.js";
 

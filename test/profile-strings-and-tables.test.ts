@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { buildProfiles } from "../src/analytics/profiles/profiles.js";
 import type { SqlRunner } from "../src/snapshot/sql-runner.js";
-import { buildProfiles } from "../src/sync/derive/profiles.js";
 import { BASE_DDL, columnProfileRow, createFixture, type Fixture } from "./explore-fixture.js";
 import { imbalance, mean, median, valueCounts } from "./explore-reference.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getRecommendations, type Recommendation } from "../src/query/cross-sell-queries.js";
 import type { SqlRunner } from "../src/snapshot/sql-runner.js";
-import { buildAnalytics } from "../src/sync/derive/index.js";
+import { buildAnalytics } from "../src/sync/build-analytics.js";
 import {
   type AnalyticsFixture,
   dayAfterLastStart,

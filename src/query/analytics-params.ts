@@ -1,7 +1,7 @@
+import type { BasketMode } from "../analytics/cross-sell/baskets.js";
+import { DERIVED_PARAM } from "../analytics/derived-params.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
-import type { BasketMode } from "../sync/derive/baskets.js";
-import { DERIVED_PARAM } from "../sync/derive/derived-params.js";
 import { QueryError } from "./query-error.js";
 import { cellNumber, cellText } from "./row-values.js";
 

@@ -1,14 +1,14 @@
-import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
-import { BASKET_MODES, type BasketMode } from "../sync/derive/baskets.js";
-import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
-import { checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
 import {
   COMPUTED_RULES_PAGE,
   COUNT_PRECOMPUTED_RULES,
   PRECOMPUTED_RULES_PAGE,
   RULE_ORDER_COLUMNS,
   type RuleOrderColumn,
-} from "./association-rule-sql.js";
+} from "../analytics/cross-sell/association-rule-sql.js";
+import { BASKET_MODES, type BasketMode } from "../analytics/cross-sell/baskets.js";
+import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
+import { checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import { QueryError } from "./query-error.js";
 import { cellNumber, cellText } from "./row-values.js";

@@ -1,9 +1,9 @@
+import { COHORT_GRANULARITIES, type CohortGranularity } from "../analytics/cohorts/cohorts.js";
+import { COHORT_RETENTION } from "../analytics/rfm/segmentation-sql.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
-import { COHORT_GRANULARITIES, type CohortGranularity } from "../sync/derive/cohorts.js";
 import { checkInteger, checkOneOf } from "./arg-checks.js";
 import { requestDate, requireOrdered } from "./dates.js";
 import { cellNumber, cellText } from "./row-values.js";
-import { COHORT_RETENTION } from "./segmentation-sql.js";
 
 /** GetCohortRetention's arguments. */
 export interface CohortRetentionArgs {

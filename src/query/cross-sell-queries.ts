@@ -1,14 +1,14 @@
-import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
-import type { BasketMode } from "../sync/derive/baskets.js";
-import { BASKET_MODES } from "../sync/derive/baskets.js";
-import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
-import { checkId, checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
+import type { BasketMode } from "../analytics/cross-sell/baskets.js";
+import { BASKET_MODES } from "../analytics/cross-sell/baskets.js";
 import {
   CUSTOMER_BASKET,
   PRECOMPUTED_RECOMMENDATIONS,
   RECOMMEND_FROM_BASKETS,
   RECOMMEND_FROM_RULES,
-} from "./cross-sell-sql.js";
+} from "../analytics/cross-sell/cross-sell-sql.js";
+import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
+import { checkId, checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
 import { QueryError } from "./query-error.js";
 import { cellNumber, cellText, cellTextList, jsonListParam } from "./row-values.js";
 

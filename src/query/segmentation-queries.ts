@@ -1,10 +1,4 @@
-import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
-import { RFM_SEGMENTS, type RfmSegmentName } from "../sync/derive/rfm-sql.js";
-import { readAnalyticsParams } from "./analytics-params.js";
-import { checkId } from "./arg-checks.js";
-import { requestDate } from "./dates.js";
-import { QueryError } from "./query-error.js";
-import { cellNumber, cellNumberOrNull, cellText, jsonListParam } from "./row-values.js";
+import { RFM_SEGMENTS, type RfmSegmentName } from "../analytics/rfm/rfm-sql.js";
 import {
   COMPUTED_CUSTOMER_RFM,
   COMPUTED_SEGMENT_SUMMARY,
@@ -12,7 +6,13 @@ import {
   FILTERED_SEGMENT_SUMMARY,
   PRECOMPUTED_CUSTOMER_RFM,
   PRECOMPUTED_SEGMENT_SUMMARY,
-} from "./segmentation-sql.js";
+} from "../analytics/rfm/segmentation-sql.js";
+import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import { readAnalyticsParams } from "./analytics-params.js";
+import { checkId } from "./arg-checks.js";
+import { requestDate } from "./dates.js";
+import { QueryError } from "./query-error.js";
+import { cellNumber, cellNumberOrNull, cellText, jsonListParam } from "./row-values.js";
 
 export { getCohortRetention } from "./cohort-queries.js";
 

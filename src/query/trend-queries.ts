@@ -1,17 +1,20 @@
-import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
-import { TREND_GRANULARITIES, type TrendGranularity } from "../sync/derive/trend-sql.js";
-import { readAnalyticsParams } from "./analytics-params.js";
-import { checkOneOf } from "./arg-checks.js";
-import { requestDate, requireOrdered } from "./dates.js";
-import { QueryError } from "./query-error.js";
-import { cellNumber, cellText, jsonListParam } from "./row-values.js";
+import {
+  TREND_GRANULARITIES,
+  type TrendGranularity,
+} from "../analytics/trends/trend-rollup-sql.js";
 import {
   COMPUTED_SERIES,
   ROLLUP_SERIES,
   TREND_BOUNDS,
   TREND_GROUP_BYS,
   type TrendGroupBy,
-} from "./trend-sql.js";
+} from "../analytics/trends/trend-series-sql.js";
+import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
+import { readAnalyticsParams } from "./analytics-params.js";
+import { checkOneOf } from "./arg-checks.js";
+import { requestDate, requireOrdered } from "./dates.js";
+import { QueryError } from "./query-error.js";
+import { cellNumber, cellText, jsonListParam } from "./row-values.js";
 import { type TrendValue, trendValue } from "./trend-values.js";
 
 /** The six trend metrics, in the proto's order. */

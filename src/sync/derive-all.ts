@@ -1,8 +1,8 @@
+import { buildDataQuality } from "../analytics/data-quality/data-quality.js";
+import { buildProfiles } from "../analytics/profiles/profiles.js";
 import type { TableBuild } from "../snapshot/snapshot-build.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
-import { buildDataQuality } from "./derive/data-quality.js";
-import { type AnalyticsOptions, buildAnalytics } from "./derive/index.js";
-import { buildProfiles } from "./derive/profiles.js";
+import { type AnalyticsOptions, buildAnalytics } from "./build-analytics.js";
 
 /** What a derive step may know about the snapshot it builds into. */
 export interface DeriveContext {

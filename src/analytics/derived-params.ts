@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import type { SqlRunner } from "../snapshot/sql-runner.js";
 
 /**
  * Names of the settings the analytics builds record in `derived_params`, so that the query layer

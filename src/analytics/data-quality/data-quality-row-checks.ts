@@ -1,7 +1,7 @@
 import type { JsonValue, SqlParam, SqlRow, SqlRunner } from "../../snapshot/sql-runner.js";
+import { onlyRow, toCount, toText } from "../profiles/profiles-values.js";
 import type { RowCheck } from "./data-quality-checks.js";
 import type { UnexpectedCount, UnexpectedSample } from "./data-quality-result.js";
-import { onlyRow, toCount, toText } from "./profiles-values.js";
 
 /** The raw counts and partial lists of one row-level check, before percentages and status. */
 export interface RowCheckCounts {

@@ -1,4 +1,4 @@
-import type { DerivedTable } from "./profiles-schema.js";
+import type { DerivedTable } from "../profiles/profiles-schema.js";
 
 /** One row per expectation: GX's result fields plus the pass/warn/fail status. */
 export const DQ_RESULTS: DerivedTable = {

@@ -1,7 +1,7 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import { onlyRow, toCount } from "../profiles/profiles-values.js";
 import type { RowCheck } from "./data-quality-checks.js";
 import { countsFrom, type RowCheckCounts, samplesFrom } from "./data-quality-row-checks.js";
-import { onlyRow, toCount } from "./profiles-values.js";
 
 const GROUPS_TABLE = "dq_tmp_duplicate_groups";
 

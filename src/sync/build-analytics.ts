@@ -1,12 +1,12 @@
-import type { TableBuild } from "../../snapshot/snapshot-build.js";
-import type { SqlParam, SqlRunner } from "../../snapshot/sql-runner.js";
-import { buildAssociationRules } from "./association-rules.js";
-import { buildBaskets } from "./baskets.js";
-import { buildCohorts } from "./cohorts.js";
-import { resolveAnalyticsDates } from "./derived-params.js";
-import { buildRecommendations } from "./recommendations.js";
-import { buildRfm } from "./rfm.js";
-import { buildTrends } from "./trends.js";
+import { buildCohorts } from "../analytics/cohorts/cohorts.js";
+import { buildAssociationRules } from "../analytics/cross-sell/association-rules.js";
+import { buildBaskets } from "../analytics/cross-sell/baskets.js";
+import { buildRecommendations } from "../analytics/cross-sell/recommendations.js";
+import { resolveAnalyticsDates } from "../analytics/derived-params.js";
+import { buildRfm } from "../analytics/rfm/rfm.js";
+import { buildTrends } from "../analytics/trends/trends.js";
+import type { TableBuild } from "../snapshot/snapshot-build.js";
+import type { SqlParam, SqlRunner } from "../snapshot/sql-runner.js";
 
 /** Settings of the cross-sell, RFM, cohort and trend builds; every one has a sensible default. */
 export interface AnalyticsOptions {

@@ -1,4 +1,4 @@
-import { RULE_METRIC_COLUMNS } from "../sync/derive/association-sql.js";
+import { RULE_METRIC_COLUMNS } from "./association-sql.js";
 
 /** The metrics rules may be ordered by (highest first); the allow-list for ORDER BY. */
 export const RULE_ORDER_COLUMNS = [

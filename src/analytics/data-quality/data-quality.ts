@@ -1,5 +1,11 @@
 import type { SqlParam, SqlRunner } from "../../snapshot/sql-runner.js";
 import {
+  BASE_TABLE_NAMES,
+  type CatalogColumn,
+  readBaseCatalog,
+} from "../profiles/profiles-catalog.js";
+import { createDerivedTables, insertRows, rowObject } from "../profiles/profiles-schema.js";
+import {
   dataAsOfFreshnessCheck,
   latestStartCheck,
   rowCountCheck,
@@ -23,8 +29,6 @@ import {
 } from "./data-quality-schema.js";
 import { mapPercents, percentRule, statusFor } from "./data-quality-status.js";
 import { runUniqueCheck } from "./data-quality-unique-checks.js";
-import { BASE_TABLE_NAMES, type CatalogColumn, readBaseCatalog } from "./profiles-catalog.js";
-import { createDerivedTables, insertRows, rowObject } from "./profiles-schema.js";
 
 export type {
   CheckThresholds,

@@ -1,11 +1,11 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
 import { BASE_TABLES, type BaseTable } from "../../source/table-feed.js";
+import type { CatalogColumn } from "../profiles/profiles-catalog.js";
+import { onlyRow, toCount, toFinite, toText } from "../profiles/profiles-values.js";
 import { expectedType } from "./data-quality-check-spec.js";
 import type { ResolvedDataQualityOptions } from "./data-quality-options.js";
 import { type CheckResult, NO_PERCENTS, type UnexpectedSample } from "./data-quality-result.js";
 import type { CheckStatus } from "./data-quality-status.js";
-import type { CatalogColumn } from "./profiles-catalog.js";
-import { onlyRow, toCount, toFinite, toText } from "./profiles-values.js";
 
 const ROW_COUNT_SQL: Readonly<Record<BaseTable, string>> = {
   customers: "SELECT count(*) AS n FROM customers",

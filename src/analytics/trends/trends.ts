@@ -1,5 +1,5 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
-import { TREND_ROLLUP_ALL_SELECT } from "./trend-sql.js";
+import { TREND_ROLLUP_ALL_SELECT } from "./trend-rollup-sql.js";
 
 const CREATE_TREND_ROLLUP = `CREATE TABLE trend_rollup AS
   SELECT * FROM (${TREND_ROLLUP_ALL_SELECT})

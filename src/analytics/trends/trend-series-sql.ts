@@ -3,7 +3,7 @@ import {
   TREND_ROLLUP_SELECT,
   TREND_STEP,
   type TrendGranularity,
-} from "../sync/derive/trend-sql.js";
+} from "./trend-rollup-sql.js";
 
 /** The dimensions a trend can be split by; the allow-list for the group expression. */
 export const TREND_GROUP_BYS = ["none", "region", "product_category", "customer_type"] as const;

@@ -1,4 +1,4 @@
-import { RFM_SELECT, SEGMENT_SUMMARY_SELECT } from "../sync/derive/rfm-sql.js";
+import { RFM_SELECT, SEGMENT_SUMMARY_SELECT } from "./rfm-sql.js";
 
 const FILTERS = `(len(json_transform(?, '["VARCHAR"]')) = 0
       OR list_contains(json_transform(?, '["VARCHAR"]'), region))

@@ -1,5 +1,5 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
-import { DERIVED_PARAM, recordDerivedParam } from "./derived-params.js";
+import { DERIVED_PARAM, recordDerivedParam } from "../derived-params.js";
 
 /** How many recommendations to precompute per customer. */
 export interface RecommendationOptions {
