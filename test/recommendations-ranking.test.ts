@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getRecommendations, type Recommendation } from "../src/query/cross-sell-queries.js";
 import type { SqlRunner } from "../src/snapshot/sql-runner.js";
-import { buildAnalytics } from "../src/sync/build-analytics.js";
 import {
   type AnalyticsFixture,
+  buildAnalytics,
   dayAfterLastStart,
   generateData,
   LOW_FLOOR,

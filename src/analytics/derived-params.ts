@@ -17,9 +17,12 @@ export const DERIVED_PARAM = {
   rulesMinSupport: "rules_min_support",
 } as const;
 
-const CREATE_PARAMS = "CREATE TABLE IF NOT EXISTS derived_params (name VARCHAR, value VARCHAR)";
-const DELETE_PARAM = "DELETE FROM derived_params WHERE name = ?";
-const INSERT_PARAM = "INSERT INTO derived_params VALUES (?, ?)";
+/** The key/value table of the settings above, created by the first step of every build. */
+export const DERIVED_PARAMS_TABLE = "derived_params";
+
+const CREATE_PARAMS = `CREATE TABLE IF NOT EXISTS ${DERIVED_PARAMS_TABLE} (name VARCHAR, value VARCHAR)`;
+const DELETE_PARAM = `DELETE FROM ${DERIVED_PARAMS_TABLE} WHERE name = ?`;
+const INSERT_PARAM = `INSERT INTO ${DERIVED_PARAMS_TABLE} VALUES (?, ?)`;
 const SELECT_REFERENCE_DATE = `SELECT strftime(coalesce(?::DATE, max(start_date) + 1, current_date), '%Y-%m-%d') AS d,
   strftime(coalesce(min(start_date), current_date), '%Y-%m-%d') AS first_start
   FROM customer_products`;

@@ -1,8 +1,8 @@
-import { buildDataQuality } from "../analytics/data-quality/data-quality.js";
-import { buildProfiles } from "../analytics/profiles/profiles.js";
+import type { AnalyticsBuild, AnalyticsOptions } from "../analytics/analytics-build.js";
+import { ANALYTICS_BUILDS } from "../analytics/analytics-builds.js";
+import { DERIVED_PARAMS_TABLE, resolveAnalyticsDates } from "../analytics/derived-params.js";
 import type { TableBuild } from "../snapshot/snapshot-build.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
-import { type AnalyticsOptions, buildAnalytics } from "./build-analytics.js";
 
 /** What a derive step may know about the snapshot it builds into. */
 export interface DeriveContext {
@@ -10,40 +10,40 @@ export interface DeriveContext {
   readonly dataAsOf: Date;
 }
 
+/** Counts a derived table's rows; the name comes from a build's declaration, never a request. */
+const countRowsSql = (table: string) => `SELECT count(*)::BIGINT AS n FROM "${table}"`;
+
 /**
  * Every derived table of a snapshot, built while it is made so that each analytics RPC is a
- * lookup: cross-sell, RFM, cohorts and trends first, then the column profiles and the data
- * quality checks (which reuse the profiles' key counts). Returns each table's build time and
- * rows for the sync status and the snapshot's metadata.
+ * lookup. The one orchestrator of the derived build: it fixes the dates every build shares
+ * (recorded in `derived_params`), runs the registered builds in order (by default all of
+ * {@link ANALYTICS_BUILDS}: cross-sell, RFM, cohorts, trends, then the column profiles and the
+ * data-quality checks), and times each build itself. Returns, per build, its first table's rows
+ * and the build's time, for the sync status, the metrics and the snapshot's metadata; rows are
+ * counted once every build is done, so a table later builds add to is counted whole.
  */
 export async function deriveAll(
   db: SqlRunner,
   context: DeriveContext,
   options: AnalyticsOptions = {},
+  builds: readonly AnalyticsBuild[] = ANALYTICS_BUILDS,
 ): Promise<TableBuild[]> {
-  const builds = await buildAnalytics(db, options);
-  builds.push(await timed(db, "eda_column_profile", () => buildProfiles(db)));
-  builds.push(
-    await timed(db, "dq_results", () =>
-      buildDataQuality(db, { dataAsOf: context.dataAsOf, now: new Date() }),
-    ),
+  const timings: { readonly table: string; readonly durationMs: number }[] = [];
+  const timed = async <T>(table: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await run();
+    timings.push({ table, durationMs: performance.now() - started });
+    return result;
+  };
+  const dates = await timed(DERIVED_PARAMS_TABLE, () =>
+    resolveAnalyticsDates(db, options.referenceDate),
   );
-  return builds;
-}
-
-const COUNT = {
-  eda_column_profile: "SELECT count(*)::BIGINT AS n FROM eda_column_profile",
-  dq_results: "SELECT count(*)::BIGINT AS n FROM dq_results",
-} as const;
-
-async function timed(
-  db: SqlRunner,
-  table: keyof typeof COUNT,
-  build: () => Promise<void>,
-): Promise<TableBuild> {
-  const started = performance.now();
-  await build();
-  const durationMs = performance.now() - started;
-  const [row] = await db.all(COUNT[table]);
-  return { table, rows: Number(row?.n ?? 0), durationMs };
+  const shared = { dates, options, dataAsOf: context.dataAsOf };
+  for (const step of builds) await timed(step.tables[0], () => step.build(db, shared));
+  const reports: TableBuild[] = [];
+  for (const { table, durationMs } of timings) {
+    const [row] = await db.all(countRowsSql(table));
+    reports.push({ table, rows: Number(row?.n ?? 0), durationMs });
+  }
+  return reports;
 }

@@ -1,4 +1,5 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import type { AnalyticsBuild } from "../analytics-build.js";
 
 /** The cohort period lengths precomputed, each also an allow-listed `date_trunc` unit. */
 export const COHORT_GRANULARITIES = ["month", "week"] as const;
@@ -57,3 +58,8 @@ const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS
 export async function buildCohorts(db: SqlRunner): Promise<void> {
   await db.run(CREATE_COHORT_ACTIVITY);
 }
+
+/** The cohort slice's one build step. */
+export const COHORT_BUILDS: readonly AnalyticsBuild[] = [
+  { slice: "cohorts", tables: ["cohort_activity"], build: (db) => buildCohorts(db) },
+];

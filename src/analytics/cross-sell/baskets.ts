@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import type { AnalyticsBuild } from "../analytics-build.js";
 
 /** The two ways a customer's basket can be formed; "active" is the default everywhere. */
 export type BasketMode = "active" | "all";
@@ -31,16 +31,26 @@ const CREATE_BASKET_MODES = `CREATE TABLE basket_modes AS
   ORDER BY m.basket_mode`;
 
 /**
- * Builds the baskets cross-sell works on: `basket_items` (each distinct customer-product pair,
- * flagged active when some relationship for it is active on the reference date, sorted by
- * customer for the held-set lookup), `basket_product_counts` (n_X per mode) and `basket_modes`
- * (N per mode, counted before any item filtering: the basket-denominator trap).
+ * The baskets cross-sell works on, one build step a table: `basket_items` (each distinct
+ * customer-product pair, flagged active when some relationship for it is active on the reference
+ * date, sorted by customer for the held-set lookup), `basket_product_counts` (n_X per mode) and
+ * `basket_modes` (N per mode, counted before any item filtering: the basket-denominator trap).
  */
-export async function buildBaskets(
-  db: SqlRunner,
-  options: { readonly referenceDate: string },
-): Promise<void> {
-  await db.run(CREATE_BASKET_ITEMS, [options.referenceDate, options.referenceDate]);
-  await db.run(CREATE_PRODUCT_COUNTS);
-  await db.run(CREATE_BASKET_MODES, [options.referenceDate]);
-}
+export const BASKET_BUILDS: readonly AnalyticsBuild[] = [
+  {
+    slice: "cross-sell",
+    tables: ["basket_items"],
+    build: (db, { dates }) =>
+      db.run(CREATE_BASKET_ITEMS, [dates.referenceDate, dates.referenceDate]),
+  },
+  {
+    slice: "cross-sell",
+    tables: ["basket_product_counts"],
+    build: (db) => db.run(CREATE_PRODUCT_COUNTS),
+  },
+  {
+    slice: "cross-sell",
+    tables: ["basket_modes"],
+    build: (db, { dates }) => db.run(CREATE_BASKET_MODES, [dates.referenceDate]),
+  },
+];

@@ -1,4 +1,5 @@
 import type { SqlParam, SqlRunner } from "../../snapshot/sql-runner.js";
+import type { AnalyticsBuild } from "../analytics-build.js";
 import {
   BASE_TABLE_NAMES,
   type CatalogColumn,
@@ -165,3 +166,15 @@ export async function buildDataQuality(db: SqlRunner, options: DataQualityOption
   results.push(dataAsOfFreshnessCheck(opts));
   await writeResults(db, results);
 }
+
+/**
+ * The data-quality slice's one build step, reported by `dq_results`. It runs after the profiles
+ * so that keys they proved unique cost no scan; the clock is read when it starts.
+ */
+export const DATA_QUALITY_BUILDS: readonly AnalyticsBuild[] = [
+  {
+    slice: "data-quality",
+    tables: [DQ_RESULTS.name, DQ_SAMPLES.name, DQ_COUNTS.name, DQ_DOCUMENT.name],
+    build: (db, { dataAsOf }) => buildDataQuality(db, { dataAsOf, now: new Date() }),
+  },
+];

@@ -1,4 +1,5 @@
 import type { SqlParam, SqlRunner } from "../../snapshot/sql-runner.js";
+import type { AnalyticsBuild } from "../analytics-build.js";
 import { readBaseCatalog } from "./profiles-catalog.js";
 import { type ProfileBuildOptions, resolveProfileOptions } from "./profiles-options.js";
 import {
@@ -99,3 +100,20 @@ export async function buildProfiles(
     await writeTable(db, await profileTable(db, table, columns, opts));
   }
 }
+
+/** The profile slice's one build step, reported by `eda_column_profile`. */
+export const PROFILE_BUILDS: readonly AnalyticsBuild[] = [
+  {
+    slice: "profiles",
+    tables: [
+      COLUMN_PROFILE_TABLE,
+      TABLE_PROFILE_TABLE,
+      TOP_VALUES_TABLE,
+      HISTOGRAMS_TABLE,
+      CORRELATIONS_TABLE,
+      ALERTS_TABLE,
+      PROFILE_DOCUMENTS_TABLE,
+    ],
+    build: (db) => buildProfiles(db),
+  },
+];

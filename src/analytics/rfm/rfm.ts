@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import type { AnalyticsBuild } from "../analytics-build.js";
 import { RFM_SELECT, SEGMENT_SUMMARY_SELECT } from "./rfm-sql.js";
 
 const CREATE_CUSTOMER_RFM = `CREATE TABLE customer_rfm AS
@@ -9,16 +9,21 @@ const CREATE_SEGMENT_SUMMARY = `CREATE TABLE rfm_segment_summary AS
   ${SEGMENT_SUMMARY_SELECT}`;
 
 /**
- * Builds `customer_rfm` (every customer with a relationship before the reference date: last
- * start, recency, frequency, monetary, F rank, R/F/M scores and segment, null scores when not
- * scored; region and customer type copied in so filtered summaries need no join), sorted by
- * customer for GetCustomerSegment, and `rfm_segment_summary` (the unfiltered per-segment
- * answer), both at the snapshot's reference date.
+ * The RFM build, one step a table, both at the snapshot's reference date: `customer_rfm` (every
+ * customer with a relationship before the reference date: last start, recency, frequency,
+ * monetary, F rank, R/F/M scores and segment, null scores when not scored; region and customer
+ * type copied in so filtered summaries need no join), sorted by customer for
+ * GetCustomerSegment, then `rfm_segment_summary` (the unfiltered per-segment answer).
  */
-export async function buildRfm(
-  db: SqlRunner,
-  options: { readonly referenceDate: string },
-): Promise<void> {
-  await db.run(CREATE_CUSTOMER_RFM, [options.referenceDate]);
-  await db.run(CREATE_SEGMENT_SUMMARY);
-}
+export const RFM_BUILDS: readonly AnalyticsBuild[] = [
+  {
+    slice: "rfm",
+    tables: ["customer_rfm"],
+    build: (db, { dates }) => db.run(CREATE_CUSTOMER_RFM, [dates.referenceDate]),
+  },
+  {
+    slice: "rfm",
+    tables: ["rfm_segment_summary"],
+    build: (db) => db.run(CREATE_SEGMENT_SUMMARY),
+  },
+];

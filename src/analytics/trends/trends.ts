@@ -1,4 +1,5 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import type { AnalyticsBuild } from "../analytics-build.js";
 import { TREND_ROLLUP_ALL_SELECT } from "./trend-rollup-sql.js";
 
 const CREATE_TREND_ROLLUP = `CREATE TABLE trend_rollup AS
@@ -26,3 +27,8 @@ export async function buildTrends(
     options.referenceDate,
   ]);
 }
+
+/** The trend slice's one build step. */
+export const TREND_BUILDS: readonly AnalyticsBuild[] = [
+  { slice: "trends", tables: ["trend_rollup"], build: (db, { dates }) => buildTrends(db, dates) },
+];

@@ -1,0 +1,21 @@
+import type { AnalyticsBuild } from "./analytics-build.js";
+import { COHORT_BUILDS } from "./cohorts/cohorts.js";
+import { CROSS_SELL_BUILDS } from "./cross-sell/cross-sell-builds.js";
+import { DATA_QUALITY_BUILDS } from "./data-quality/data-quality.js";
+import { PROFILE_BUILDS } from "./profiles/profiles.js";
+import { RFM_BUILDS } from "./rfm/rfm.js";
+import { TREND_BUILDS } from "./trends/trends.js";
+
+/**
+ * Every derived build of a snapshot, in the order the sync runs them: the one place a slice is
+ * registered (a new slice adds its `*_BUILDS` here, one line). Order matters where a slice reads
+ * another's tables: data quality reuses the profiles' key counts, so it comes after them.
+ */
+export const ANALYTICS_BUILDS: readonly AnalyticsBuild[] = [
+  ...CROSS_SELL_BUILDS,
+  ...RFM_BUILDS,
+  ...COHORT_BUILDS,
+  ...TREND_BUILDS,
+  ...PROFILE_BUILDS,
+  ...DATA_QUALITY_BUILDS,
+];
