@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   COMPUTED_RULES_PAGE,
   PRECOMPUTED_RULES_PAGE,
+  RULE_METRIC_COLUMNS,
 } from "../src/analytics/cross-sell/association-rule-sql.js";
-import { RULE_METRIC_COLUMNS } from "../src/analytics/cross-sell/association-sql.js";
 import {
   RECOMMEND_FROM_BASKETS,
   RECOMMEND_FROM_RULES,

@@ -23,6 +23,14 @@ export const DERIVED_PARAMS_TABLE = "derived_params";
 const CREATE_PARAMS = `CREATE TABLE IF NOT EXISTS ${DERIVED_PARAMS_TABLE} (name VARCHAR, value VARCHAR)`;
 const DELETE_PARAM = `DELETE FROM ${DERIVED_PARAMS_TABLE} WHERE name = ?`;
 const INSERT_PARAM = `INSERT INTO ${DERIVED_PARAMS_TABLE} VALUES (?, ?)`;
+/**
+ * The serving side: every recorded setting by name, with each basket mode's N and support floor
+ * as `baskets_<mode>` and `min_pair_count_<mode>`, in one small read.
+ */
+export const SELECT_DERIVED_PARAMS = `SELECT name, value FROM ${DERIVED_PARAMS_TABLE}
+  UNION ALL SELECT 'baskets_' || basket_mode, baskets::VARCHAR FROM basket_modes
+  UNION ALL SELECT 'min_pair_count_' || basket_mode, min_pair_count::VARCHAR FROM basket_modes`;
+
 const SELECT_REFERENCE_DATE = `SELECT strftime(coalesce(?::DATE, max(start_date) + 1, current_date), '%Y-%m-%d') AS d,
   strftime(coalesce(min(start_date), current_date), '%Y-%m-%d') AS first_start
   FROM customer_products`;

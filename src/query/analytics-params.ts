@@ -1,5 +1,5 @@
 import type { BasketMode } from "../analytics/cross-sell/baskets.js";
-import { DERIVED_PARAM } from "../analytics/derived-params.js";
+import { DERIVED_PARAM, SELECT_DERIVED_PARAMS } from "../analytics/derived-params.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { QueryError } from "./query-error.js";
@@ -21,10 +21,6 @@ export interface AnalyticsParams {
   >;
 }
 
-const SELECT_PARAMS = `SELECT name, value FROM derived_params
-  UNION ALL SELECT 'baskets_' || basket_mode, baskets::VARCHAR FROM basket_modes
-  UNION ALL SELECT 'min_pair_count_' || basket_mode, min_pair_count::VARCHAR FROM basket_modes`;
-
 /** The memo key of the settings: a snapshot's settings never change, so they are read once. */
 const PARAMS_MEMO = "analytics params";
 
@@ -38,7 +34,7 @@ export function readAnalyticsParams(db: SqlRunner | SnapshotReader): Promise<Ana
 }
 
 async function queryParams(db: SqlRunner): Promise<AnalyticsParams> {
-  const rows = await db.all(SELECT_PARAMS).catch((cause: unknown) => {
+  const rows = await db.all(SELECT_DERIVED_PARAMS).catch((cause: unknown) => {
     throw new QueryError("failed_precondition", "the snapshot has no analytics tables", { cause });
   });
   const byName = new Map(rows.map((r) => [cellText(r.name) ?? "", cellText(r.value)]));

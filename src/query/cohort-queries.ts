@@ -1,5 +1,8 @@
-import { COHORT_GRANULARITIES, type CohortGranularity } from "../analytics/cohorts/cohorts.js";
-import { COHORT_RETENTION } from "../analytics/rfm/segmentation-sql.js";
+import {
+  COHORT_GRANULARITIES,
+  COHORT_RETENTION,
+  type CohortGranularity,
+} from "../analytics/cohorts/cohorts.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { checkInteger, checkOneOf } from "./arg-checks.js";
 import { requestDate, requireOrdered } from "./dates.js";

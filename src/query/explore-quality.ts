@@ -1,10 +1,10 @@
+import { DQ_REPORT_SQL } from "../analytics/data-quality/data-quality-schema.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import type { CheckStatus, DataQualityReport, ExpectationResult } from "./explore-types.js";
 import { lookupDocuments, num, numOrNull, rowsOf, text, textOrNull } from "./explore-values.js";
 import { QueryError } from "./query-error.js";
 
 /** The whole report, results with their partial lists, stored as one JSON array. */
-const REPORT_SQL = "SELECT document FROM dq_report_document";
 
 function resultFrom(r: SqlRow): ExpectationResult {
   const columns = text(r.column_names);
@@ -50,7 +50,7 @@ export async function readDataQualityReport(
   db: SqlRunner,
   tables: readonly string[],
 ): Promise<DataQualityReport> {
-  const [document] = await lookupDocuments(db, REPORT_SQL, [], "document");
+  const [document] = await lookupDocuments(db, DQ_REPORT_SQL, [], "document");
   const rows = rowsOf(document);
   const known = new Set(rows.map((r) => textOrNull(r.table_name)).filter((t) => t !== null));
   const unknown = tables.filter((t) => !known.has(t));

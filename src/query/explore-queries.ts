@@ -1,3 +1,7 @@
+import {
+  PROFILE_DOCUMENT_SQL,
+  PROFILE_SUMMARIES_SQL,
+} from "../analytics/profiles/profiles-schema.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { columnProfileFrom, tableStatsFrom } from "./explore-profile-rows.js";
 import { readDataQualityReport } from "./explore-quality.js";
@@ -21,15 +25,12 @@ import {
 } from "./explore-values.js";
 import { QueryError } from "./query-error.js";
 
-const SUMMARIES_SQL = "SELECT summary FROM eda_profile_documents ORDER BY rowid";
-const DOCUMENT_SQL = "SELECT document FROM eda_profile_documents WHERE table_name = ?";
-
 /**
  * ListTables: the snapshot's base tables with row counts and typed columns, read from the
  * summaries the sync stored (three small values, no scan of the data).
  */
 export async function listTables(db: SqlRunner): Promise<TableInfo[]> {
-  return (await lookupDocuments(db, SUMMARIES_SQL, [], "summary")).map((t) => ({
+  return (await lookupDocuments(db, PROFILE_SUMMARIES_SQL, [], "summary")).map((t) => ({
     name: text(t.table_name),
     rowCount: num(t.n_rows),
     columnCount: num(t.n_columns),
@@ -51,7 +52,9 @@ export interface TableProfileQuery {
 }
 
 async function knownTables(db: SqlRunner): Promise<string[]> {
-  return (await lookupDocuments(db, SUMMARIES_SQL, [], "summary")).map((t) => text(t.table_name));
+  return (await lookupDocuments(db, PROFILE_SUMMARIES_SQL, [], "summary")).map((t) =>
+    text(t.table_name),
+  );
 }
 
 /**
@@ -65,7 +68,7 @@ export async function getTableProfile(
   db: SqlRunner,
   query: TableProfileQuery,
 ): Promise<TableProfileResult> {
-  const [tableRow] = await lookupDocuments(db, DOCUMENT_SQL, [query.table], "document");
+  const [tableRow] = await lookupDocuments(db, PROFILE_DOCUMENT_SQL, [query.table], "document");
   if (tableRow === undefined) {
     const known = await knownTables(db);
     throw new QueryError(

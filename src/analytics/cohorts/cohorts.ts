@@ -50,6 +50,18 @@ const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS
   ORDER BY g.granularity, g.cohort_start, period`;
 
 /**
+ * `?` granularity, from (NULL = any) ×2, to ×2, max periods ×2 (0 = all): the precomputed
+ * retention matrix, one row per cohort and period.
+ */
+export const COHORT_RETENTION = `SELECT cohort_start, size, period, period_start, active_customers,
+    retention, revenue
+  FROM cohort_activity
+  WHERE granularity = ? AND (?::DATE IS NULL OR cohort_end >= ?::DATE)
+    AND (?::DATE IS NULL OR cohort_start <= ?::DATE)
+    AND (?::INTEGER = 0 OR period < ?::INTEGER)
+  ORDER BY cohort_start, period`;
+
+/**
  * Builds `cohort_activity`: for month and week cohorts, one row per cohort and period since it
  * (cohort size, customers active in the period, retention = active / size, and the value they
  * started then), sorted by granularity and cohort, so GetCohortRetention never scans

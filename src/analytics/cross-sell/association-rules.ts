@@ -1,6 +1,6 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
 import { DERIVED_PARAM, recordDerivedParam } from "../derived-params.js";
-import { RULE_METRIC_COLUMNS } from "./association-sql.js";
+import { RULE_METRIC_COLUMNS } from "./association-rule-sql.js";
 
 /** The support floor of the precomputed rules. */
 export interface AssociationRuleOptions {

@@ -1,4 +1,4 @@
-import { RULE_METRIC_COLUMNS } from "./association-sql.js";
+import { RULE_METRIC_COLUMNS } from "./association-rule-sql.js";
 
 /** `?` customer, customer, mode, customer: whether the customer exists and what it holds. */
 export const CUSTOMER_BASKET = `SELECT

@@ -59,6 +59,9 @@ export const DQ_DOCUMENT: DerivedTable = {
   columns: [["document", "VARCHAR"]],
 };
 
+/** The serving side: GetDataQualityReport reads the one stored document. */
+export const DQ_REPORT_SQL = `SELECT document FROM ${DQ_DOCUMENT.name}`;
+
 /** The data-quality build's derived tables, in creation order. */
 export const DATA_QUALITY_TABLES: readonly DerivedTable[] = [
   DQ_RESULTS,

@@ -125,6 +125,12 @@ const PROFILE_DOCUMENTS_COLUMNS: ColumnSpec = [
   ["document", "VARCHAR"],
 ];
 
+/** The serving side: ListTables reads every table's summary, in build order. */
+export const PROFILE_SUMMARIES_SQL = `SELECT summary FROM ${PROFILE_DOCUMENTS_TABLE} ORDER BY rowid`;
+
+/** The serving side: GetTableProfile reads one table's document (`?` the table name). */
+export const PROFILE_DOCUMENT_SQL = `SELECT document FROM ${PROFILE_DOCUMENTS_TABLE} WHERE table_name = ?`;
+
 /** A derived table: its name and columns, from which its DDL and INSERT are generated. */
 export interface DerivedTable {
   readonly name: string;

@@ -32,15 +32,3 @@ export const COMPUTED_CUSTOMER_RFM = `SELECT ${RFM_COLUMNS} FROM (${RFM_SELECT})
 
 /** `?` customer: whether the id names a customer at all (one without relationships is known). */
 export const CUSTOMER_KNOWN = "SELECT 1 AS found FROM customers WHERE customer_id = ? LIMIT 1";
-
-/**
- * `?` granularity, from (NULL = any) ×2, to ×2, max periods ×2 (0 = all): the precomputed
- * retention matrix, one row per cohort and period.
- */
-export const COHORT_RETENTION = `SELECT cohort_start, size, period, period_start, active_customers,
-    retention, revenue
-  FROM cohort_activity
-  WHERE granularity = ? AND (?::DATE IS NULL OR cohort_end >= ?::DATE)
-    AND (?::DATE IS NULL OR cohort_start <= ?::DATE)
-    AND (?::INTEGER = 0 OR period < ?::INTEGER)
-  ORDER BY cohort_start, period`;
