@@ -1,5 +1,13 @@
-/** The type ydata-profiling would infer for a column; it decides alerts and correlations. */
-export type SemanticType = "numeric" | "date" | "categorical" | "text" | "boolean" | "unsupported";
+import type { CheckStatus } from "../analytics/data-quality/data-quality-status.js";
+import type { CorrelationMethod } from "../analytics/profiles/profiles-correlations.js";
+import type { SemanticType } from "../analytics/profiles/profiles-semantic-type.js";
+import type { CorrelationStatus } from "../analytics/profiles/profiles-table.js";
+
+/*
+ * The answers' vocabularies are the builds' own (the slice that stores a value defines its
+ * words), re-exported so that callers of the query layer need not reach into src/analytics.
+ */
+export type { CheckStatus, CorrelationStatus, SemanticType };
 
 /** A column of a base table, as ListTables describes it. */
 export interface TableColumnInfo {
@@ -116,14 +124,11 @@ export interface TableStats {
   readonly nDuplicateRows: number;
 }
 
-/** Why a table has, or lacks, correlations. */
-export type CorrelationStatus = "computed" | "disabled" | "not_applicable" | "skipped_column_cap";
-
 /** One pair of the "auto" correlation matrix. */
 export interface Correlation {
   readonly columnA: string;
   readonly columnB: string;
-  readonly method: "spearman" | "cramers_v";
+  readonly method: CorrelationMethod;
   readonly coefficient: number | null;
   readonly n: number;
 }
@@ -146,9 +151,6 @@ export interface TableProfileResult {
   readonly correlations: readonly Correlation[];
   readonly alerts: readonly ProfileAlert[];
 }
-
-/** pass / warn / fail, as Soda reports a check. */
-export type CheckStatus = "pass" | "warn" | "fail";
 
 /** One expectation's result in Great Expectations' terms (percentages 0–100). */
 export interface ExpectationResult {

@@ -28,31 +28,6 @@ export const RULE_METRIC_COLUMNS = `antecedent, consequent,
   n_ac::DOUBLE / sqrt(n_a::DOUBLE * n_c::DOUBLE) AS cosine,
   (n_a - n_ac)::BIGINT AS opportunity_count`;
 
-/**
- * The columns a rule row carries, in the order {@link RULE_METRIC_COLUMNS} emits them: what the
- * precomputed table holds and what every rule query selects.
- */
-export const RULE_COLUMN_NAMES = [
-  "antecedent",
-  "consequent",
-  "antecedent_count",
-  "consequent_count",
-  "both_count",
-  "antecedent_support",
-  "consequent_support",
-  "support",
-  "confidence",
-  "lift",
-  "leverage",
-  "conviction",
-  "zhangs_metric",
-  "jaccard",
-  "certainty",
-  "kulczynski",
-  "cosine",
-  "opportunity_count",
-] as const;
-
 /** The metrics rules may be ordered by (highest first); the allow-list for ORDER BY. */
 export const RULE_ORDER_COLUMNS = [
   "support",
@@ -66,12 +41,25 @@ export const RULE_ORDER_COLUMNS = [
   "kulczynski",
   "cosine",
   "opportunity_count",
-] as const satisfies readonly (typeof RULE_COLUMN_NAMES)[number][];
+] as const;
+
+/*
+ * The columns a rule row carries, in the order RULE_METRIC_COLUMNS emits them: the rule and its
+ * counts and item supports, then every orderable metric. What every rule query selects.
+ */
+const COLUMNS = [
+  "antecedent",
+  "consequent",
+  "antecedent_count",
+  "consequent_count",
+  "both_count",
+  "antecedent_support",
+  "consequent_support",
+  ...RULE_ORDER_COLUMNS,
+].join(", ");
 
 /** One of {@link RULE_ORDER_COLUMNS}. */
 export type RuleOrderColumn = (typeof RULE_ORDER_COLUMNS)[number];
-
-const COLUMNS = RULE_COLUMN_NAMES.join(", ");
 
 /*
  * `?` mode, antecedent ('' = any), antecedent, consequent ('' = any), consequent, min support,

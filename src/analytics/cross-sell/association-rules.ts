@@ -9,9 +9,9 @@ export interface AssociationRuleOptions {
    * about E[C(basket size, 2)] / 0.01 pairs whatever the catalogue size, since Σ pair counts =
    * Σ C(deg, 2); lower floors made millions of rules on Online Retail's large baskets.
    */
-  readonly minSupport?: number;
+  readonly minSupport?: number | undefined;
   /** ...and at least this many customers holding both products, so tiny snapshots stay small. */
-  readonly minPairCount?: number;
+  readonly minPairCount?: number | undefined;
 }
 
 /** The floor used when the caller does not choose one. */

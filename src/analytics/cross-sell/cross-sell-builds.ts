@@ -15,10 +15,8 @@ export const CROSS_SELL_BUILDS: readonly AnalyticsBuild[] = [
     tables: ["association_rules"],
     build: (db, { options }) =>
       buildAssociationRules(db, {
-        ...(options.rulesMinSupport === undefined ? {} : { minSupport: options.rulesMinSupport }),
-        ...(options.rulesMinPairCount === undefined
-          ? {}
-          : { minPairCount: options.rulesMinPairCount }),
+        minSupport: options.rulesMinSupport,
+        minPairCount: options.rulesMinPairCount,
       }),
   },
   {
@@ -26,10 +24,8 @@ export const CROSS_SELL_BUILDS: readonly AnalyticsBuild[] = [
     tables: ["recommendations"],
     build: (db, { options }) =>
       buildRecommendations(db, {
-        ...(options.recommendationsTopN === undefined ? {} : { topN: options.recommendationsTopN }),
-        ...(options.recommendationsMaxHeld === undefined
-          ? {}
-          : { maxHeld: options.recommendationsMaxHeld }),
+        topN: options.recommendationsTopN,
+        maxHeld: options.recommendationsMaxHeld,
       }),
   },
 ];

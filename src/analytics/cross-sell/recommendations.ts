@@ -4,13 +4,13 @@ import { DERIVED_PARAM, recordDerivedParam } from "../derived-params.js";
 /** How many recommendations to precompute per customer. */
 export interface RecommendationOptions {
   /** Top N per customer for the default question; larger limits are answered at query time. */
-  readonly topN?: number;
+  readonly topN?: number | undefined;
   /**
    * Customers holding more products than this are ranked at query time instead: the exact
    * top-N cut needs N + |S| rules per held product, so a few very large baskets would
    * otherwise dominate the whole build (Online Retail's largest holds 1,700 products).
    */
-  readonly maxHeld?: number;
+  readonly maxHeld?: number | undefined;
 }
 
 /** The precomputed list length when the caller does not choose one. */
