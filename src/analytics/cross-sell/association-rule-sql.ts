@@ -28,6 +28,13 @@ export const RULE_METRIC_COLUMNS = `antecedent, consequent,
   n_ac::DOUBLE / sqrt(n_a::DOUBLE * n_c::DOUBLE) AS cosine,
   (n_a - n_ac)::BIGINT AS opportunity_count`;
 
+/**
+ * The CTE `n`: N, the baskets of the question's mode (`q.mode`), for the exact answers below the
+ * support floor that turn pair counts into rule metrics.
+ */
+export const MODE_BASKETS = `n AS (
+    SELECT bm.baskets AS n FROM basket_modes bm CROSS JOIN q WHERE bm.basket_mode = q.mode)`;
+
 /** The metrics rules may be ordered by (highest first); the allow-list for ORDER BY. */
 export const RULE_ORDER_COLUMNS = [
   "support",
@@ -94,7 +101,7 @@ function computedPageSql(order: RuleOrderColumn): string {
   return `WITH q AS (
       SELECT ?::VARCHAR AS mode, ?::VARCHAR AS antecedent, ?::VARCHAR AS consequent,
              ?::DOUBLE AS min_support, ?::DOUBLE AS min_confidence, ?::DOUBLE AS min_lift),
-    n AS (SELECT bm.baskets AS n FROM basket_modes bm CROSS JOIN q WHERE bm.basket_mode = q.mode),
+    ${MODE_BASKETS},
     items AS (
       SELECT c.product_id, c.holders FROM basket_product_counts c CROSS JOIN q CROSS JOIN n
       WHERE c.basket_mode = q.mode AND c.holders::DOUBLE / n.n >= q.min_support),

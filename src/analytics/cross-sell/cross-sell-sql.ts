@@ -1,4 +1,4 @@
-import { RULE_METRIC_COLUMNS } from "./association-rule-sql.js";
+import { MODE_BASKETS, RULE_METRIC_COLUMNS } from "./association-rule-sql.js";
 
 /** `?` customer, customer, mode, customer: whether the customer exists and what it holds. */
 export const CUSTOMER_BASKET = `SELECT
@@ -81,7 +81,7 @@ export const RECOMMEND_FROM_RULES = `WITH ${REQUEST},
  * {@link RECOMMEND_FROM_RULES}.
  */
 export const RECOMMEND_FROM_BASKETS = `WITH ${REQUEST},
-  n AS (SELECT bm.baskets AS n FROM basket_modes bm CROSS JOIN q WHERE bm.basket_mode = q.mode),
+  ${MODE_BASKETS},
   bm AS (
     SELECT b.customer_id, b.product_id FROM basket_items b CROSS JOIN q
     WHERE q.mode = 'all' OR b.active),
