@@ -3,7 +3,7 @@ import type { CorrelationMethod } from "../analytics/profiles/profiles-correlati
 import type { SemanticType } from "../analytics/profiles/profiles-semantic-type.js";
 import type { CorrelationStatus } from "../analytics/profiles/profiles-table.js";
 
-/*
+/**
  * The answers' vocabularies are the builds' own (the slice that stores a value defines its
  * words), re-exported so that callers of the query layer need not reach into src/analytics.
  */
