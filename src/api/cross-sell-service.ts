@@ -8,6 +8,8 @@ import {
   RecommendationScoring,
   RuleOrder,
 } from "../../gen/customeranalytics/v1/cross_sell_pb.js";
+import { RULE_ORDER_COLUMNS } from "../analytics/cross-sell/association-rule-sql.js";
+import { BASKET_MODES } from "../analytics/cross-sell/baskets.js";
 import type {
   AssociationRule,
   AssociationRuleArgs,
@@ -16,42 +18,18 @@ import type {
 import {
   getRecommendations,
   listAssociationRules,
+  RECOMMENDATION_SCORINGS,
   type Recommendation,
   type RecommendationArgs,
   type RecommendationsResult,
 } from "../query/cross-sell-queries.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
-import { enumArg, enumOf, int64 } from "./message-values.js";
+import { enumArg, enumOf, enumWords, int64 } from "./message-values.js";
 import { readPolicy, resultMeta } from "./read-options.js";
 
-type BasketWord = NonNullable<RecommendationArgs["basketMode"]>;
-type ScoringWord = NonNullable<RecommendationArgs["scoring"]>;
-type OrderWord = NonNullable<AssociationRuleArgs["orderBy"]>;
-
-const BASKET_MODES: ReadonlyMap<BasketMode, BasketWord> = new Map([
-  [BasketMode.ACTIVE, "active"],
-  [BasketMode.ALL, "all"],
-]);
-
-const SCORINGS: ReadonlyMap<RecommendationScoring, ScoringWord> = new Map([
-  [RecommendationScoring.CONFIDENCE, "confidence"],
-  [RecommendationScoring.LIFT, "lift"],
-  [RecommendationScoring.COSINE_SUM, "cosine_sum"],
-]);
-
-const RULE_ORDERS: ReadonlyMap<RuleOrder, OrderWord> = new Map([
-  [RuleOrder.SUPPORT, "support"],
-  [RuleOrder.CONFIDENCE, "confidence"],
-  [RuleOrder.LIFT, "lift"],
-  [RuleOrder.LEVERAGE, "leverage"],
-  [RuleOrder.CONVICTION, "conviction"],
-  [RuleOrder.ZHANGS_METRIC, "zhangs_metric"],
-  [RuleOrder.JACCARD, "jaccard"],
-  [RuleOrder.CERTAINTY, "certainty"],
-  [RuleOrder.KULCZYNSKI, "kulczynski"],
-  [RuleOrder.COSINE, "cosine"],
-  [RuleOrder.OPPORTUNITY_COUNT, "opportunity_count"],
-]);
+const BASKET_WORDS = enumWords(BasketMode, BASKET_MODES);
+const SCORINGS = enumWords(RecommendationScoring, RECOMMENDATION_SCORINGS);
+const RULE_ORDERS = enumWords(RuleOrder, RULE_ORDER_COLUMNS);
 
 /** Snapshot-only: the rules and precomputed lists exist only in the snapshot's derived tables. */
 const getRecommendationsQuestion: Question<RecommendationArgs, RecommendationsResult> = {
@@ -69,7 +47,7 @@ export function crossSellService(router: ReadRouter): ServiceImpl<typeof CrossSe
   return {
     async getRecommendations(req) {
       const scoring = enumArg(SCORINGS, req.scoring, "scoring");
-      const basketMode = enumArg(BASKET_MODES, req.basketMode, "basket_mode");
+      const basketMode = enumArg(BASKET_WORDS, req.basketMode, "basket_mode");
       const args: RecommendationArgs = {
         customerId: req.customerId,
         minConfidence: req.minConfidence,
@@ -87,7 +65,7 @@ export function crossSellService(router: ReadRouter): ServiceImpl<typeof CrossSe
       return {
         customerId: value.customerId,
         recommendations: value.recommendations.map(recommendation),
-        basketMode: enumOf(BASKET_MODES, value.basketMode, BasketMode.UNSPECIFIED),
+        basketMode: enumOf(BASKET_WORDS, value.basketMode, BasketMode.UNSPECIFIED),
         scoring: enumOf(SCORINGS, value.scoring, RecommendationScoring.UNSPECIFIED),
         heldProductCount: value.heldProductCount,
         basketCount: int64(value.basketCount),
@@ -97,7 +75,7 @@ export function crossSellService(router: ReadRouter): ServiceImpl<typeof CrossSe
     },
     async listAssociationRules(req) {
       const orderBy = enumArg(RULE_ORDERS, req.orderBy, "order_by");
-      const basketMode = enumArg(BASKET_MODES, req.basketMode, "basket_mode");
+      const basketMode = enumArg(BASKET_WORDS, req.basketMode, "basket_mode");
       const args: AssociationRuleArgs = {
         antecedent: req.antecedent,
         consequent: req.consequent,

@@ -25,61 +25,18 @@ import type {
   TableInfo,
   TableStats,
 } from "../query/explore-types.js";
-import { enumOf, int64, optional } from "./message-values.js";
+import { enumNames, enumOf, int64, optional } from "./message-values.js";
 
 /*
- * The query layer's words for each explore enum, keyed by the proto value. Alert types are
- * stored as ydata spells them, which is also the proto's spelling without its prefix.
+ * The query layer's words for each explore enum: the value's name in lower case, but for alert
+ * types, stored as ydata spells them, which is also the proto's spelling without its prefix.
  */
-const SEMANTIC_TYPES: ReadonlyMap<SemanticType, string> = new Map([
-  [SemanticType.NUMERIC, "numeric"],
-  [SemanticType.DATE, "date"],
-  [SemanticType.CATEGORICAL, "categorical"],
-  [SemanticType.TEXT, "text"],
-  [SemanticType.BOOLEAN, "boolean"],
-  [SemanticType.UNSUPPORTED, "unsupported"],
-]);
-
-const CORRELATION_METHODS: ReadonlyMap<CorrelationMethod, string> = new Map([
-  [CorrelationMethod.SPEARMAN, "spearman"],
-  [CorrelationMethod.CRAMERS_V, "cramers_v"],
-]);
-
-const CORRELATION_STATUSES: ReadonlyMap<CorrelationStatus, string> = new Map([
-  [CorrelationStatus.COMPUTED, "computed"],
-  [CorrelationStatus.DISABLED, "disabled"],
-  [CorrelationStatus.NOT_APPLICABLE, "not_applicable"],
-  [CorrelationStatus.SKIPPED_COLUMN_CAP, "skipped_column_cap"],
-]);
-
-const ALERT_TYPES: ReadonlyMap<ProfileAlertType, string> = new Map(
-  [
-    ProfileAlertType.CONSTANT,
-    ProfileAlertType.UNIQUE,
-    ProfileAlertType.MISSING,
-    ProfileAlertType.ZEROS,
-    ProfileAlertType.INFINITE,
-    ProfileAlertType.SKEWED,
-    ProfileAlertType.HIGH_CARDINALITY,
-    ProfileAlertType.IMBALANCE,
-    ProfileAlertType.CONSTANT_LENGTH,
-    ProfileAlertType.HIGH_CORRELATION,
-    ProfileAlertType.DUPLICATES,
-    ProfileAlertType.EMPTY,
-  ].map((t): [ProfileAlertType, string] => [t, ProfileAlertType[t]]),
-);
-
-const STATUSES: ReadonlyMap<ExpectationStatus, string> = new Map([
-  [ExpectationStatus.PASS, "pass"],
-  [ExpectationStatus.WARN, "warn"],
-  [ExpectationStatus.FAIL, "fail"],
-]);
-
-const PERCENT_BASES: ReadonlyMap<PercentBasis, string> = new Map([
-  [PercentBasis.NONMISSING, "nonmissing"],
-  [PercentBasis.ELEMENT_COUNT, "element_count"],
-  [PercentBasis.NONE, "none"],
-]);
+const SEMANTIC_TYPES = enumNames(SemanticType);
+const CORRELATION_METHODS = enumNames(CorrelationMethod);
+const CORRELATION_STATUSES = enumNames(CorrelationStatus);
+const ALERT_TYPES = enumNames(ProfileAlertType, (name) => name);
+const STATUSES = enumNames(ExpectationStatus);
+const PERCENT_BASES = enumNames(PercentBasis);
 
 /** A base table as ListTables describes it. */
 export function exploreTable(t: TableInfo): MessageInitShape<typeof ExploreTableSchema> {

@@ -44,3 +44,37 @@ export function enumOf<E extends number, W extends string>(
   for (const [value, w] of table) if (w === word) return value;
   return unspecified;
 }
+
+/**
+ * The table between a proto enum and the query layer's words, for enums whose value names are
+ * the words in capitals (every analytics enum: `RfmSegment.AT_RISK` is "at_risk"). The words
+ * come from the query layer's own allow-list, so the table cannot drift from what the question
+ * accepts; a word the proto lacks fails when the service module loads, not at a request.
+ */
+export function enumWords<E extends number, W extends string>(
+  values: { readonly [name: string]: E | string },
+  words: readonly W[],
+): ReadonlyMap<E, W> {
+  return new Map(
+    words.map((word): [E, W] => {
+      const value = values[word.toUpperCase()];
+      if (typeof value !== "number") throw new Error(`the proto enum has no value for ${word}`);
+      return [value, word];
+    }),
+  );
+}
+
+/**
+ * The words of a reply-only enum: every value but UNSPECIFIED under its name in lower case (the
+ * stored vocabularies of the profiles and data-quality slices), or as `spell` writes it (ydata's
+ * alert types keep the capitals). Only {@link enumOf} reads such a table.
+ */
+export function enumNames<E extends number>(
+  values: { readonly [name: string]: E | string },
+  spell: (name: string) => string = (name) => name.toLowerCase(),
+): ReadonlyMap<E, string> {
+  const named = Object.entries(values).filter(
+    (entry): entry is [string, E] => typeof entry[1] === "number" && entry[1] !== 0,
+  );
+  return new Map(named.map(([name, value]) => [value, spell(name)]));
+}

@@ -7,6 +7,8 @@ import {
   type SegmentationService,
   type SegmentStatsSchema,
 } from "../../gen/customeranalytics/v1/segmentation_pb.js";
+import { COHORT_GRANULARITIES } from "../analytics/cohorts/cohorts.js";
+import { RFM_SEGMENTS } from "../analytics/rfm/rfm-sql.js";
 import type { Cohort, CohortRetentionArgs } from "../query/cohort-queries.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
@@ -18,29 +20,11 @@ import {
   type SegmentSummaryArgs,
   type SegmentSummaryResult,
 } from "../query/segmentation-queries.js";
-import { enumArg, enumOf, int64 } from "./message-values.js";
+import { enumArg, enumOf, enumWords, int64 } from "./message-values.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
 
-type SegmentWord = NonNullable<CustomerSegmentResult["segment"]>;
-type GranularityWord = NonNullable<CohortRetentionArgs["granularity"]>;
-
-const SEGMENTS: ReadonlyMap<RfmSegment, SegmentWord> = new Map([
-  [RfmSegment.HIBERNATING, "hibernating"],
-  [RfmSegment.AT_RISK, "at_risk"],
-  [RfmSegment.CANT_LOSE, "cant_lose"],
-  [RfmSegment.ABOUT_TO_SLEEP, "about_to_sleep"],
-  [RfmSegment.NEED_ATTENTION, "need_attention"],
-  [RfmSegment.LOYAL_CUSTOMERS, "loyal_customers"],
-  [RfmSegment.PROMISING, "promising"],
-  [RfmSegment.NEW_CUSTOMERS, "new_customers"],
-  [RfmSegment.POTENTIAL_LOYALISTS, "potential_loyalists"],
-  [RfmSegment.CHAMPIONS, "champions"],
-]);
-
-const GRANULARITIES: ReadonlyMap<CohortGranularity, GranularityWord> = new Map([
-  [CohortGranularity.MONTH, "month"],
-  [CohortGranularity.WEEK, "week"],
-]);
+const SEGMENTS = enumWords(RfmSegment, RFM_SEGMENTS);
+const GRANULARITIES = enumWords(CohortGranularity, COHORT_GRANULARITIES);
 
 /** Snapshot-only: scores, summaries and cohorts are the snapshot's derived tables. */
 const segmentSummaryQuestion: Question<SegmentSummaryArgs, SegmentSummaryResult> = {

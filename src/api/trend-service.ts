@@ -8,44 +8,26 @@ import {
   type TrendService,
   type TrendValueSchema,
 } from "../../gen/customeranalytics/v1/trend_pb.js";
+import { TREND_GRANULARITIES } from "../analytics/trends/trend-rollup-sql.js";
+import { TREND_GROUP_BYS } from "../analytics/trends/trend-series-sql.js";
 import { QueryError } from "../query/query-error.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
   getTrends,
+  TREND_METRICS,
   type TrendArgs,
   type TrendResult,
   type TrendSeries,
 } from "../query/trend-queries.js";
 import type { TrendValue } from "../query/trend-values.js";
-import { enumArg, enumOf, optional } from "./message-values.js";
+import { enumArg, enumOf, enumWords, optional } from "./message-values.js";
 import { readPolicy, resultMeta } from "./read-options.js";
 
 type MetricWord = NonNullable<TrendArgs["metrics"]>[number];
-type GranularityWord = NonNullable<TrendArgs["granularity"]>;
-type GroupByWord = NonNullable<TrendArgs["groupBy"]>;
 
-const METRICS: ReadonlyMap<TrendMetric, MetricWord> = new Map([
-  [TrendMetric.REVENUE, "revenue"],
-  [TrendMetric.ACTIVE_CUSTOMERS, "active_customers"],
-  [TrendMetric.NEW_CUSTOMERS, "new_customers"],
-  [TrendMetric.NEW_RELATIONSHIPS, "new_relationships"],
-  [TrendMetric.ENDED_RELATIONSHIPS, "ended_relationships"],
-  [TrendMetric.RELATIONSHIP_CHURN_RATE, "relationship_churn_rate"],
-]);
-
-const GRANULARITIES: ReadonlyMap<TrendGranularity, GranularityWord> = new Map([
-  [TrendGranularity.DAY, "day"],
-  [TrendGranularity.WEEK, "week"],
-  [TrendGranularity.MONTH, "month"],
-  [TrendGranularity.QUARTER, "quarter"],
-]);
-
-const GROUP_BYS: ReadonlyMap<TrendGroupBy, GroupByWord> = new Map([
-  [TrendGroupBy.NONE, "none"],
-  [TrendGroupBy.REGION, "region"],
-  [TrendGroupBy.PRODUCT_CATEGORY, "product_category"],
-  [TrendGroupBy.CUSTOMER_TYPE, "customer_type"],
-]);
+const METRICS = enumWords(TrendMetric, TREND_METRICS);
+const GRANULARITIES = enumWords(TrendGranularity, TREND_GRANULARITIES);
+const GROUP_BYS = enumWords(TrendGroupBy, TREND_GROUP_BYS);
 
 /** Snapshot-only: served from the snapshot's roll-up, or computed from its relationships. */
 const trendsQuestion: Question<TrendArgs, TrendResult> = {

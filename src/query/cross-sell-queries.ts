@@ -17,7 +17,12 @@ export { listAssociationRules } from "./association-rule-queries.js";
 /** How candidates are ranked: best rule confidence (default), best lift, or Amazon's cosine sum. */
 export type RecommendationScoring = "confidence" | "lift" | "cosine_sum";
 
-const SCORINGS: readonly RecommendationScoring[] = ["confidence", "lift", "cosine_sum"];
+/** The scorings GetRecommendations accepts; the allow-list of `scoring`. */
+export const RECOMMENDATION_SCORINGS: readonly RecommendationScoring[] = [
+  "confidence",
+  "lift",
+  "cosine_sum",
+];
 
 /** GetRecommendations' arguments; unset thresholds mean "no limit" (support: the floor). */
 export interface RecommendationArgs {
@@ -81,7 +86,7 @@ export async function getRecommendations(
   const minConfidence = checkRange(args.minConfidence ?? 0, "min_confidence", 0, 1);
   const minSupport =
     args.minSupport === undefined ? undefined : checkRange(args.minSupport, "min_support", 0, 1);
-  const scoring = checkOneOf(args.scoring ?? "confidence", SCORINGS, "scoring");
+  const scoring = checkOneOf(args.scoring ?? "confidence", RECOMMENDATION_SCORINGS, "scoring");
   const mode = checkOneOf(args.basketMode ?? "active", BASKET_MODES, "basket_mode");
   const excluded = args.excludeCategories ?? [];
   const params = await readAnalyticsParams(db);
