@@ -36,7 +36,7 @@ describe("the registered analytics builds", () => {
     for (const report of reports) {
       const [row] = await fixture.db.all(`SELECT count(*)::BIGINT AS n FROM ${report.table}`);
       expect(report.rows, report.table).toBe(Number(row?.n));
-      expect(report.durationMs, report.table).toBeGreaterThanOrEqual(0);
+      expect(Number.isFinite(report.durationMs), report.table).toBe(true);
     }
     expect(reports.find((r) => r.table === "basket_items")?.rows).toBeGreaterThan(0);
   });
