@@ -52,10 +52,10 @@ export function crossSellService(router: ReadRouter): ServiceImpl<typeof CrossSe
         customerId: req.customerId,
         minConfidence: req.minConfidence,
         excludeCategories: req.excludeCategories,
-        ...(req.limit === 0 ? {} : { limit: req.limit }),
-        ...(req.minSupport === undefined ? {} : { minSupport: req.minSupport }),
-        ...(scoring === undefined ? {} : { scoring }),
-        ...(basketMode === undefined ? {} : { basketMode }),
+        limit: req.limit === 0 ? undefined : req.limit,
+        minSupport: req.minSupport,
+        scoring,
+        basketMode,
       };
       const { value, meta } = await router.ask(
         getRecommendationsQuestion,
@@ -83,9 +83,9 @@ export function crossSellService(router: ReadRouter): ServiceImpl<typeof CrossSe
         minLift: req.minLift,
         pageSize: req.pageSize,
         pageToken: req.pageToken,
-        ...(req.minSupport === undefined ? {} : { minSupport: req.minSupport }),
-        ...(orderBy === undefined ? {} : { orderBy }),
-        ...(basketMode === undefined ? {} : { basketMode }),
+        minSupport: req.minSupport,
+        orderBy,
+        basketMode,
       };
       const { value, meta } = await router.ask(
         listAssociationRulesQuestion,

@@ -95,7 +95,7 @@ export function segmentationService(router: ReadRouter): ServiceImpl<typeof Segm
           fromDate: req.fromDate,
           toDate: req.toDate,
           maxPeriods: req.maxPeriods,
-          ...(granularity === undefined ? {} : { granularity }),
+          granularity,
         },
         readPolicy(req.readOptions),
       );

@@ -49,8 +49,8 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
         regions: req.regions,
         customerTypes: req.customerTypes,
         productCategories: req.productCategories,
-        ...(granularity === undefined ? {} : { granularity }),
-        ...(groupBy === undefined ? {} : { groupBy }),
+        granularity,
+        groupBy,
       };
       const { value, meta } = await router.ask(trendsQuestion, args, readPolicy(req.readOptions));
       return {

@@ -18,12 +18,12 @@ export interface AssociationRuleArgs {
   readonly antecedent?: string;
   readonly consequent?: string;
   /** Undefined means the precomputed support floor; lower values are computed exactly. */
-  readonly minSupport?: number;
+  readonly minSupport?: number | undefined;
   readonly minConfidence?: number;
   readonly minLift?: number;
   /** Highest first; default confidence. */
-  readonly orderBy?: RuleOrderColumn;
-  readonly basketMode?: BasketMode;
+  readonly orderBy?: RuleOrderColumn | undefined;
+  readonly basketMode?: BasketMode | undefined;
   /** 0..1000; 0 or unset means 50. */
   readonly pageSize?: number;
   readonly pageToken?: string;

@@ -11,7 +11,7 @@ import { cellNumber, cellText } from "./row-values.js";
 /** GetCohortRetention's arguments. */
 export interface CohortRetentionArgs {
   /** Default month. */
-  readonly granularity?: CohortGranularity;
+  readonly granularity?: CohortGranularity | undefined;
   /** Cohorts whose period ends on or after this day (YYYY-MM-DD); default all. */
   readonly fromDate?: string;
   /** Cohorts whose period starts on or before this day; default all. */

@@ -28,13 +28,13 @@ export const RECOMMENDATION_SCORINGS: readonly RecommendationScoring[] = [
 export interface RecommendationArgs {
   readonly customerId: string;
   /** 1..100; default 10. */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   readonly minConfidence?: number;
   /** Undefined means the precomputed support floor; lower values are computed exactly. */
-  readonly minSupport?: number;
+  readonly minSupport?: number | undefined;
   readonly excludeCategories?: readonly string[];
-  readonly scoring?: RecommendationScoring;
-  readonly basketMode?: BasketMode;
+  readonly scoring?: RecommendationScoring | undefined;
+  readonly basketMode?: BasketMode | undefined;
 }
 
 /** One recommended product and the rule behind it. */

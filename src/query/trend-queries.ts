@@ -34,13 +34,13 @@ export type TrendMetric = (typeof TREND_METRICS)[number];
 export interface TrendArgs {
   readonly metrics?: readonly TrendMetric[];
   /** Default month. */
-  readonly granularity?: TrendGranularity;
+  readonly granularity?: TrendGranularity | undefined;
   /** YYYY-MM-DD; default the first start_date. */
   readonly fromDate?: string;
   /** YYYY-MM-DD; default the snapshot's reference date. */
   readonly toDate?: string;
   /** Default none. */
-  readonly groupBy?: TrendGroupBy;
+  readonly groupBy?: TrendGroupBy | undefined;
   readonly regions?: readonly string[];
   readonly customerTypes?: readonly string[];
   readonly productCategories?: readonly string[];
