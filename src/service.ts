@@ -9,6 +9,7 @@ import { Metrics } from "./server/metrics.js";
 import { type Server, startServer } from "./server/server.js";
 import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
+import { sourceIdentity } from "./source/source-identity.js";
 import { deriveAll } from "./sync/derive-all.js";
 import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
@@ -40,13 +41,18 @@ export async function startService(
 ): Promise<Service> {
   const auth = await Authenticator.create(config, log);
   const tls = await tlsFiles(config);
-  const store = new SnapshotStore(config.dataDir, log);
+  const identity = sourceIdentity(config);
+  const store = new SnapshotStore(config.dataDir, log, {
+    sourceIdentity: identity,
+    memo: { maxBytes: config.memoMaxBytes, maxAnswerBytes: config.memoMaxAnswerBytes },
+  });
   await store.openLast();
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
-  const syncer = new Syncer(source, store, log, derive);
+  const syncer = new Syncer(source, store, log, derive, { sourceIdentity: identity });
   const liveStats = source.live?.stats;
   const metrics = new Metrics({
     snapshotDataAsOf: () => store.live?.dataAsOf,
+    memoUsage: () => store.memoUsage(),
     ...(liveStats === undefined ? {} : { liveQueries: liveStats }),
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
@@ -72,7 +78,7 @@ export async function startService(
     ...(tls === undefined ? {} : { tls }),
   });
   const follow = (loaded: boolean) =>
-    server.setReady(loaded, loaded ? "" : "no snapshot is loaded yet");
+    server.setReady(loaded, loaded ? "" : (store.notServing ?? "no snapshot is loaded yet"));
   const warm = () => void store.read(async (db) => warmSnapshot(db));
   follow(store.live !== undefined);
   warm();
@@ -82,7 +88,8 @@ export async function startService(
   });
   const schedule = new SyncSchedule(syncer, log, config.syncCron);
   schedule.start();
-  void syncer.sync("startup");
+  store.onCorrupt(() => void syncer.sync("recovery", { force: true }));
+  void syncer.sync("startup", { force: store.needsRebuild });
   return {
     server,
     store,

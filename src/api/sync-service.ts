@@ -55,7 +55,7 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
       };
     },
     triggerSync(req) {
-      const { run, joined } = view.syncer.trigger("request", req.force);
+      const { run, joined } = view.syncer.trigger("request", { force: req.force });
       return { run: syncRun(run), joined };
     },
     async *watchSync(_req, ctx) {

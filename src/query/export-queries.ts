@@ -3,7 +3,7 @@ import type { CopyOutcome, CopyRequest, ExportFileFormat } from "../snapshot/sna
 import type { SqlParam } from "../snapshot/sql-runner.js";
 import { EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportColumn } from "./export-tables.js";
 import { QueryError } from "./query-error.js";
-import type { AnswerMeta, ReadPolicy } from "./read-router.js";
+import { type AnswerMeta, type ReadPolicy, unavailableIfCorrupt } from "./read-router.js";
 
 /** What a caller asks to export, in the query layer's words. */
 export interface ExportArgs {
@@ -105,7 +105,9 @@ export async function writeExport(
     );
   }
   const request = { ...plan, path: options.path, maxRows: options.maxRows };
-  const done = await writer.exportTo(request, options.signal);
+  const done = await writer.exportTo(request, options.signal).catch((err: unknown) => {
+    throw unavailableIfCorrupt(err);
+  });
   if (done === undefined) {
     throw new QueryError(
       "unavailable",

@@ -1,4 +1,5 @@
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
+import { isSnapshotCorrupt } from "../snapshot/snapshot-corrupt.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { todayUtc } from "./dates.js";
@@ -120,11 +121,15 @@ export class ReadRouter {
     fallbackReason: string,
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const { remember } = question;
-    const answer = await this.store.read((db) =>
-      remember === undefined
-        ? question.snapshot(db, args)
-        : db.memo.answer(answerKey(remember, args), () => question.snapshot(db, args)),
-    );
+    const answer = await this.store
+      .read((db) =>
+        remember === undefined
+          ? question.snapshot(db, args)
+          : db.memo.answer(answerKey(remember, args), () => question.snapshot(db, args)),
+      )
+      .catch((err: unknown) => {
+        throw unavailableIfCorrupt(err);
+      });
     if (answer === undefined) throw noSnapshot("the snapshot was unloaded");
     const { id, dataAsOf } = answer.info;
     const meta: AnswerMeta = {
@@ -145,6 +150,14 @@ function answerKey(name: string, args: unknown): string {
     typeof value === "bigint" ? value.toString() : value,
   );
   return `${name} ${todayUtc()} ${text}`;
+}
+
+/**
+ * A read that found the snapshot file corrupt is UNAVAILABLE (the store has taken it out of
+ * service and a rebuild is under way), never INTERNAL or "no analytics tables".
+ */
+export function unavailableIfCorrupt(err: unknown): unknown {
+  return isSnapshotCorrupt(err) ? new QueryError("unavailable", err.message, { cause: err }) : err;
 }
 
 function noSnapshot(why: string): QueryError {

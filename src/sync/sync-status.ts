@@ -2,12 +2,23 @@
 export type SyncState = "running" | "succeeded" | "failed" | "skipped";
 
 /** What started a run. */
-export type SyncTrigger = "startup" | "schedule" | "request" | "retry";
+export type SyncTrigger = "startup" | "schedule" | "request" | "retry" | "recovery";
+
+/**
+ * How a run was asked to go. A retry of a failed run reuses its options, so a forced sync
+ * that failed is retried forced (a plain retry could skip and leave a bad snapshot in place).
+ */
+export interface SyncOptions {
+  /** Rebuild even when the source's fingerprint says nothing changed. */
+  readonly force?: boolean;
+}
 
 /** One sync attempt as the status reports it. */
 export interface SyncRunRecord {
   readonly runId: string;
   readonly trigger: SyncTrigger;
+  /** The options it was started with; retries reuse them. */
+  readonly options: SyncOptions;
   state: SyncState;
   readonly startedAt: Date;
   finishedAt: Date | undefined;
@@ -28,10 +39,11 @@ export class SyncStatus {
   nextRunAt: Date | undefined;
 
   /** Records a new run as running and returns it for the syncer to update. */
-  start(runId: string, trigger: SyncTrigger): SyncRunRecord {
+  start(runId: string, trigger: SyncTrigger, options: SyncOptions = {}): SyncRunRecord {
     const run: SyncRunRecord = {
       runId,
       trigger,
+      options,
       state: "running",
       startedAt: new Date(),
       finishedAt: undefined,

@@ -6,7 +6,12 @@ import type { SqlRunner } from "../snapshot/sql-runner.js";
 import type { Source } from "../source/source.js";
 import type { DeriveContext } from "./derive-all.js";
 import { SyncProgress } from "./sync-progress.js";
-import { type SyncRunRecord, SyncStatus, type SyncTrigger } from "./sync-status.js";
+import {
+  type SyncOptions,
+  type SyncRunRecord,
+  SyncStatus,
+  type SyncTrigger,
+} from "./sync-status.js";
 
 /** Builds the derived analytics tables inside a snapshot under construction. */
 export type Derive = (db: SqlRunner, context: DeriveContext) => Promise<readonly TableBuild[]>;
@@ -28,11 +33,12 @@ export class Syncer {
     private readonly store: SnapshotStore,
     private readonly log: Logger,
     private readonly derive?: Derive,
+    private readonly settings: { readonly sourceIdentity?: string } = {},
   ) {}
 
   /** Starts a run, or joins the one already going. Never rejects: failures are recorded. */
-  sync(trigger: SyncTrigger, force = false): Promise<SyncRunRecord> {
-    return this.trigger(trigger, force).done;
+  sync(trigger: SyncTrigger, options: SyncOptions = {}): Promise<SyncRunRecord> {
+    return this.trigger(trigger, options).done;
   }
 
   /**
@@ -41,13 +47,13 @@ export class Syncer {
    */
   trigger(
     trigger: SyncTrigger,
-    force = false,
+    options: SyncOptions = {},
   ): { run: SyncRunRecord; joined: boolean; done: Promise<SyncRunRecord> } {
     if (this.#running !== undefined) return { ...this.#running, joined: true };
     const id = newSnapshotId();
-    const run = this.status.start(id, trigger);
+    const run = this.status.start(id, trigger, options);
     this.progress.begin(id);
-    const done = this.#run(run, force).finally(() => {
+    const done = this.#run(run, options.force === true).finally(() => {
       this.#running = undefined;
       for (const listener of this.#runEnd) listener(run);
     });
@@ -82,6 +88,9 @@ export class Syncer {
       const input: BuildInput = {
         id: run.runId,
         source: this.source.kind,
+        ...(this.settings.sourceIdentity === undefined
+          ? {}
+          : { sourceIdentity: this.settings.sourceIdentity }),
         fingerprint,
         load,
         ...(this.derive === undefined ? {} : { derive: this.derive }),
