@@ -13,6 +13,7 @@ import { sourceIdentity } from "./source/source-identity.js";
 import { deriveAll } from "./sync/derive-all.js";
 import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
+import { whyNotServing } from "./sync/why-not-serving.js";
 
 /** The running service, as start-up hands it to `main` and tests. */
 export interface Service {
@@ -56,7 +57,14 @@ export async function startService(
     ...(liveStats === undefined ? {} : { liveQueries: liveStats }),
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
-  const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs);
+  const notServing = () => whyNotServing(store, syncer.status);
+  const router = new ReadRouter(
+    store,
+    source.live,
+    config.defaultMaxStalenessMs,
+    Date.now,
+    notServing,
+  );
   const server = await startServer({
     log,
     router,
@@ -77,8 +85,7 @@ export async function startService(
     reflection: config.reflection,
     ...(tls === undefined ? {} : { tls }),
   });
-  const follow = (loaded: boolean) =>
-    server.setReady(loaded, loaded ? "" : (store.notServing ?? "no snapshot is loaded yet"));
+  const follow = (loaded: boolean) => server.setReady(loaded, loaded ? "" : notServing());
   const warm = () => void store.read(async (db) => warmSnapshot(db));
   follow(store.live !== undefined);
   warm();
@@ -88,6 +95,7 @@ export async function startService(
   });
   const schedule = new SyncSchedule(syncer, log, config.syncCron);
   schedule.start();
+  syncer.onRunEnd(() => follow(store.live !== undefined));
   store.onCorrupt(() => void syncer.sync("recovery", { force: true }));
   void syncer.sync("startup", { force: store.needsRebuild });
   return {

@@ -62,6 +62,7 @@ export class ReadRouter {
     private readonly live: LiveRunner | undefined,
     private readonly defaultMaxStalenessMs: number,
     private readonly now: () => number = Date.now,
+    private readonly whyNoSnapshot: () => string = () => "no snapshot is loaded yet",
   ) {}
 
   /** Answers `question` for `args` within the caller's `policy`. */
@@ -72,7 +73,7 @@ export class ReadRouter {
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const info = this.store.live;
     if (policy.freshness === "cache_only") {
-      if (info === undefined) throw noSnapshot("freshness is CACHE_ONLY");
+      if (info === undefined) throw this.noSnapshot("freshness is CACHE_ONLY");
       return this.fromSnapshot(question, args, "");
     }
     const reason = this.liveReason(policy, info);
@@ -100,8 +101,12 @@ export class ReadRouter {
     if (policy.freshness === "live_required") {
       throw new QueryError("unavailable", `live data was required but ${failure}`);
     }
-    if (info === undefined) throw noSnapshot(failure);
+    if (info === undefined) throw this.noSnapshot(failure);
     return this.fromSnapshot(question, args, `${reason}, and ${failure}`);
+  }
+
+  private noSnapshot(why: string): QueryError {
+    return new QueryError("unavailable", `${this.whyNoSnapshot()}; and ${why}`);
   }
 
   private liveReason(policy: ReadPolicy, info: SnapshotInfo | undefined): string | undefined {
@@ -130,7 +135,7 @@ export class ReadRouter {
       .catch((err: unknown) => {
         throw unavailableIfCorrupt(err);
       });
-    if (answer === undefined) throw noSnapshot("the snapshot was unloaded");
+    if (answer === undefined) throw this.noSnapshot("the snapshot was unloaded");
     const { id, dataAsOf } = answer.info;
     const meta: AnswerMeta = {
       source: "snapshot",
@@ -158,13 +163,6 @@ function answerKey(name: string, args: unknown): string {
  */
 export function unavailableIfCorrupt(err: unknown): unknown {
   return isSnapshotCorrupt(err) ? new QueryError("unavailable", err.message, { cause: err }) : err;
-}
-
-function noSnapshot(why: string): QueryError {
-  return new QueryError(
-    "unavailable",
-    `no snapshot is loaded yet and ${why}; retry once the first sync has finished`,
-  );
 }
 
 /** A question written once in the SQL both dialects share, asked of the snapshot or live. */

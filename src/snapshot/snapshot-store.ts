@@ -258,6 +258,8 @@ export class SnapshotStore {
             { snapshot: id, memo: event.name, err: String(event.error) },
             "building in memory failed; SQL keeps answering",
           );
+          const live = this.#live;
+          if (live?.info.id === id) this.#failed(live, event.error);
         }
       },
       this.options.memo,

@@ -59,7 +59,15 @@ export class SyncSchedule {
         void this.syncer.sync("retry", run.options);
       }, delay);
       this.#retry.unref();
-      this.log.warn({ retryInMs: delay, failures: this.#failures }, "sync will be retried");
+      this.log.warn(
+        {
+          retryInMs: delay,
+          retryAt: this.#retryAt.toISOString(),
+          failures: this.#failures,
+          err: run.message,
+        },
+        `sync failed (${run.message}); it will be retried at ${this.#retryAt.toISOString()}`,
+      );
     } else if (state === "succeeded" || state === "skipped") {
       this.#failures = 0;
     }

@@ -107,7 +107,13 @@ export class Syncer {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.#end(run, "failed", message);
-      log.error({ err: message }, "sync failed; the previous snapshot keeps serving");
+      const live = this.store.live;
+      log.error(
+        { err: message, snapshot: live?.id },
+        live === undefined
+          ? "sync failed; no snapshot is serving until a sync succeeds"
+          : "sync failed; the previous snapshot keeps serving",
+      );
     }
     return run;
   }

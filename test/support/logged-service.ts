@@ -26,7 +26,12 @@ export async function startLoggedService(env: Record<string, string>): Promise<L
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split("\n").filter((line) => line !== ""));
+      lines.push(
+        ...chunk
+          .toString()
+          .split("\n")
+          .filter((line) => line !== ""),
+      );
       done();
     },
   });
