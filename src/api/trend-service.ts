@@ -8,6 +8,7 @@ import {
   type TrendService,
   type TrendValueSchema,
 } from "../../gen/customeranalytics/v1/trend_pb.js";
+import { canonicalFilter, knownValues } from "../query/filter-values.js";
 import { QueryError } from "../query/query-error.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
@@ -51,6 +52,15 @@ const GROUP_BYS: ReadonlyMap<TrendGroupBy, GroupByWord> = new Map([
 const trendsQuestion: Question<TrendArgs, TrendResult> = {
   snapshot: getTrends,
   remember: "GetTrends",
+  async canonical(db, args) {
+    const known = await knownValues(db);
+    return {
+      ...args,
+      regions: canonicalFilter(args.regions, known.regions),
+      customerTypes: canonicalFilter(args.customerTypes, known.customerTypes),
+      productCategories: canonicalFilter(args.productCategories, known.productCategories),
+    };
+  },
 };
 
 /** TrendService: validated requests in, the router's answers mapped to messages out. */

@@ -46,6 +46,12 @@ export interface Question<A, R> {
   readonly snapshot: (db: SnapshotReader, args: A) => Promise<R>;
   readonly live?: (live: LiveRunner, args: A) => Promise<R>;
   readonly remember?: string;
+  /**
+   * For a remembered question: the arguments in a canonical form with the same answer (filter
+   * lists sorted, de-duplicated, unknown values dropped), so equivalent requests share one
+   * remembered answer; the snapshot side is then asked with these arguments.
+   */
+  readonly canonical?: (db: SnapshotReader, args: A) => Promise<A>;
 }
 
 /**
@@ -127,11 +133,11 @@ export class ReadRouter {
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const { remember } = question;
     const answer = await this.store
-      .read((db) =>
-        remember === undefined
-          ? question.snapshot(db, args)
-          : db.memo.answer(answerKey(remember, args), () => question.snapshot(db, args)),
-      )
+      .read(async (db) => {
+        if (remember === undefined) return question.snapshot(db, args);
+        const asked = question.canonical === undefined ? args : await question.canonical(db, args);
+        return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
+      })
       .catch((err: unknown) => {
         throw unavailableIfCorrupt(err);
       });
