@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { type Config, ConfigError } from "./config.js";
 import { ReadRouter } from "./query/read-router.js";
@@ -11,6 +12,7 @@ import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
 import { sourceIdentity } from "./source/source-identity.js";
 import { deriveAll } from "./sync/derive-all.js";
+import { SyncHistory } from "./sync/sync-history.js";
 import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
 import { whyNotServing } from "./sync/why-not-serving.js";
@@ -49,7 +51,12 @@ export async function startService(
   });
   await store.openLast();
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
-  const syncer = new Syncer(source, store, log, derive, { sourceIdentity: identity });
+  const history = new SyncHistory(
+    join(config.dataDir, "sync-history.json"),
+    config.syncHistoryLength,
+  );
+  const syncer = new Syncer(source, store, log, derive, { sourceIdentity: identity, history });
+  await syncer.restoreHistory();
   const liveStats = source.live?.stats;
   const metrics = new Metrics({
     snapshotDataAsOf: () => store.live?.dataAsOf,
@@ -58,17 +65,14 @@ export async function startService(
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
   const notServing = () => whyNotServing(store, syncer.status);
-  const router = new ReadRouter(
-    store,
-    source.live,
-    config.defaultMaxStalenessMs,
-    Date.now,
-    notServing,
-  );
+  const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
+    whyNoSnapshot: notServing,
+    liveIdentity: identity,
+  });
   const server = await startServer({
     log,
     router,
-    sync: { store, syncer, source: source.kind },
+    sync: { store, syncer, source: source.kind, sourceIdentity: identity },
     exports: {
       store,
       maxRows: config.maxExportRows,

@@ -128,6 +128,7 @@ export async function writeExport(
     rows: done.rows,
     meta: {
       source: "snapshot",
+      sourceIdentity: done.info.sourceIdentity,
       snapshotId: done.info.id,
       dataAsOf: done.info.dataAsOf,
       ageMs,

@@ -18,6 +18,8 @@ export interface ReadPolicy {
 /** Where an answer came from and how old its data is: what every response reports. */
 export interface AnswerMeta {
   readonly source: "snapshot" | "live";
+  /** Which source the data came from (see SnapshotInfo.sourceIdentity). */
+  readonly sourceIdentity: string;
   readonly snapshotId: string;
   readonly dataAsOf: Date;
   readonly ageMs: number;
@@ -68,7 +70,12 @@ export class ReadRouter {
     private readonly live: LiveRunner | undefined,
     private readonly defaultMaxStalenessMs: number,
     private readonly now: () => number = Date.now,
-    private readonly whyNoSnapshot: () => string = () => "no snapshot is loaded yet",
+    private readonly context: {
+      /** Why no snapshot answers, for the UNAVAILABLE message (what failed, the next try). */
+      readonly whyNoSnapshot?: () => string;
+      /** The configured source's identity, named by live answers. */
+      readonly liveIdentity?: string;
+    } = {},
   ) {}
 
   /** Answers `question` for `args` within the caller's `policy`. */
@@ -92,6 +99,7 @@ export class ReadRouter {
         const value = await question.live(this.live, args);
         const meta: AnswerMeta = {
           source: "live",
+          sourceIdentity: this.context.liveIdentity ?? "",
           snapshotId: "",
           dataAsOf: new Date(this.now()),
           ageMs: 0,
@@ -112,7 +120,8 @@ export class ReadRouter {
   }
 
   private noSnapshot(why: string): QueryError {
-    return new QueryError("unavailable", `${this.whyNoSnapshot()}; and ${why}`);
+    const reason = this.context.whyNoSnapshot?.() ?? "no snapshot is loaded yet";
+    return new QueryError("unavailable", `${reason}; and ${why}`);
   }
 
   private liveReason(policy: ReadPolicy, info: SnapshotInfo | undefined): string | undefined {
@@ -142,9 +151,10 @@ export class ReadRouter {
         throw unavailableIfCorrupt(err);
       });
     if (answer === undefined) throw this.noSnapshot("the snapshot was unloaded");
-    const { id, dataAsOf } = answer.info;
+    const { id, dataAsOf, sourceIdentity } = answer.info;
     const meta: AnswerMeta = {
       source: "snapshot",
+      sourceIdentity,
       snapshotId: id,
       dataAsOf,
       ageMs: Math.max(0, this.now() - dataAsOf.getTime()),

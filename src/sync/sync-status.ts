@@ -37,6 +37,17 @@ export class SyncStatus {
   lastRun: SyncRunRecord | undefined;
   lastFailedRun: SyncRunRecord | undefined;
   nextRunAt: Date | undefined;
+  /** The last runs, newest first, including those of earlier processes (see SyncHistory). */
+  readonly recentRuns: SyncRunRecord[] = [];
+
+  constructor(private readonly historyLength = 20) {}
+
+  /** Takes up the runs an earlier process recorded (newest first), before any run starts. */
+  restore(runs: readonly SyncRunRecord[]): void {
+    this.recentRuns.push(...runs.slice(0, this.historyLength));
+    this.lastRun ??= runs[0];
+    this.lastFailedRun ??= runs.find((run) => run.state === "failed");
+  }
 
   /** Records a new run as running and returns it for the syncer to update. */
   start(runId: string, trigger: SyncTrigger, options: SyncOptions = {}): SyncRunRecord {
@@ -52,6 +63,8 @@ export class SyncStatus {
       dropped: [],
     };
     this.lastRun = run;
+    this.recentRuns.unshift(run);
+    this.recentRuns.splice(this.historyLength);
     return run;
   }
 

@@ -5,6 +5,7 @@ import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import type { Source } from "../source/source.js";
 import type { DeriveContext } from "./derive-all.js";
+import type { SyncHistory } from "./sync-history.js";
 import { SyncProgress } from "./sync-progress.js";
 import {
   type SyncOptions,
@@ -23,7 +24,7 @@ export type Derive = (db: SqlRunner, context: DeriveContext) => Promise<readonly
  * serving and is recorded with its error.
  */
 export class Syncer {
-  readonly status = new SyncStatus();
+  readonly status: SyncStatus;
   readonly progress = new SyncProgress();
   #running: { run: SyncRunRecord; done: Promise<SyncRunRecord> } | undefined;
   readonly #runEnd = new Set<(run: SyncRunRecord) => void>();
@@ -33,8 +34,24 @@ export class Syncer {
     private readonly store: SnapshotStore,
     private readonly log: Logger,
     private readonly derive?: Derive,
-    private readonly settings: { readonly sourceIdentity?: string } = {},
-  ) {}
+    private readonly settings: {
+      readonly sourceIdentity?: string;
+      readonly history?: SyncHistory;
+    } = {},
+  ) {
+    this.status = new SyncStatus(settings.history?.length);
+  }
+
+  /** Takes up the runs recorded on disk by earlier processes (call once, before syncing). */
+  async restoreHistory(): Promise<void> {
+    const runs = await this.settings.history?.load();
+    if (runs !== undefined) this.status.restore(runs);
+  }
+
+  /** The statement the running sync waits on at the source, if any (GetSyncStatus). */
+  currentStatement(): { readonly what: string; readonly startedAt: Date } | undefined {
+    return this.#running === undefined ? undefined : this.source.currentStatement?.();
+  }
 
   /** Starts a run, or joins the one already going. Never rejects: failures are recorded. */
   sync(trigger: SyncTrigger, options: SyncOptions = {}): Promise<SyncRunRecord> {
@@ -52,11 +69,17 @@ export class Syncer {
     if (this.#running !== undefined) return { ...this.#running, joined: true };
     const id = newSnapshotId();
     const run = this.status.start(id, trigger, options);
+    void this.settings.history?.save(this.status.recentRuns);
     this.progress.begin(id);
-    const done = this.#run(run, options.force === true).finally(() => {
-      this.#running = undefined;
-      for (const listener of this.#runEnd) listener(run);
-    });
+    const done = this.#run(run, options.force === true)
+      .then(async (ended) => {
+        await this.settings.history?.save(this.status.recentRuns);
+        return ended;
+      })
+      .finally(() => {
+        this.#running = undefined;
+        for (const listener of this.#runEnd) listener(run);
+      });
     this.#running = { run, done };
     return { run, joined: false, done };
   }
