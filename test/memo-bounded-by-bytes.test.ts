@@ -1,6 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
+import { SegmentationService } from "../gen/customeranalytics/v1/segmentation_pb.js";
 import { TrendService } from "../gen/customeranalytics/v1/trend_pb.js";
 import { startTestService, type TestService } from "./support/test-service.js";
 
@@ -53,6 +54,24 @@ describe("the memo of remembered answers", () => {
     }
     expect(await memo(running.baseUrl)).toEqual(afterUnknown);
     expect(afterUnknown.entries).toBe(baseline.entries + 1);
+  });
+
+  it("keeps one entry for equivalent GetSegmentSummary requests", async () => {
+    running = await startTestService();
+    const client = createClient(
+      SegmentationService,
+      createGrpcTransport({ baseUrl: running.baseUrl }),
+    );
+    const first = await client.getSegmentSummary({ regions: ["South", "North"] });
+    const baseline = await memo(running.baseUrl);
+    for (let i = 0; i < 30; i++) {
+      const answer = await client.getSegmentSummary({
+        regions: ["North", `Nowhere-${i}`, "South", "North"],
+        customerTypes: [],
+      });
+      expect(answer.segments).toEqual(first.segments);
+    }
+    expect(await memo(running.baseUrl)).toEqual(baseline);
   });
 
   it("never holds more than MEMO_MAX_BYTES for distinct requests", async () => {

@@ -8,6 +8,7 @@ import {
   type SegmentStatsSchema,
 } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import type { Cohort, CohortRetentionArgs } from "../query/cohort-queries.js";
+import { canonicalFilter, knownValues } from "../query/filter-values.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
   type CustomerSegmentResult,
@@ -46,6 +47,14 @@ const GRANULARITIES: ReadonlyMap<CohortGranularity, GranularityWord> = new Map([
 const segmentSummaryQuestion: Question<SegmentSummaryArgs, SegmentSummaryResult> = {
   snapshot: getSegmentSummary,
   remember: "GetSegmentSummary",
+  async canonical(db, args) {
+    const known = await knownValues(db);
+    return {
+      ...args,
+      regions: canonicalFilter(args.regions, known.regions),
+      customerTypes: canonicalFilter(args.customerTypes, known.customerTypes),
+    };
+  },
 };
 
 /** Snapshot-only, like {@link segmentSummaryQuestion}. */
