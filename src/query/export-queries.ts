@@ -111,7 +111,7 @@ export async function writeExport(
   if (done === undefined) {
     throw new QueryError(
       "unavailable",
-      "no snapshot is loaded yet; retry once the first sync has finished",
+      "no snapshot is loaded, so there is nothing to export; /readyz and GetSyncStatus say why and when the next sync is",
     );
   }
   if (!done.written) {
