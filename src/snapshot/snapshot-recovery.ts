@@ -17,8 +17,8 @@ export interface Recovered {
  * file newest first; the first that matches its build-time digest, opens with its metadata row
  * (written last, so a file without it was never finished) and comes from the configured source
  * is served, and CURRENT is rewritten to it when it named something else. A file whose bytes
- * changed, or that no longer opens although it was finished, is quarantined; an unfinished
- * build (no digest, no metadata row) is removed; another source's snapshot is kept but not
+ * changed, or that does not open for any reason but a missing metadata row, is quarantined;
+ * only an unfinished build (no digest, and it opens without a metadata row) is removed; another source's snapshot is kept but not
  * served. Only when CURRENT was sound and is served are the other files (retired snapshots,
  * interrupted builds) removed, as before.
  */
@@ -56,7 +56,7 @@ export async function recoverAtStart(
     try {
       snapshot = await open(id);
     } catch (err) {
-      if (seal === "unsealed" && !named) {
+      if (seal === "unsealed" && !named && unfinished(err)) {
         await files.remove(id);
         log.info({ snapshot: id, err: String(err) }, "removed an unfinished build");
       } else {
@@ -93,4 +93,9 @@ export async function recoverAtStart(
     return { snapshot, notServing: undefined, rebuild };
   }
   return { snapshot: undefined, notServing: foreign, rebuild };
+}
+
+/** Whether opening failed only because the metadata row, written last, is missing. */
+function unfinished(err: unknown): boolean {
+  return err instanceof Error && /never finished/.test(err.message);
 }

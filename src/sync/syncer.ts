@@ -100,7 +100,8 @@ export class Syncer {
       const checkedAt = new Date();
       const fingerprint = await this.source.fingerprint();
       const live = this.store.live;
-      if (!force && live !== undefined && live.fingerprint === fingerprint) {
+      const rebuild = force || this.store.needsRebuild;
+      if (!rebuild && live !== undefined && live.fingerprint === fingerprint) {
         this.store.confirm(checkedAt);
         this.#end(run, "skipped", `the source has not changed since snapshot ${live.id}`);
         log.info({ snapshot: live.id }, "sync skipped: source unchanged");
