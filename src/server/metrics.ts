@@ -105,7 +105,7 @@ export class Metrics {
     });
     this.#syncRuns = new Counter({
       name: `${PREFIX}sync_runs_total`,
-      help: "Sync runs, by outcome and trigger (startup, schedule, request, retry).",
+      help: "Sync runs, by outcome and trigger (startup, schedule, request, retry, recovery).",
       labelNames: ["outcome", "trigger"],
       registers,
     });

@@ -184,7 +184,8 @@ export type SyncRun = Message<"customeranalytics.v1.SyncRun"> & {
   runId: string;
 
   /**
-   * What started it ("startup", "schedule", "request").
+   * What started it ("startup", "schedule", "request", "retry", or "recovery": a rebuild
+   * after the live snapshot was found corrupt).
    *
    * @generated from field: string trigger = 2;
    */
