@@ -18,6 +18,8 @@ export interface MetricsSources {
   readonly snapshotDataAsOf: () => Date | undefined;
   /** Live-query slot usage; undefined when the source cannot answer live. */
   readonly liveQueries?: () => LiveQueryStats;
+  /** The live snapshot's remembered answers: estimated bytes and count (bounded by MEMO_MAX_BYTES). */
+  readonly memoUsage?: () => { bytes: number; entries: number };
 }
 
 const PREFIX = "customer_analytics_";
@@ -75,6 +77,25 @@ export class Metrics {
         if (asOf !== undefined) this.set((Date.now() - asOf.getTime()) / 1000);
       },
     });
+    const memoUsage = sources.memoUsage;
+    if (memoUsage !== undefined) {
+      new Gauge({
+        name: `${PREFIX}memo_bytes`,
+        help: "Estimated heap bytes of the live snapshot's remembered answers (at most MEMO_MAX_BYTES).",
+        registers,
+        collect() {
+          this.set(memoUsage().bytes);
+        },
+      });
+      new Gauge({
+        name: `${PREFIX}memo_entries`,
+        help: "Remembered answers of the live snapshot.",
+        registers,
+        collect() {
+          this.set(memoUsage().entries);
+        },
+      });
+    }
     this.#syncSeconds = new Histogram({
       name: `${PREFIX}sync_duration_seconds`,
       help: "Duration of sync runs, by outcome (succeeded, failed, skipped).",
@@ -84,7 +105,7 @@ export class Metrics {
     });
     this.#syncRuns = new Counter({
       name: `${PREFIX}sync_runs_total`,
-      help: "Sync runs, by outcome and trigger (startup, schedule, request, retry).",
+      help: "Sync runs, by outcome and trigger (startup, schedule, request, retry, recovery).",
       labelNames: ["outcome", "trigger"],
       registers,
     });

@@ -53,3 +53,18 @@ export const META_SELECT = {
   tables: "SELECT table_name, row_count, build_ms FROM snapshot_tables ORDER BY table_name",
   notes: "SELECT kind, message, row_count FROM snapshot_notes ORDER BY kind, message",
 } as const;
+
+/**
+ * Which source a snapshot was built from: its kind and its identity (the Snowflake account,
+ * database and schema, the local directory, or the bundled file). A snapshot from another
+ * source than the configured one is never served, so a changed configuration cannot answer
+ * with the old source's data. Written with the metadata, before the metadata row.
+ */
+export const SOURCE_DDL = "CREATE TABLE snapshot_source (kind VARCHAR, identity VARCHAR)";
+
+/** Writes and reads the snapshot's source (snapshots built before it existed have none). */
+export const SOURCE_SQL = {
+  insert: "INSERT INTO snapshot_source VALUES (?, ?)",
+  select: "SELECT kind, identity FROM snapshot_source",
+  exists: "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'snapshot_source'",
+} as const;
