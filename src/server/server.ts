@@ -25,13 +25,14 @@ import { productService } from "../api/product-service.js";
 import { segmentationService } from "../api/segmentation-service.js";
 import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
+import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
-import { type Listener, listenH2cAndHttp1 } from "./listen.js";
+import { type Handler, type Listener, listenH2cAndHttp1 } from "./listen.js";
 import { listenTls, type TlsFiles } from "./listen-tls.js";
 import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
@@ -133,18 +134,21 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     },
     deps.corsOrigins,
   );
-  const listener: Listener =
-    deps.tls === undefined
-      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
-      : await listenTls(handler, deps.port, deps.host, deps.tls);
+  const listener = await listenOrExplain(deps, handler);
   deps.log.info(
     { port: listener.port, tls: deps.tls !== undefined },
     "listening (gRPC, gRPC-Web and Connect on one port)",
   );
+  const urls = serviceUrls(deps.host, listener.port, deps.tls !== undefined);
+  let announced = false;
   return {
     port: listener.port,
     health,
     setReady(value, why) {
+      if (value && !announced) {
+        announced = true;
+        deps.log.info(urls, "ready");
+      }
       ready = value;
       reason = why ?? (value ? "" : "not ready");
       health.setAll(value ? Status.SERVING : Status.NOT_SERVING);
@@ -161,6 +165,40 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       shutdown.abort();
     },
   };
+}
+
+/**
+ * Listens as configured; a port another process holds is a deployment mistake, not a fault, so
+ * it stops start-up with one line naming PORT (main exits 2 on a {@link ConfigError}) instead
+ * of an uncaught EADDRINUSE stack.
+ */
+async function listenOrExplain(deps: ServerDeps, handler: Handler): Promise<Listener> {
+  try {
+    return deps.tls === undefined
+      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
+      : await listenTls(handler, deps.port, deps.host, deps.tls);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new ConfigError(
+        `PORT ${deps.port} is in use on ${deps.host}: stop the process holding it or set PORT`,
+      );
+    }
+    if (code === "EACCES" || code === "EADDRNOTAVAIL") {
+      throw new ConfigError(`PORT ${deps.port} on HOST ${deps.host} cannot be bound (${code})`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Where a person reaches the service, for the "ready" log line: a wildcard host is shown as
+ * localhost, since that is the address one types on the machine itself.
+ */
+function serviceUrls(host: string, port: number, tls: boolean): { api: string; dashboard: string } {
+  const shown = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
+  const base = `${tls ? "https" : "http"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+  return { api: base, dashboard: `${base}/` };
 }
 
 /** `/metrics` renders the registry; with auth on, any accepted credential may read it. */
