@@ -37,6 +37,7 @@ import { listenTls, type TlsFiles } from "./listen-tls.js";
 import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
 import { guardRequestBodies } from "./request-body-guard.js";
+import { explainRefusals, unknownRoute } from "./unroutable.js";
 import { withDashboard } from "./web-assets.js";
 
 /** What the server needs from the layers below it. */
@@ -88,7 +89,8 @@ export const SERVICES: readonly DescService[] = [
 
 /**
  * Builds the router (every service, health, reflection; each route's request body guarded, see
- * {@link guardRequestBodies}), the interceptor chain (observe → auth → deadline →
+ * {@link guardRequestBodies}; a refused content type, HTTP method or unknown path answered with
+ * a body that says what is accepted, see unroutable.ts), the interceptor chain (observe → auth → deadline →
  * validate, outermost first) and the HTTP routes, and listens on one port
  * (TLS when a certificate is given, plaintext h2c + HTTP/1.1 otherwise).
  */
@@ -97,6 +99,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   let ready = false;
   let reason = "no snapshot is loaded yet";
   const shutdown = new AbortController();
+  let served: DescService[] = [];
   const routes = (router: ConnectRouter) => {
     router.service(CustomerService, customerService(deps.router));
     router.service(ProductService, productService(deps.router));
@@ -113,6 +116,8 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       readMaxBytes: deps.maxRequestBytes,
       defaultDeadlineMs: deps.defaultDeadlineMs,
     });
+    explainRefusals(router);
+    served = [...new Set(router.handlers.map((h) => h.service))];
   };
   const rpc = connectNodeAdapter({
     routes,
@@ -123,7 +128,11 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       createValidateInterceptor(),
     ],
     readMaxBytes: deps.maxRequestBytes,
+    // A typo in a field or enum name is an error, not an empty field (connect-es ignores both
+    // by default); the request body guard words the refusal first.
+    jsonOptions: { ignoreUnknownFields: false },
     shutdownSignal: shutdown.signal,
+    fallback: unknownRoute(() => served),
   });
   const handler = withHttpRoutes(
     withDashboard(rpc, deps.webDir),
