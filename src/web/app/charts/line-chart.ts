@@ -44,7 +44,7 @@ export function lineChart(
     });
     f.plot.append(s("path", { d, class: "line", stroke: colour(k), "data-series": line.name }));
     if (dashed !== "") {
-      f.plot.append(s("path", { d: dashed, class: "line partial", stroke: colour(k) }));
+      f.plot.append(s("path", { d: dashed, class: "line-partial", stroke: colour(k) }));
     }
     if (labels.length <= 60) {
       line.values.forEach((v, i) => {
@@ -59,7 +59,7 @@ export function lineChart(
               r: 3,
               fill: partial(i) ? "#fff" : colour(k),
               class: partial(i) ? "point partial" : "point",
-              ...(partial(i) ? { style: `stroke: ${colour(k)}` } : {}),
+              ...(partial(i) ? { stroke: colour(k) } : {}),
             },
             s("title", {}, `${line.name} · ${labels[i]}: ${options.format(v)}${note}`),
           ),
