@@ -59,21 +59,23 @@ export type GetTrendsRequest = Message<"customeranalytics.v1.GetTrendsRequest"> 
   groupBy: TrendGroupBy;
 
   /**
-   * Only customers in these regions (exact match); empty means all.
+   * Only customers in these regions (exact match, case-sensitive: "Iceland", not "iceland",
+   * unlike ListCustomers); empty means all.
    *
    * @generated from field: repeated string regions = 6;
    */
   regions: string[];
 
   /**
-   * Only customers of these types (exact match); empty means all.
+   * Only customers of these types (exact match, case-sensitive); empty means all.
    *
    * @generated from field: repeated string customer_types = 7;
    */
   customerTypes: string[];
 
   /**
-   * Only relationships with products in these categories (exact match); empty means all.
+   * Only relationships with products in these categories (exact match, case-sensitive);
+   * empty means all.
    *
    * @generated from field: repeated string product_categories = 8;
    */
