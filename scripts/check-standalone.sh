@@ -13,4 +13,4 @@ if git grep -n -I -E "${design}|${shared}|${absolute}" -- . ':(exclude)package-l
   echo "write what they rely on into docs/ and cite that instead" >&2
   exit 1
 fi
-echo "check-standalone: no tracked file cites DESIGN notes, ../shared or an absolute machine path"
+echo "check-standalone: no tracked file cites a design note, the shared folder or an absolute machine path"
