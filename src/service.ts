@@ -33,7 +33,7 @@ export interface Service {
 }
 
 /**
- * Wires the layers in the order DESIGN.md gives (snapshot store → source → syncer → server),
+ * Wires the layers in the order docs/architecture.md gives (snapshot store → source → syncer → server),
  * serves the snapshot on disk at once, and syncs in the background: a first sync when there
  * is no snapshot, otherwise a check that skips when the source has not changed.
  */

@@ -92,6 +92,7 @@ function series(s: TrendSeries, grouped: boolean): MessageInitShape<typeof Trend
       periodStart: p.periodStart,
       periodEnd: p.periodEnd,
       values: p.values.map(trendValue),
+      partial: p.partial,
     })),
   };
 }

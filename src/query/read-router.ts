@@ -57,7 +57,7 @@ export interface Question<A, R> {
 }
 
 /**
- * Decides, per call, whether the snapshot or the live source answers, following DESIGN.md:
+ * Decides, per call, whether the snapshot or the live source answers, following docs/data_sources.md (freshness and the live fallback):
  * the snapshot unless the caller asked for live data, or the snapshot is older than the budget
  * or absent; then live, and if live fails (or the question has no live form), the snapshot
  * again when the caller allows cached data, saying so, otherwise UNAVAILABLE. Questions the

@@ -1,4 +1,5 @@
-import { Code } from "@connectrpc/connect";
+import type { Code } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { SyncRunRecord } from "../sync/sync-status.js";
 
@@ -173,8 +174,10 @@ function liveGauges(registers: Registry[], stats: () => LiveQueryStats): void {
   gauge("live_query_slots", "Live queries allowed at once (LIVE_MAX_CONCURRENCY).", (s) => s.slots);
 }
 
-/** `NotFound` → `NOT_FOUND`: the canonical gRPC spelling, as Prometheus users expect it. */
+/**
+ * `NotFound` → `not_found`: the spelling of the Connect wire and of the log lines, so one grep
+ * finds a code in the logs, the metrics and a caller's error body alike; OK is `ok`, as logged.
+ */
 function codeName(code: Code | undefined): string {
-  if (code === undefined) return "OK";
-  return (Code[code] ?? "Unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  return code === undefined ? "ok" : codeToString(code);
 }

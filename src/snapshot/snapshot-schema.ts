@@ -1,7 +1,7 @@
 import type { BaseTable } from "../source/table-feed.js";
 
 /**
- * DDL of the three mirrored tables, exactly as DESIGN.md gives them. Loading inserts into these
+ * DDL of the three mirrored tables, exactly as docs/data_sources.md gives them. Loading inserts into these
  * typed tables, so a source whose values do not cast fails the load instead of changing types.
  * Primary keys are not declared: duplicates are counted by validation and reported, which a
  * constraint would turn into an opaque load error.
