@@ -1,4 +1,4 @@
-import type { BaseTable } from "../../source/table-feed.js";
+import { BASE_TABLE_NAMES, requiredColumns } from "../../schema/schema-sql.js";
 import {
   inSet,
   notInFuture,
@@ -12,34 +12,6 @@ import { relationshipChecks } from "./data-quality-relationship-checks.js";
 
 export type { ColumnRef, RowCheck, RowCheckKind } from "./data-quality-check-spec.js";
 
-/** Required (non-nullable) columns of each table; end_date stays open for current holdings. */
-const REQUIRED_COLUMNS: Readonly<Record<BaseTable, readonly string[]>> = {
-  customers: [
-    "customer_id",
-    "customer_name",
-    "customer_type",
-    "region",
-    "registration_date",
-    "status",
-  ],
-  products: [
-    "product_id",
-    "product_name",
-    "product_category",
-    "product_type",
-    "launch_date",
-    "status",
-  ],
-  customer_products: [
-    "relationship_id",
-    "customer_id",
-    "product_id",
-    "relationship_type",
-    "start_date",
-    "value",
-  ],
-};
-
 /**
  * The row-level checks shipped for the three tables (reference §5.3): keys not null and unique,
  * required columns present, value sets, ranges, cross-column and cross-table consistency,
@@ -47,10 +19,10 @@ const REQUIRED_COLUMNS: Readonly<Record<BaseTable, readonly string[]>> = {
  */
 export function rowChecks(opts: ResolvedDataQualityOptions, today: string): RowCheck[] {
   const checks: RowCheck[] = [];
-  for (const table of Object.keys(REQUIRED_COLUMNS) as BaseTable[]) {
+  for (const table of BASE_TABLE_NAMES) {
     const key = TABLE_KEYS[table];
     checks.push(unique(table, [key], `${table}.${key}.unique`, `${table}.${key} is a primary key`));
-    for (const column of REQUIRED_COLUMNS[table]) checks.push(notNull(table, column));
+    for (const column of requiredColumns(table)) checks.push(notNull(table, column));
   }
   checks.push(
     inSet("customers", "status", opts.valueSets.customerStatus),
