@@ -43,7 +43,10 @@ export async function startService(
   const store = new SnapshotStore(config.dataDir, log);
   await store.openLast();
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
-  const syncer = new Syncer(source, store, log, derive);
+  const syncer = new Syncer(source, store, log, derive, {
+    blocking: config.syncBlockingChecks,
+    maxShrink: config.syncMaxShrink,
+  });
   const liveStats = source.live?.stats;
   const metrics = new Metrics({
     snapshotDataAsOf: () => store.live?.dataAsOf,
@@ -79,6 +82,10 @@ export async function startService(
   store.onChange((info) => {
     follow(info !== undefined);
     warm();
+  });
+  syncer.onRunEnd((run) => {
+    if (run.blocked !== undefined) server.setReady(store.live !== undefined, run.message);
+    else if (run.state !== "failed") follow(store.live !== undefined);
   });
   const schedule = new SyncSchedule(syncer, log, config.syncCron);
   schedule.start();

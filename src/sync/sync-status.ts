@@ -15,6 +15,8 @@ export interface SyncRunRecord {
   message: string;
   tables: { table: string; rows: number; durationMs: number }[];
   dropped: { reason: string; rows: number }[];
+  /** The blocking validation check that failed the run, its table and failing rows; else unset. */
+  blocked?: { check: string; table: string; rows: number };
 }
 
 /**

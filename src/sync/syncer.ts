@@ -3,6 +3,11 @@ import type { BuildInput, TableBuild } from "../snapshot/snapshot-build.js";
 import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
+import {
+  BlockedSyncError,
+  DEFAULT_POLICY,
+  type ValidationPolicy,
+} from "../snapshot/validate-base-tables.js";
 import type { Source } from "../source/source.js";
 import type { DeriveContext } from "./derive-all.js";
 import { SyncProgress } from "./sync-progress.js";
@@ -28,11 +33,15 @@ export class Syncer {
     private readonly store: SnapshotStore,
     private readonly log: Logger,
     private readonly derive?: Derive,
+    private readonly validation: Omit<ValidationPolicy, "allowShrink"> = DEFAULT_POLICY,
   ) {}
 
-  /** Starts a run, or joins the one already going. Never rejects: failures are recorded. */
-  sync(trigger: SyncTrigger, force = false): Promise<SyncRunRecord> {
-    return this.trigger(trigger, force).done;
+  /**
+   * Starts a run, or joins the one already going. Never rejects: failures are recorded.
+   * `allowShrink` (an admin's `TriggerSync{allow_shrink}`) lets this run empty or shrink a table.
+   */
+  sync(trigger: SyncTrigger, force = false, allowShrink = false): Promise<SyncRunRecord> {
+    return this.trigger(trigger, force, allowShrink).done;
   }
 
   /**
@@ -42,12 +51,13 @@ export class Syncer {
   trigger(
     trigger: SyncTrigger,
     force = false,
+    allowShrink = false,
   ): { run: SyncRunRecord; joined: boolean; done: Promise<SyncRunRecord> } {
     if (this.#running !== undefined) return { ...this.#running, joined: true };
     const id = newSnapshotId();
     const run = this.status.start(id, trigger);
     this.progress.begin(id);
-    const done = this.#run(run, force).finally(() => {
+    const done = this.#run(run, force, allowShrink).finally(() => {
       this.#running = undefined;
       for (const listener of this.#runEnd) listener(run);
     });
@@ -65,7 +75,7 @@ export class Syncer {
     await this.#running?.done;
   }
 
-  async #run(run: SyncRunRecord, force: boolean): Promise<SyncRunRecord> {
+  async #run(run: SyncRunRecord, force: boolean, allowShrink: boolean): Promise<SyncRunRecord> {
     const log = this.log.child({ run: run.runId, trigger: run.trigger });
     try {
       const checkedAt = new Date();
@@ -86,6 +96,8 @@ export class Syncer {
         load,
         ...(this.derive === undefined ? {} : { derive: this.derive }),
         onProgress: (p) => this.progress.build(p),
+        validation: { ...this.validation, allowShrink },
+        ...(live === undefined ? {} : { liveRows: liveRows(live.tables) }),
       };
       const result = await this.store.buildAndSwap(input);
       run.tables = result.tables.map((t) => ({ ...t }));
@@ -97,6 +109,9 @@ export class Syncer {
       log.info({ tables: run.tables }, "sync succeeded");
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof BlockedSyncError) {
+        run.blocked = { check: err.check, table: err.table, rows: err.rows };
+      }
       this.#end(run, "failed", message);
       log.error({ err: message }, "sync failed; the previous snapshot keeps serving");
     }
@@ -107,4 +122,9 @@ export class Syncer {
     this.status.finish(run, state, message);
     this.progress.end(state, message);
   }
+}
+
+/** The live snapshot's row count per table, which the shrink checks compare against. */
+function liveRows(tables: readonly { table: string; rows: number }[]): Record<string, number> {
+  return Object.fromEntries(tables.map((t) => [t.table, t.rows]));
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customeranalytics/v1/sync.proto.
  */
 export const file_customeranalytics_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMi9gEKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQiPQoJVGFibGVMb2FkEg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMSEwoLZHVyYXRpb25fbXMYAyABKAEiKwoLRHJvcHBlZFJvd3MSDgoGcmVhc29uGAEgASgJEgwKBHJvd3MYAiABKAMisQIKB1N5bmNSdW4SDgoGcnVuX2lkGAEgASgJEg8KB3RyaWdnZXIYAiABKAkSLgoFc3RhdGUYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB21lc3NhZ2UYBiABKAkSLwoGdGFibGVzGAcgAygLMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuVGFibGVMb2FkEjIKB2Ryb3BwZWQYCCADKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5Ecm9wcGVkUm93cyIWChRHZXRTeW5jU3RhdHVzUmVxdWVzdCL8AQoVR2V0U3luY1N0YXR1c1Jlc3BvbnNlEjkKDWxpdmVfc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SLwoIbGFzdF9ydW4YAiABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEjYKD2xhc3RfZmFpbGVkX3J1bhgDIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SLwoLbmV4dF9ydW5fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnNvdXJjZRgFIAEoCSIjChJUcmlnZ2VyU3luY1JlcXVlc3QSDQoFZm9yY2UYASABKAgiUQoTVHJpZ2dlclN5bmNSZXNwb25zZRIqCgNydW4YASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEg4KBmpvaW5lZBgCIAEoCCISChBXYXRjaFN5bmNSZXF1ZXN0ItcBCgxTeW5jUHJvZ3Jlc3MSDgoGcnVuX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KBXBoYXNlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1BoYXNlEg0KBXRhYmxlGAQgASgJEgwKBHJvd3MYBSABKAMSEgoKdG90YWxfcm93cxgGIAEoAxIVCg1mcmFjdGlvbl9kb25lGAcgASgBEg8KB21lc3NhZ2UYCCABKAkiSQoRV2F0Y2hTeW5jUmVzcG9uc2USNAoIcHJvZ3Jlc3MYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUHJvZ3Jlc3MiFgoUTGlzdFNuYXBzaG90c1JlcXVlc3QigwEKDVNuYXBzaG90RW50cnkSNAoIc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SDAoEbGl2ZRgCIAEoCBIuCgpyZXRpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChVMaXN0U25hcHNob3RzUmVzcG9uc2USNgoJc25hcHNob3RzGAEgAygLMiMuY3VzdG9tZXJhbmFseXRpY3MudjEuU25hcHNob3RFbnRyeSqIAQoJU3luY1N0YXRlEhoKFlNZTkNfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTWU5DX1NUQVRFX1JVTk5JTkcQARIYChRTWU5DX1NUQVRFX1NVQ0NFRURFRBACEhUKEVNZTkNfU1RBVEVfRkFJTEVEEAMSFgoSU1lOQ19TVEFURV9TS0lQUEVEEAQqrAEKCVN5bmNQaGFzZRIaChZTWU5DX1BIQVNFX1VOU1BFQ0lGSUVEEAASFAoQU1lOQ19QSEFTRV9DSEVDSxABEhMKD1NZTkNfUEhBU0VfTE9BRBACEhcKE1NZTkNfUEhBU0VfVkFMSURBVEUQAxIVChFTWU5DX1BIQVNFX0RFUklWRRAEEhMKD1NZTkNfUEhBU0VfU1dBUBAFEhMKD1NZTkNfUEhBU0VfRE9ORRAGMrQDCgtTeW5jU2VydmljZRJtCg1HZXRTeW5jU3RhdHVzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0U3luY1N0YXR1c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVzcG9uc2UiA5ACARJiCgtUcmlnZ2VyU3luYxIoLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVxdWVzdBopLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVzcG9uc2USYwoJV2F0Y2hTeW5jEiYuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVxdWVzdBonLmN1c3RvbWVyYW5hbHl0aWNzLnYxLldhdGNoU3luY1Jlc3BvbnNlIgOQAgEwARJtCg1MaXN0U25hcHNob3RzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMi9gEKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQiPQoJVGFibGVMb2FkEg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMSEwoLZHVyYXRpb25fbXMYAyABKAEiKwoLRHJvcHBlZFJvd3MSDgoGcmVhc29uGAEgASgJEgwKBHJvd3MYAiABKAMi5gIKB1N5bmNSdW4SDgoGcnVuX2lkGAEgASgJEg8KB3RyaWdnZXIYAiABKAkSLgoFc3RhdGUYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB21lc3NhZ2UYBiABKAkSLwoGdGFibGVzGAcgAygLMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuVGFibGVMb2FkEjIKB2Ryb3BwZWQYCCADKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5Ecm9wcGVkUm93cxIzCgdibG9ja2VkGAkgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuQmxvY2tlZENoZWNrIjoKDEJsb2NrZWRDaGVjaxINCgVjaGVjaxgBIAEoCRINCgV0YWJsZRgCIAEoCRIMCgRyb3dzGAMgASgDIhYKFEdldFN5bmNTdGF0dXNSZXF1ZXN0IvwBChVHZXRTeW5jU3RhdHVzUmVzcG9uc2USOQoNbGl2ZV9zbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIvCghsYXN0X3J1bhgCIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SNgoPbGFzdF9mYWlsZWRfcnVuGAMgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIvCgtuZXh0X3J1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJIjkKElRyaWdnZXJTeW5jUmVxdWVzdBINCgVmb3JjZRgBIAEoCBIUCgxhbGxvd19zaHJpbmsYAiABKAgiUQoTVHJpZ2dlclN5bmNSZXNwb25zZRIqCgNydW4YASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEg4KBmpvaW5lZBgCIAEoCCISChBXYXRjaFN5bmNSZXF1ZXN0ItcBCgxTeW5jUHJvZ3Jlc3MSDgoGcnVuX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KBXBoYXNlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1BoYXNlEg0KBXRhYmxlGAQgASgJEgwKBHJvd3MYBSABKAMSEgoKdG90YWxfcm93cxgGIAEoAxIVCg1mcmFjdGlvbl9kb25lGAcgASgBEg8KB21lc3NhZ2UYCCABKAkiSQoRV2F0Y2hTeW5jUmVzcG9uc2USNAoIcHJvZ3Jlc3MYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUHJvZ3Jlc3MiFgoUTGlzdFNuYXBzaG90c1JlcXVlc3QigwEKDVNuYXBzaG90RW50cnkSNAoIc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SDAoEbGl2ZRgCIAEoCBIuCgpyZXRpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChVMaXN0U25hcHNob3RzUmVzcG9uc2USNgoJc25hcHNob3RzGAEgAygLMiMuY3VzdG9tZXJhbmFseXRpY3MudjEuU25hcHNob3RFbnRyeSqIAQoJU3luY1N0YXRlEhoKFlNZTkNfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTWU5DX1NUQVRFX1JVTk5JTkcQARIYChRTWU5DX1NUQVRFX1NVQ0NFRURFRBACEhUKEVNZTkNfU1RBVEVfRkFJTEVEEAMSFgoSU1lOQ19TVEFURV9TS0lQUEVEEAQqrAEKCVN5bmNQaGFzZRIaChZTWU5DX1BIQVNFX1VOU1BFQ0lGSUVEEAASFAoQU1lOQ19QSEFTRV9DSEVDSxABEhMKD1NZTkNfUEhBU0VfTE9BRBACEhcKE1NZTkNfUEhBU0VfVkFMSURBVEUQAxIVChFTWU5DX1BIQVNFX0RFUklWRRAEEhMKD1NZTkNfUEhBU0VfU1dBUBAFEhMKD1NZTkNfUEhBU0VfRE9ORRAGMrQDCgtTeW5jU2VydmljZRJtCg1HZXRTeW5jU3RhdHVzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0U3luY1N0YXR1c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVzcG9uc2UiA5ACARJiCgtUcmlnZ2VyU3luYxIoLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVxdWVzdBopLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVzcG9uc2USYwoJV2F0Y2hTeW5jEiYuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVxdWVzdBonLmN1c3RvbWVyYW5hbHl0aWNzLnYxLldhdGNoU3luY1Jlc3BvbnNlIgOQAgEwARJtCg1MaXN0U25hcHNob3RzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * TableCount is the row count of one table in a snapshot.
@@ -223,6 +223,14 @@ export type SyncRun = Message<"customeranalytics.v1.SyncRun"> & {
    * @generated from field: repeated customeranalytics.v1.DroppedRows dropped = 8;
    */
   dropped: DroppedRows[];
+
+  /**
+   * The blocking validation check that failed the run; unset when none did. The message says
+   * the same in words (for a shrink: from how many rows to how many).
+   *
+   * @generated from field: customeranalytics.v1.BlockedCheck blocked = 9;
+   */
+  blocked?: BlockedCheck | undefined;
 };
 
 /**
@@ -231,6 +239,42 @@ export type SyncRun = Message<"customeranalytics.v1.SyncRun"> & {
  */
 export const SyncRunSchema: GenMessage<SyncRun> = /*@__PURE__*/
   messageDesc(file_customeranalytics_v1_sync, 4);
+
+/**
+ * BlockedCheck names the validation check that stopped a sync; the previous snapshot keeps
+ * serving. Which checks block is the SYNC_BLOCKING_CHECKS setting.
+ *
+ * @generated from message customeranalytics.v1.BlockedCheck
+ */
+export type BlockedCheck = Message<"customeranalytics.v1.BlockedCheck"> & {
+  /**
+   * The check's id, as in the data-quality report (for example "customers.shrink").
+   *
+   * @generated from field: string check = 1;
+   */
+  check: string;
+
+  /**
+   * The base table it checks.
+   *
+   * @generated from field: string table = 2;
+   */
+  table: string;
+
+  /**
+   * How many rows failed it (for a shrink: how many rows the table would lose).
+   *
+   * @generated from field: int64 rows = 3;
+   */
+  rows: bigint;
+};
+
+/**
+ * Describes the message customeranalytics.v1.BlockedCheck.
+ * Use `create(BlockedCheckSchema)` to create a new message.
+ */
+export const BlockedCheckSchema: GenMessage<BlockedCheck> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 5);
 
 /**
  * GetSyncStatusRequest takes no parameters.
@@ -245,7 +289,7 @@ export type GetSyncStatusRequest = Message<"customeranalytics.v1.GetSyncStatusRe
  * Use `create(GetSyncStatusRequestSchema)` to create a new message.
  */
 export const GetSyncStatusRequestSchema: GenMessage<GetSyncStatusRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 5);
+  messageDesc(file_customeranalytics_v1_sync, 6);
 
 /**
  * GetSyncStatusResponse is the state of the snapshot and of syncing.
@@ -294,7 +338,7 @@ export type GetSyncStatusResponse = Message<"customeranalytics.v1.GetSyncStatusR
  * Use `create(GetSyncStatusResponseSchema)` to create a new message.
  */
 export const GetSyncStatusResponseSchema: GenMessage<GetSyncStatusResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 6);
+  messageDesc(file_customeranalytics_v1_sync, 7);
 
 /**
  * TriggerSyncRequest asks for a sync now.
@@ -308,6 +352,15 @@ export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncReques
    * @generated from field: bool force = 1;
    */
   force: boolean;
+
+  /**
+   * Take the new data even if it leaves customers or customer_products empty, or shrinks a
+   * base table by more than SYNC_MAX_SHRINK of the live snapshot's rows (checks that otherwise
+   * block the sync). Usually sent with force, after checking that the source really shrank.
+   *
+   * @generated from field: bool allow_shrink = 2;
+   */
+  allowShrink: boolean;
 };
 
 /**
@@ -315,7 +368,7 @@ export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncReques
  * Use `create(TriggerSyncRequestSchema)` to create a new message.
  */
 export const TriggerSyncRequestSchema: GenMessage<TriggerSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 7);
+  messageDesc(file_customeranalytics_v1_sync, 8);
 
 /**
  * TriggerSyncResponse names the run that is now going.
@@ -343,7 +396,7 @@ export type TriggerSyncResponse = Message<"customeranalytics.v1.TriggerSyncRespo
  * Use `create(TriggerSyncResponseSchema)` to create a new message.
  */
 export const TriggerSyncResponseSchema: GenMessage<TriggerSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 8);
+  messageDesc(file_customeranalytics_v1_sync, 9);
 
 /**
  * WatchSyncRequest takes no parameters.
@@ -358,7 +411,7 @@ export type WatchSyncRequest = Message<"customeranalytics.v1.WatchSyncRequest"> 
  * Use `create(WatchSyncRequestSchema)` to create a new message.
  */
 export const WatchSyncRequestSchema: GenMessage<WatchSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 9);
+  messageDesc(file_customeranalytics_v1_sync, 10);
 
 /**
  * SyncProgress is one progress event of a sync run.
@@ -428,7 +481,7 @@ export type SyncProgress = Message<"customeranalytics.v1.SyncProgress"> & {
  * Use `create(SyncProgressSchema)` to create a new message.
  */
 export const SyncProgressSchema: GenMessage<SyncProgress> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 10);
+  messageDesc(file_customeranalytics_v1_sync, 11);
 
 /**
  * WatchSyncResponse carries one progress event.
@@ -449,7 +502,7 @@ export type WatchSyncResponse = Message<"customeranalytics.v1.WatchSyncResponse"
  * Use `create(WatchSyncResponseSchema)` to create a new message.
  */
 export const WatchSyncResponseSchema: GenMessage<WatchSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 11);
+  messageDesc(file_customeranalytics_v1_sync, 12);
 
 /**
  * ListSnapshotsRequest takes no parameters.
@@ -464,7 +517,7 @@ export type ListSnapshotsRequest = Message<"customeranalytics.v1.ListSnapshotsRe
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 12);
+  messageDesc(file_customeranalytics_v1_sync, 13);
 
 /**
  * SnapshotEntry is a snapshot with whether it still answers reads.
@@ -499,7 +552,7 @@ export type SnapshotEntry = Message<"customeranalytics.v1.SnapshotEntry"> & {
  * Use `create(SnapshotEntrySchema)` to create a new message.
  */
 export const SnapshotEntrySchema: GenMessage<SnapshotEntry> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 13);
+  messageDesc(file_customeranalytics_v1_sync, 14);
 
 /**
  * ListSnapshotsResponse lists snapshots, newest first.
@@ -520,7 +573,7 @@ export type ListSnapshotsResponse = Message<"customeranalytics.v1.ListSnapshotsR
  * Use `create(ListSnapshotsResponseSchema)` to create a new message.
  */
 export const ListSnapshotsResponseSchema: GenMessage<ListSnapshotsResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 14);
+  messageDesc(file_customeranalytics_v1_sync, 15);
 
 /**
  * SyncState is where a sync run is, or how it ended.
