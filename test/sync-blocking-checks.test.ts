@@ -4,8 +4,11 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
+import { ALWAYS_BLOCKING, VALIDATION_CHECKS } from "../src/schema/validation-spec.js";
 import { SnapshotStore } from "../src/snapshot/snapshot-store.js";
 import { fileSource } from "../src/source/file-source.js";
+import { rowChecks } from "../src/sync/derive/data-quality-checks.js";
+import { resolveDataQualityOptions } from "../src/sync/derive/data-quality-options.js";
 import { deriveAll } from "../src/sync/derive-all.js";
 import { Syncer } from "../src/sync/syncer.js";
 import { BASIC_FIXTURE } from "./support/test-service.js";
@@ -162,5 +165,67 @@ describe("blocking and reporting checks", () => {
     const next = await syncer.sync("request", true);
     expect(next.state).toBe("failed");
     expect(next.blocked?.check).toBe("customer_products.shrink");
+  });
+});
+
+describe("the validation spec and its settings", () => {
+  it("every row check of the spec is a check of the data-quality report, under the same id", () => {
+    const options = resolveDataQualityOptions({ dataAsOf: new Date(), now: new Date() });
+    const reported = new Set(rowChecks(options, "2024-01-01").map((c) => c.id));
+    const specRowChecks = VALIDATION_CHECKS.filter((c) => c.sql !== undefined).map((c) => c.id);
+    expect(specRowChecks.length).toBeGreaterThan(0);
+    expect(specRowChecks.filter((id) => !reported.has(id))).toEqual([]);
+  });
+
+  it("SYNC_BLOCKING_CHECKS defaults to today's blocking set and refuses unknown ids by name", () => {
+    expect([...settings({}).blocking].toSorted()).toEqual(
+      [
+        ...["customers", "products", "customer_products"].flatMap((t) => [
+          `${t}.schema`,
+          `${t}.row_count`,
+          `${t}.shrink`,
+        ]),
+        "customers.not_empty",
+        "customer_products.not_empty",
+        "customers.customer_id.unique",
+        "products.product_id.unique",
+        "customer_products.relationship_id.unique",
+      ].toSorted(),
+    );
+    const orphans = settings({
+      SYNC_BLOCKING_CHECKS: "none,customer_products.product_id.foreign_key",
+    });
+    expect([...orphans.blocking].toSorted()).toEqual(
+      ["customer_products.product_id.foreign_key", ...ALWAYS_BLOCKING].toSorted(),
+    );
+    expect(() => settings({ SYNC_BLOCKING_CHECKS: "customers.typo" })).toThrow(
+      /SYNC_BLOCKING_CHECKS: customers.typo is not a check/,
+    );
+    expect(() => settings({ SYNC_MAX_SHRINK: "50%" })).toThrow(
+      /SYNC_MAX_SHRINK=50% must be a number/,
+    );
+  });
+
+  it("orphans set to block fail the sync with their count", async () => {
+    const store = await openStore();
+    const dir = await fixtureCopy();
+    const path = join(dir, "customer_products.csv");
+    await writeFile(
+      path,
+      `${(await readFile(path, "utf8")).trimEnd()}\nX1,C999,P01,holder,2020-01-01,,1.00\n`,
+    );
+    const policy = settings({
+      SYNC_BLOCKING_CHECKS: "default,customer_products.customer_id.foreign_key",
+    });
+    const run = await new Syncer(fileSource("local", dir), store, log, undefined, policy).sync(
+      "startup",
+    );
+    expect(run.state).toBe("failed");
+    expect(run.blocked).toEqual({
+      check: "customer_products.customer_id.foreign_key",
+      table: "customer_products",
+      rows: 1,
+    });
+    expect(store.live).toBeUndefined();
   });
 });

@@ -46,10 +46,10 @@ export interface ValidationCheck {
   readonly sql?: string;
 }
 
+/** Keys occurring more than once; NULL keys group together, so two NULL keys count too. */
 const countUnique = (table: string, key: string) =>
   `SELECT count(*)::BIGINT AS n, CAST(min(k) AS VARCHAR) AS example FROM
-  (SELECT ${quoted(key)} AS k FROM ${table} WHERE ${quoted(key)} IS NOT NULL
-   GROUP BY ${quoted(key)} HAVING count(*) > 1)`;
+  (SELECT ${quoted(key)} AS k FROM ${table} GROUP BY ${quoted(key)} HAVING count(*) > 1)`;
 
 const countNull = (table: string, column: string) =>
   `SELECT count(*)::BIGINT AS n, CAST(NULL AS VARCHAR) AS example FROM ${table}

@@ -1,12 +1,5 @@
-import { BASE_TABLE_NAMES, requiredColumns } from "../../schema/schema-sql.js";
-import {
-  inSet,
-  notInFuture,
-  notNull,
-  type RowCheck,
-  TABLE_KEYS,
-  unique,
-} from "./data-quality-check-spec.js";
+import { VALIDATION_CHECKS } from "../../schema/validation-spec.js";
+import { inSet, notInFuture, notNull, type RowCheck, unique } from "./data-quality-check-spec.js";
 import type { ResolvedDataQualityOptions } from "./data-quality-options.js";
 import { relationshipChecks } from "./data-quality-relationship-checks.js";
 
@@ -19,10 +12,15 @@ export type { ColumnRef, RowCheck, RowCheckKind } from "./data-quality-check-spe
  */
 export function rowChecks(opts: ResolvedDataQualityOptions, today: string): RowCheck[] {
   const checks: RowCheck[] = [];
-  for (const table of BASE_TABLE_NAMES) {
-    const key = TABLE_KEYS[table];
-    checks.push(unique(table, [key], `${table}.${key}.unique`, `${table}.${key} is a primary key`));
-    for (const column of requiredColumns(table)) checks.push(notNull(table, column));
+  // Keys and required columns, as the validation spec declares them (same ids, so a check that
+  // does not block the sync is this report's row).
+  for (const check of VALIDATION_CHECKS) {
+    if (check.column === undefined) continue;
+    if (check.kind === "unique") {
+      checks.push(unique(check.table, [check.column], check.id, check.description));
+    } else if (check.kind === "not_null") {
+      checks.push(notNull(check.table, check.column));
+    }
   }
   checks.push(
     inSet("customers", "status", opts.valueSets.customerStatus),
