@@ -69,9 +69,11 @@ function tableFeed(table: BaseTable, file: TableFile): TableFeed {
  */
 function tableChecks(table: BaseTable, file: TableFile): SourceCheck[] {
   const columns = columnsOf(table);
+  const check = `${table}.schema`;
   const present = columns
     .filter((c) => c.optional !== true)
     .map((c) => ({
+      check,
       sql: missingColumnSql(file.format),
       params: [file.path, c.name],
       problem: "the column is missing",
@@ -81,6 +83,7 @@ function tableChecks(table: BaseTable, file: TableFile): SourceCheck[] {
   const castable = columns
     .filter((c) => c.duckdb !== "VARCHAR" && c.optional !== true)
     .map((c) => ({
+      check,
       sql: badValueSql(file.format, c.name, c.duckdb),
       params: [file.path],
       problem: `a value does not cast to ${c.duckdb.replace(",", ", ")}`,

@@ -70,6 +70,8 @@ export interface DroppedRows {
  * are at fault, and the load fails with a `SourceError` naming `file` and `column`.
  */
 export interface SourceCheck {
+  /** The validation-spec check it is part of (`customers.schema`, src/schema/validation-spec.ts). */
+  readonly check?: string;
   /** A SELECT with `?` placeholders for `params`, returning rows only when the data is wrong. */
   readonly sql: string;
   readonly params: readonly (string | number)[];
