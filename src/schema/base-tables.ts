@@ -50,6 +50,46 @@ export interface TableSpec {
 /** Names of the base tables, in load order. */
 export type BaseTableName = "customers" | "products" | "customer_products";
 
+/** The optional properties of a column; a column is required (`nullable: false`) unless told. */
+type ColumnOptions = Partial<
+  Pick<ColumnSpec, "nullable" | "references" | "min" | "fewValues" | "optional">
+>;
+
+/** A VARCHAR column of at most `length` characters (Snowflake `VARCHAR(length)`). */
+function varchar<N extends string>(
+  name: N,
+  length: number,
+  meaning: string,
+  options: ColumnOptions = {},
+): ColumnSpec & { readonly name: N } {
+  const spec = {
+    name,
+    duckdb: "VARCHAR",
+    snowflake: `VARCHAR(${length})`,
+    maxLength: length,
+  } as const;
+  return { ...spec, nullable: false, ...options, meaning };
+}
+
+/** A DATE column. */
+function date<N extends string>(
+  name: N,
+  meaning: string,
+  options: ColumnOptions = {},
+): ColumnSpec & { readonly name: N } {
+  return { name, duckdb: "DATE", snowflake: "DATE", nullable: false, ...options, meaning };
+}
+
+/** An exact money column, to the cent (Snowflake `NUMBER(15,2)`). */
+function money<N extends string>(
+  name: N,
+  meaning: string,
+  options: ColumnOptions = {},
+): ColumnSpec & { readonly name: N } {
+  const spec = { name, duckdb: "DECIMAL(15,2)", snowflake: "NUMBER(15,2)" } as const;
+  return { ...spec, nullable: false, ...options, meaning };
+}
+
 /** The base tables, in load order (customers and products before the relationships). */
 export const BASE_SCHEMA = {
   customers: {
@@ -57,57 +97,16 @@ export const BASE_SCHEMA = {
     order: ["customer_id"],
     meaning: "the people or companies that hold products",
     columns: [
-      {
-        name: "customer_id",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
-        meaning: "the customer's id at the source",
-      },
-      {
-        name: "customer_name",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(255)",
-        nullable: false,
-        maxLength: 255,
-        meaning: "the customer's display name",
-      },
-      {
-        name: "customer_type",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
+      varchar("customer_id", 50, "the customer's id at the source"),
+      varchar("customer_name", 255, "the customer's display name"),
+      varchar("customer_type", 50, 'the kind of customer, for example "retail" or "wholesale"', {
         fewValues: true,
-        meaning: 'the kind of customer, for example "retail" or "wholesale"',
-      },
-      {
-        name: "region",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(100)",
-        nullable: false,
-        maxLength: 100,
+      }),
+      varchar("region", 100, "where the customer is, for example a country", { fewValues: true }),
+      date("registration_date", "the day the customer registered", { fewValues: true }),
+      varchar("status", 20, 'the customer\'s status at the source, for example "active"', {
         fewValues: true,
-        meaning: "where the customer is, for example a country",
-      },
-      {
-        name: "registration_date",
-        duckdb: "DATE",
-        snowflake: "DATE",
-        nullable: false,
-        fewValues: true,
-        meaning: "the day the customer registered",
-      },
-      {
-        name: "status",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(20)",
-        nullable: false,
-        maxLength: 20,
-        fewValues: true,
-        meaning: 'the customer\'s status at the source, for example "active"',
-      },
+      }),
     ],
   },
   products: {
@@ -115,53 +114,12 @@ export const BASE_SCHEMA = {
     order: ["product_id"],
     meaning: "what customers can hold",
     columns: [
-      {
-        name: "product_id",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
-        meaning: "the product's id at the source",
-      },
-      {
-        name: "product_name",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(255)",
-        nullable: false,
-        maxLength: 255,
-        meaning: "the product's display name",
-      },
-      {
-        name: "product_category",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(100)",
-        nullable: false,
-        maxLength: 100,
-        meaning: "the group the product belongs to",
-      },
-      {
-        name: "product_type",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
-        meaning: "the kind of product",
-      },
-      {
-        name: "launch_date",
-        duckdb: "DATE",
-        snowflake: "DATE",
-        nullable: false,
-        meaning: "the day the product became available",
-      },
-      {
-        name: "status",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(20)",
-        nullable: false,
-        maxLength: 20,
-        meaning: 'the product\'s status at the source, for example "active"',
-      },
+      varchar("product_id", 50, "the product's id at the source"),
+      varchar("product_name", 255, "the product's display name"),
+      varchar("product_category", 100, "the group the product belongs to"),
+      varchar("product_type", 50, "the kind of product"),
+      date("launch_date", "the day the product became available"),
+      varchar("status", 20, 'the product\'s status at the source, for example "active"'),
     ],
   },
   customer_products: {
@@ -169,62 +127,17 @@ export const BASE_SCHEMA = {
     order: ["customer_id", "start_date", "relationship_id"],
     meaning: "which customer holds (or held) which product, from when, for how much",
     columns: [
-      {
-        name: "relationship_id",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
-        meaning: "the relationship's id at the source",
-      },
-      {
-        name: "customer_id",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
+      varchar("relationship_id", 50, "the relationship's id at the source"),
+      varchar("customer_id", 50, "the customer holding the product", {
         references: { table: "customers", column: "customer_id" },
-        meaning: "the customer holding the product",
-      },
-      {
-        name: "product_id",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
+      }),
+      varchar("product_id", 50, "the product held", {
         references: { table: "products", column: "product_id" },
-        meaning: "the product held",
-      },
-      {
-        name: "relationship_type",
-        duckdb: "VARCHAR",
-        snowflake: "VARCHAR(50)",
-        nullable: false,
-        maxLength: 50,
-        meaning: 'how the product is held, for example "purchase" or "subscription"',
-      },
-      {
-        name: "start_date",
-        duckdb: "DATE",
-        snowflake: "DATE",
-        nullable: false,
-        meaning: "the day the relationship began",
-      },
-      {
-        name: "end_date",
-        duckdb: "DATE",
-        snowflake: "DATE",
-        nullable: true,
-        meaning: "the day it ended; NULL while it is current",
-      },
-      {
-        name: "value",
-        duckdb: "DECIMAL(15,2)",
-        snowflake: "NUMBER(15,2)",
-        nullable: false,
-        min: 0,
-        meaning: "the relationship's money value, exact to the cent",
-      },
+      }),
+      varchar("relationship_type", 50, 'how it is held, for example "purchase" or "subscription"'),
+      date("start_date", "the day the relationship began"),
+      date("end_date", "the day it ended; NULL while it is current", { nullable: true }),
+      money("value", "the relationship's money value, exact to the cent", { min: 0 }),
     ],
   },
 } as const satisfies Readonly<Record<BaseTableName, TableSpec>>;
