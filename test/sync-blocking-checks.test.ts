@@ -120,7 +120,7 @@ describe("blocking and reporting checks", () => {
     const run = await syncer.sync("startup");
     expect(run.state).toBe("failed");
     expect(run.blocked).toEqual({
-      check: "customer_products.not_empty",
+      check: "customer_products.row_count",
       table: "customer_products",
       rows: 0,
     });
@@ -182,11 +182,11 @@ describe("the validation spec and its settings", () => {
       [
         ...["customers", "products", "customer_products"].flatMap((t) => [
           `${t}.schema`,
-          `${t}.row_count`,
+          `${t}.source_row_count`,
           `${t}.shrink`,
         ]),
-        "customers.not_empty",
-        "customer_products.not_empty",
+        "customers.row_count",
+        "customer_products.row_count",
         "customers.customer_id.unique",
         "products.product_id.unique",
         "customer_products.relationship_id.unique",

@@ -79,22 +79,22 @@ function tableChecks(table: BaseTableName): ValidationCheck[] {
       defaultSeverity: "block",
     },
     {
-      id: `${table}.row_count`,
+      id: `${table}.source_row_count`,
       kind: "row_count",
       table,
       description: `${table} holds as many rows as the source reported`,
       defaultSeverity: "block",
     },
   ];
-  if (MUST_NOT_BE_EMPTY.includes(table)) {
-    checks.push({
-      id: `${table}.not_empty`,
-      kind: "not_empty",
-      table,
-      description: `${table} is not empty`,
-      defaultSeverity: "block",
-    });
-  }
+  // The data-quality report's `<table>.row_count` (at least one row), blocking where an empty
+  // table would replace a good snapshot with nothing.
+  checks.push({
+    id: `${table}.row_count`,
+    kind: "not_empty",
+    table,
+    description: `${table} is not empty`,
+    defaultSeverity: MUST_NOT_BE_EMPTY.includes(table) ? "block" : "report",
+  });
   checks.push(
     {
       id: `${table}.shrink`,
