@@ -148,11 +148,11 @@ export class CustomerIndex {
   /** Stores a chunk of {@link CUSTOMERS_SQL} from customer `first` on (loading, in id order). */
   addCustomers(first: number, columns: readonly (readonly ScanValue[])[], rows: number): void {
     const [ids = [], ...fields] = columns;
-    for (let r = 0; r < rows; r++) {
-      const i = first + r;
-      this.#ordinal.set(String(ids[r]), i);
-      for (const [c, column] of this.#columns.entries()) column.set(i, text(fields[c]?.[r]));
-    }
+    for (let r = 0; r < rows; r++) this.#ordinal.set(String(ids[r]), first + r);
+    this.#columns.forEach((column, c) => {
+      const values = fields[c] ?? [];
+      for (let r = 0; r < rows; r++) column.set(first + r, text(values[r]));
+    });
   }
 
   /**
@@ -187,10 +187,10 @@ export class CustomerIndex {
 
   #customer(i: number, customerId: string): CustomerRow {
     const row: Record<string, string> = { customerId };
-    for (const [c, column] of this.#columns.entries()) {
+    this.#columns.forEach((column, c) => {
       const field = CUSTOMER_FIELDS[c]?.field;
       if (field !== undefined) row[field] = column.get(i);
-    }
+    });
     return row as CustomerRow;
   }
 
