@@ -357,6 +357,7 @@ export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncReques
    * Take the new data even if it leaves customers or customer_products empty, or shrinks a
    * base table by more than SYNC_MAX_SHRINK of the live snapshot's rows (checks that otherwise
    * block the sync). Usually sent with force, after checking that the source really shrank.
+   * It applies to the run this call starts; a call that joins a running sync does not change it.
    *
    * @generated from field: bool allow_shrink = 2;
    */
