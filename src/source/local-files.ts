@@ -27,7 +27,8 @@ interface TableFile {
 /**
  * The `SOURCE=local` source: a directory (`LOCAL_SOURCE_DIR`) holding `customers`, `products`
  * and `customer_products`, each as `.csv`, `.csv.gz` or `.parquet`, with at least the columns of
- * DESIGN.md (matched case-insensitively; extra columns are ignored). It lets people run the
+ * the schema module (matched case-insensitively; extra columns are ignored; optional columns may
+ * be absent and load as NULL). It lets people run the
  * service on their own data without Snowflake.
  *
  * Files are found here, at once: a missing, empty or ambiguous file (two formats of one table)
