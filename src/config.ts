@@ -26,6 +26,8 @@ export interface JwtConfig {
   readonly audience: string;
   /** The claim that holds the role: a string, or a list of strings (the highest role wins). */
   readonly roleClaim: string;
+  /** Longest lifetime accepted, from `iat` (or from now without one) to `exp` (JWT_MAX_LIFETIME); 24 h when absent. */
+  readonly maxLifetimeMs?: number;
 }
 
 /**
@@ -65,6 +67,34 @@ export interface Config {
   /** PEM certificate (chain) and private key files; both set = TLS with ALPN (h2 and HTTP/1.1). */
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
+  /** Connection deadlines and caps of the listener (HEADERS_TIMEOUT, IDLE_TIMEOUT, ...). */
+  readonly connections: ConnectionSettings;
+  /** Export limits: stall timeout, concurrency caps, the leftover-file sweep. */
+  readonly exportLimits: ExportLimits;
+}
+
+/**
+ * How long a connection may take to send its headers or sit idle, and how many may be open:
+ * without them one client could hold every file descriptor of the process.
+ */
+export interface ConnectionSettings {
+  readonly headersTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly h2IdleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConcurrentStreams: number;
+}
+
+/** Bounds on exports, so that callers who stall or pile up cannot fill the disk or the fds. */
+export interface ExportLimits {
+  /** A chunk the caller does not take within this ends the call (EXPORT_STALL_TIMEOUT). */
+  readonly stallTimeoutMs: number;
+  /** Exports running at once in the process (EXPORT_MAX_CONCURRENT). */
+  readonly maxConcurrent: number;
+  /** Exports running at once for one caller (EXPORT_MAX_PER_CALLER). */
+  readonly maxPerCaller: number;
+  /** How often files no running export owns are removed (EXPORT_SWEEP_INTERVAL). */
+  readonly sweepIntervalMs: number;
 }
 
 /**
@@ -125,6 +155,19 @@ export function loadConfig(env: Env = process.env): Config {
     maxExportRows: integer(env, "MAX_EXPORT_ROWS", 1_000_000, 1, 100_000_000),
     tlsCert,
     tlsKey,
+    connections: {
+      headersTimeoutMs: duration(env, "HEADERS_TIMEOUT", 10_000),
+      idleTimeoutMs: duration(env, "IDLE_TIMEOUT", 60_000),
+      h2IdleTimeoutMs: duration(env, "H2_IDLE_TIMEOUT", 300_000),
+      maxConnections: integer(env, "MAX_CONNECTIONS", 4096, 1, 1_000_000),
+      maxConcurrentStreams: integer(env, "H2_MAX_STREAMS", 250, 1, 1000),
+    },
+    exportLimits: {
+      stallTimeoutMs: duration(env, "EXPORT_STALL_TIMEOUT", 60_000),
+      maxConcurrent: integer(env, "EXPORT_MAX_CONCURRENT", 16, 1, 1024),
+      maxPerCaller: integer(env, "EXPORT_MAX_PER_CALLER", 4, 1, 1024),
+      sweepIntervalMs: duration(env, "EXPORT_SWEEP_INTERVAL", 600_000),
+    },
   };
 }
 
@@ -164,7 +207,13 @@ function jwtConfig(env: Env): JwtConfig | undefined {
       "JWT_JWKS_FILE needs JWT_ISSUER and JWT_AUDIENCE: tokens are accepted only from one issuer for one audience",
     );
   }
-  return { jwksFile, issuer, audience, roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role" };
+  return {
+    jwksFile,
+    issuer,
+    audience,
+    roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role",
+    maxLifetimeMs: duration(env, "JWT_MAX_LIFETIME", 24 * 3600_000),
+  };
 }
 
 function optionalPath(env: Env, name: string): string | undefined {

@@ -69,6 +69,7 @@ export async function startService(
     auth,
     metrics,
     reflection: config.reflection,
+    limits: config.connections,
     ...(tls === undefined ? {} : { tls }),
   });
   const follow = (loaded: boolean) =>

@@ -28,10 +28,11 @@ import { trendService } from "../api/trend-service.js";
 import type { ReadRouter } from "../query/read-router.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./connection-core.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
-import { type Listener, listenH2cAndHttp1 } from "./listen.js";
+import { type Listener, type ListenOptions, listenH2cAndHttp1 } from "./listen.js";
 import { listenTls, type TlsFiles } from "./listen-tls.js";
 import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
@@ -60,6 +61,8 @@ export interface ServerDeps {
   readonly tls?: TlsFiles;
   /** Whether gRPC reflection is served (default true; `REFLECTION=off`). */
   readonly reflection?: boolean;
+  /** Connection timeouts and caps; the documented defaults when absent. */
+  readonly limits?: ConnectionLimits;
 }
 
 /** The running server: its port, its health, and an orderly way to stop it. */
@@ -133,10 +136,11 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     },
     deps.corsOrigins,
   );
+  const listen = listenOptions(deps);
   const listener: Listener =
     deps.tls === undefined
-      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
-      : await listenTls(handler, deps.port, deps.host, deps.tls);
+      ? await listenH2cAndHttp1(handler, deps.port, deps.host, listen)
+      : await listenTls(handler, deps.port, deps.host, deps.tls, listen);
   deps.log.info(
     { port: listener.port, tls: deps.tls !== undefined },
     "listening (gRPC, gRPC-Web and Connect on one port)",
@@ -159,6 +163,31 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       await listener.close(graceMs + 1000);
       clearTimeout(streamsEnd);
       shutdown.abort();
+    },
+  };
+}
+
+/** How often, at most, a refused connection is logged: a flood must not flood the log too. */
+const REFUSED_LOG_EVERY_MS = 10_000;
+
+/** The listener's limits, with a refusal counted in the metrics and logged (at most every 10 s). */
+function listenOptions(deps: ServerDeps): ListenOptions {
+  const limits = deps.limits ?? DEFAULT_CONNECTION_LIMITS;
+  let lastLogged = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  return {
+    limits,
+    onRefused(open, limit) {
+      deps.metrics?.refused("MAX_CONNECTIONS");
+      since++;
+      const now = performance.now();
+      if (now - lastLogged < REFUSED_LOG_EVERY_MS) return;
+      deps.log.warn(
+        { open, limit, refused: since },
+        "connection refused: MAX_CONNECTIONS open connections reached",
+      );
+      lastLogged = now;
+      since = 0;
     },
   };
 }
