@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import cron from "node-cron";
+import { AppError, isErrorKind } from "./app-error.js";
 
 /** Where the syncer reads the three tables from. */
 export type SourceKind = "snowflake" | "local" | "online-retail";
@@ -99,10 +100,20 @@ export interface ExportLimits {
 
 /**
  * Raised when a setting is missing or malformed. Its message names the variable and says what
- * would be accepted, so that a person reading one log line can fix the deployment.
+ * would be accepted, so that a person reading one log line can fix the deployment. It is the
+ * project's one error type with kind `config`, under a name that reads well at the throw site;
+ * `instanceof ConfigError` holds for every `config` AppError and nothing else.
  */
-export class ConfigError extends Error {
+export class ConfigError extends AppError {
   override readonly name = "ConfigError";
+
+  constructor(message: string) {
+    super("config", message);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isErrorKind(value, "config");
+  }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -42,6 +42,7 @@ export async function startService(
   const tls = await tlsFiles(config);
   const store = new SnapshotStore(config.dataDir, log);
   await store.openLast();
+  const sweeping = sweepExports(store, config.exportLimits.sweepIntervalMs, log);
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
   const syncer = new Syncer(source, store, log, derive);
   const liveStats = source.live?.stats;
@@ -50,7 +51,9 @@ export async function startService(
     ...(liveStats === undefined ? {} : { liveQueries: liveStats }),
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
-  const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs);
+  const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, (err) =>
+    log.error({ err }, "live query failed; the caller was answered from the snapshot or refused"),
+  );
   const server = await startServer({
     log,
     router,
@@ -60,6 +63,7 @@ export async function startService(
       maxRows: config.maxExportRows,
       defaultMaxStalenessMs: config.defaultMaxStalenessMs,
       log,
+      limits: config.exportLimits,
     },
     port: config.port,
     host: config.host,
@@ -91,6 +95,7 @@ export async function startService(
     metrics,
     reloadCredentials: () => auth.reload(log),
     async close() {
+      clearInterval(sweeping);
       await server.close(config.shutdownGraceMs);
       await schedule.stop();
       await syncer.idle();
@@ -98,6 +103,23 @@ export async function startService(
       await source.close();
     },
   };
+}
+
+/**
+ * Removes, every `intervalMs`, export files no running export owns (the store's start-up
+ * clears what a previous process left): a file a call lost track of cannot stay until restart.
+ */
+function sweepExports(store: SnapshotStore, intervalMs: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    store.exports.sweep().then(
+      (removed) => {
+        if (removed > 0) log.warn({ removed }, "removed export files no running export owned");
+      },
+      (err: unknown) => log.error({ err }, "the export sweep failed"),
+    );
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /** Reads `TLS_CERT` and `TLS_KEY` once at start-up; a missing file stops start-up clearly. */

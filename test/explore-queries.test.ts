@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../src/app-error.js";
 import { getDataQualityReport, getTableProfile, listTables } from "../src/query/explore-queries.js";
-import { isQueryError, type QueryError } from "../src/query/query-error.js";
 import { buildDataQuality } from "../src/sync/derive/data-quality.js";
 import { buildProfiles } from "../src/sync/derive/profiles.js";
 import { createFixture, type Fixture } from "./explore-fixture.js";
@@ -42,12 +42,12 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.close());
 
-async function queryError(promise: Promise<unknown>): Promise<QueryError> {
+async function queryError(promise: Promise<unknown>): Promise<AppError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!isQueryError(err)) throw new Error(`expected a QueryError, got ${String(err)}`);
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
   return err;
 }
 

@@ -8,7 +8,7 @@ import {
   type TrendService,
   type TrendValueSchema,
 } from "../../gen/customeranalytics/v1/trend_pb.js";
-import { QueryError } from "../query/query-error.js";
+import { AppError } from "../app-error.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
   getTrends,
@@ -85,7 +85,7 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
 function metricWord(metric: TrendMetric): MetricWord {
   const word = METRICS.get(metric);
   if (word === undefined) {
-    throw new QueryError("invalid_argument", `metrics: ${metric} is not a trend metric`, {
+    throw new AppError("invalid_argument", `metrics: ${metric} is not a trend metric`, {
       field: "metrics",
     });
   }

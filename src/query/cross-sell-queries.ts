@@ -1,3 +1,4 @@
+import { AppError } from "../app-error.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import type { BasketMode } from "../sync/derive/baskets.js";
 import { BASKET_MODES } from "../sync/derive/baskets.js";
@@ -9,7 +10,6 @@ import {
   RECOMMEND_FROM_BASKETS,
   RECOMMEND_FROM_RULES,
 } from "./cross-sell-sql.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellText, cellTextList, jsonListParam } from "./row-values.js";
 
 export { listAssociationRules } from "./association-rule-queries.js";
@@ -88,7 +88,7 @@ export async function getRecommendations(
   const basket = params.baskets[mode];
   const [probe] = await db.all(CUSTOMER_BASKET, [customerId, customerId, mode, customerId]);
   if (probe?.known !== true) {
-    throw new QueryError("not_found", `no customer has id ${customerId}`, { field: "customer_id" });
+    throw new AppError("not_found", `no customer has id ${customerId}`, { field: "customer_id" });
   }
   const fromRules = minSupport === undefined || supportServedByFloor(minSupport, basket);
   const precomputed =

@@ -1,3 +1,4 @@
+import { AppError } from "../app-error.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { columnProfileFrom, tableStatsFrom } from "./explore-profile-rows.js";
 import { readDataQualityReport } from "./explore-quality.js";
@@ -19,7 +20,6 @@ import {
   text,
   textOrNull,
 } from "./explore-values.js";
-import { QueryError } from "./query-error.js";
 
 const SUMMARIES_SQL = "SELECT summary FROM eda_profile_documents ORDER BY rowid";
 const DOCUMENT_SQL = "SELECT document FROM eda_profile_documents WHERE table_name = ?";
@@ -68,7 +68,7 @@ export async function getTableProfile(
   const [tableRow] = await lookupDocuments(db, DOCUMENT_SQL, [query.table], "document");
   if (tableRow === undefined) {
     const known = await knownTables(db);
-    throw new QueryError(
+    throw new AppError(
       "not_found",
       `unknown table "${query.table}"; known tables: ${known.join(", ")}`,
       { field: "table" },
@@ -79,13 +79,9 @@ export async function getTableProfile(
   const wanted = query.columns ?? [];
   const unknown = wanted.filter((c) => !names.includes(c));
   if (unknown.length > 0) {
-    throw new QueryError(
-      "not_found",
-      `unknown column(s) of ${query.table}: ${unknown.join(", ")}`,
-      {
-        field: "columns",
-      },
-    );
+    throw new AppError("not_found", `unknown column(s) of ${query.table}: ${unknown.join(", ")}`, {
+      field: "columns",
+    });
   }
   const keep = (column: string | null) =>
     wanted.length === 0 || column === null || wanted.includes(column);

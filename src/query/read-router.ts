@@ -1,8 +1,8 @@
+import { AppError } from "../app-error.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { todayUtc } from "./dates.js";
-import { isQueryError, QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 
 /** How fresh a caller needs an answer to be (the proto's Freshness, in the query layer's words). */
@@ -53,7 +53,8 @@ export interface Question<A, R> {
  * or absent; then live, and if live fails (or the question has no live form), the snapshot
  * again when the caller allows cached data, saying so, otherwise UNAVAILABLE. Questions the
  * precomputed tables cannot serve (a support below the rules' floor) are computed from the
- * snapshot's base tables by the query itself.
+ * snapshot's base tables by the query itself. A live failure that is not an AppError (a fault
+ * of ours) is handed to `onLiveFault` to be logged; the caller only hears that it happened.
  */
 export class ReadRouter {
   constructor(
@@ -61,6 +62,7 @@ export class ReadRouter {
     private readonly live: LiveRunner | undefined,
     private readonly defaultMaxStalenessMs: number,
     private readonly now: () => number = Date.now,
+    private readonly onLiveFault: (err: unknown) => void = () => {},
   ) {}
 
   /** Answers `question` for `args` within the caller's `policy`. */
@@ -92,12 +94,13 @@ export class ReadRouter {
         };
         return { value, meta };
       } catch (err) {
-        if (isQueryError(err) && err.kind !== "unavailable") throw err;
-        failure = `the live source failed: ${err instanceof Error ? err.message : String(err)}`;
+        if (err instanceof AppError && err.kind !== "unavailable") throw err;
+        if (!(err instanceof AppError)) this.onLiveFault(err);
+        failure = `the live source failed (${liveFailureReason(err)})`;
       }
     }
     if (policy.freshness === "live_required") {
-      throw new QueryError("unavailable", `live data was required but ${failure}`);
+      throw new AppError("unavailable", `live data was required but ${failure}`);
     }
     if (info === undefined) throw noSnapshot(failure);
     return this.fromSnapshot(question, args, `${reason}, and ${failure}`);
@@ -139,6 +142,18 @@ export class ReadRouter {
   }
 }
 
+/**
+ * What a caller is told about a failed live query: a short fixed phrase from the error's kind
+ * and reason ("snowflake unavailable: timeout"), never the error's own text, which may name a
+ * user, an endpoint or, for a fault of ours, an internal detail.
+ */
+export function liveFailureReason(err: unknown): string {
+  if (err instanceof AppError && err.kind === "unavailable") {
+    return `snowflake unavailable: ${err.reason ?? "unreachable"}`;
+  }
+  return "internal error, logged";
+}
+
 /** The memo key of a remembered answer; bigints (int64 fields) are written as their digits. */
 function answerKey(name: string, args: unknown): string {
   const text = JSON.stringify(args, (_, value: unknown) =>
@@ -147,8 +162,8 @@ function answerKey(name: string, args: unknown): string {
   return `${name} ${todayUtc()} ${text}`;
 }
 
-function noSnapshot(why: string): QueryError {
-  return new QueryError(
+function noSnapshot(why: string): AppError {
+  return new AppError(
     "unavailable",
     `no snapshot is loaded yet and ${why}; retry once the first sync has finished`,
   );

@@ -1,9 +1,9 @@
+import { AppError } from "../app-error.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { RFM_SEGMENTS, type RfmSegmentName } from "../sync/derive/rfm-sql.js";
 import { readAnalyticsParams } from "./analytics-params.js";
 import { checkId } from "./arg-checks.js";
 import { requestDate } from "./dates.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellNumberOrNull, cellText, jsonListParam } from "./row-values.js";
 import {
   COMPUTED_CUSTOMER_RFM,
@@ -130,7 +130,7 @@ export async function getCustomerSegment(
   if (row === undefined) {
     const [known] = await db.all(CUSTOMER_KNOWN, [customerId]);
     if (known === undefined) {
-      throw new QueryError("not_found", `no customer has id ${customerId}`, {
+      throw new AppError("not_found", `no customer has id ${customerId}`, {
         field: "customer_id",
       });
     }

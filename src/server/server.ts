@@ -28,6 +28,7 @@ import { trendService } from "../api/trend-service.js";
 import type { ReadRouter } from "../query/read-router.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
+import { callContextValues, callerOf, endCall } from "./call-context.js";
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./connection-core.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
@@ -107,7 +108,15 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     router.service(SegmentationService, segmentationService(deps.router));
     router.service(TrendService, trendService(deps.router));
     router.service(ExploreService, exploreService(deps.router));
-    router.service(ExportService, exportService(deps.exports));
+    router.service(
+      ExportService,
+      exportService({
+        ...deps.exports,
+        callerOf,
+        endCall,
+        onRefused: (limit) => deps.metrics?.refused(limit),
+      }),
+    );
     router.service(SyncService, syncService(deps.sync));
     registerHealth(router, health);
     if (deps.reflection !== false) registerReflection(router, [...SERVICES, Health]);
@@ -126,6 +135,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     ],
     readMaxBytes: deps.maxRequestBytes,
     shutdownSignal: shutdown.signal,
+    contextValues: callContextValues,
   });
   const handler = withHttpRoutes(
     withDashboard(rpc, deps.webDir),

@@ -1,4 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
+import { AppError } from "../app-error.js";
 import { runSourceChecks } from "../source/source-checks.js";
 import {
   BASE_TABLES,
@@ -6,7 +7,6 @@ import {
   type SourceLoad,
   type TableFeed,
 } from "../source/table-feed.js";
-import { BuildError } from "./build-error.js";
 import type { SnapshotFiles } from "./snapshot-files.js";
 import {
   BASE_TABLE_DDL,
@@ -160,7 +160,8 @@ async function loadTable(
   }
   const rows = await countRows(db, table);
   if (feed.kind === "rows" && feed.expectedRows !== undefined && feed.expectedRows !== rows) {
-    throw new BuildError(
+    throw new AppError(
+      "invalid_data",
       `${table}: the source reported ${feed.expectedRows} rows but ${rows} arrived; the sync was abandoned`,
     );
   }

@@ -1,4 +1,4 @@
-import { BuildError } from "./build-error.js";
+import { AppError } from "../app-error.js";
 import type { SqlRunner } from "./sql-runner.js";
 
 /** Something validation or the source noticed about the loaded rows, kept in the snapshot. */
@@ -36,7 +36,8 @@ export async function validateBaseTables(db: SqlRunner): Promise<ValidationNote[
     const [row] = await db.all(COUNT_DUPLICATE_KEYS(table, key));
     const duplicates = Number(row?.n ?? 0);
     if (duplicates > 0) {
-      throw new BuildError(
+      throw new AppError(
+        "invalid_data",
         `${table}.${key} is not unique: ${duplicates} values occur more than once (for example ${JSON.stringify(row?.example)})`,
       );
     }

@@ -7,7 +7,7 @@ import {
   missingColumnSql,
   tableSelectSql,
 } from "./local-file-sql.js";
-import { SourceError } from "./source-error.js";
+import { sourceError } from "./source-error.js";
 import {
   BASE_TABLES,
   type BaseTable,
@@ -101,7 +101,7 @@ async function listDirectory(dir: string): Promise<ReadonlySet<string>> {
   try {
     return new Set(await readdir(dir));
   } catch (error) {
-    throw new SourceError(`cannot read the local source directory (${String(error)})`, dir);
+    throw sourceError(`cannot read the local source directory (${String(error)})`, dir);
   }
 }
 
@@ -114,14 +114,14 @@ async function findTableFile(
   const found = FILE_SUFFIXES.filter(([suffix]) => names.has(`${table}${suffix}`));
   const [first] = found;
   if (first === undefined) {
-    throw new SourceError(
+    throw sourceError(
       `no file for table ${table} (looked for ${candidates.join(", ")})`,
       join(dir, `${table}.{csv,csv.gz,parquet}`),
     );
   }
   if (found.length > 1) {
     const paths = found.map(([suffix]) => join(dir, `${table}${suffix}`));
-    throw new SourceError(
+    throw sourceError(
       `more than one file for table ${table} (${paths.join(", ")}); keep one`,
       paths[0] ?? dir,
     );
@@ -130,7 +130,7 @@ async function findTableFile(
   const path = join(dir, `${table}${suffix}`);
   const info = await stat(path);
   if (!info.isFile() || info.size === 0) {
-    throw new SourceError("the file is empty or not a regular file", path);
+    throw sourceError("the file is empty or not a regular file", path);
   }
   return { path, format, modified: info.mtime };
 }

@@ -13,6 +13,8 @@ export interface SyncRunRecord {
   finishedAt: Date | undefined;
   /** Why it failed or was skipped; "" otherwise. */
   message: string;
+  /** The failure's kind (`invalid_data`, `unavailable`, `internal`...); "" unless it failed. */
+  errorKind: string;
   tables: { table: string; rows: number; durationMs: number }[];
   dropped: { reason: string; rows: number }[];
 }
@@ -36,6 +38,7 @@ export class SyncStatus {
       startedAt: new Date(),
       finishedAt: undefined,
       message: "",
+      errorKind: "",
       tables: [],
       dropped: [],
     };

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { kindOf } from "../app-error.js";
 import type { BuildInput, TableBuild } from "../snapshot/snapshot-build.js";
 import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
@@ -97,8 +98,12 @@ export class Syncer {
       log.info({ tables: run.tables }, "sync succeeded");
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      run.errorKind = kindOf(err);
       this.#end(run, "failed", message);
-      log.error({ err: message }, "sync failed; the previous snapshot keeps serving");
+      log.error(
+        { err: message, kind: run.errorKind },
+        "sync failed; the previous snapshot keeps serving",
+      );
     }
     return run;
   }
