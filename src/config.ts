@@ -218,12 +218,13 @@ function jwtConfig(env: Env): JwtConfig | undefined {
       "JWT_JWKS_FILE needs JWT_ISSUER and JWT_AUDIENCE: tokens are accepted only from one issuer for one audience",
     );
   }
+  const lifetime = text(env, "JWT_MAX_LIFETIME");
   return {
     jwksFile,
     issuer,
     audience,
     roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role",
-    maxLifetimeMs: duration(env, "JWT_MAX_LIFETIME", 24 * 3600_000),
+    ...(lifetime === undefined ? {} : { maxLifetimeMs: duration(env, "JWT_MAX_LIFETIME", 0) }),
   };
 }
 
