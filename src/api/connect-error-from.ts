@@ -35,9 +35,10 @@ export function connectErrorFrom(err: unknown, signal?: AbortSignal): ConnectErr
 
 function mapped(err: unknown, signal?: AbortSignal): ConnectError {
   if (signal?.aborted === true) {
+    // Deadlines abort with a ConnectError of their own; any other abort is the caller leaving.
     return signal.reason instanceof ConnectError
       ? signal.reason
-      : new ConnectError("the call was cancelled or its deadline passed", Code.DeadlineExceeded);
+      : new ConnectError("the call was cancelled by the caller", Code.Canceled);
   }
   if (err instanceof ConnectError) return err;
   if (err instanceof AppError && err.kind !== "internal") {
