@@ -67,7 +67,8 @@ export async function boundedCopy(
 }
 
 /** How DuckDB (and the OS under it) reports a full disk or a file-size limit reached. */
-const NO_SPACE = /No space left on device|ENOSPC|disk is full|File too large|EFBIG|EDQUOT|quota exceeded/i;
+const NO_SPACE =
+  /No space left on device|ENOSPC|disk is full|File too large|EFBIG|EDQUOT|quota exceeded/i;
 
 /**
  * A full disk is the caller's RESOURCE_EXHAUSTED, not a fault of ours: the message says what
