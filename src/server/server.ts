@@ -30,6 +30,7 @@ import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { callContextValues, callerOf, endCall } from "./call-context.js";
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./connection-core.js";
+import { refuseGrpcWebText } from "./grpc-web-text.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
@@ -138,7 +139,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     contextValues: callContextValues,
   });
   const handler = withHttpRoutes(
-    withDashboard(rpc, deps.webDir),
+    withDashboard(refuseGrpcWebText(rpc), deps.webDir),
     {
       ready: () => ready,
       notReadyReason: () => reason,
