@@ -114,8 +114,10 @@ export function exportService(view: ExportView): ServiceImpl<typeof ExportServic
     });
     const path = files.newPath(type.extension);
     let removal: Promise<void> | undefined;
+    let stall: NodeJS.Timeout | undefined;
     const end = (): Promise<void> => {
       if (removal !== undefined) return removal;
+      clearTimeout(stall);
       release();
       ctx.signal.removeEventListener("abort", onAbort);
       removal = files.remove(path);
@@ -162,7 +164,7 @@ export function exportService(view: ExportView): ServiceImpl<typeof ExportServic
       for await (const chunk of files.chunks(path, EXPORT_CHUNK_BYTES, ctx.signal)) {
         sent += chunk.length;
         const rowsSent = counter.add(chunk, sent >= totalBytes);
-        const stall = setTimeout(stalled, limits.stallTimeoutMs);
+        stall = setTimeout(stalled, limits.stallTimeoutMs);
         try {
           yield { ...(first ? { info } : {}), chunk, progress: progress(rowsSent, sent) };
         } finally {
@@ -173,6 +175,8 @@ export function exportService(view: ExportView): ServiceImpl<typeof ExportServic
       if (first) yield { info, chunk: new Uint8Array(0), progress: progress(rows, 0) };
     } finally {
       await end();
+      // A cancel during the COPY may have removed the path before DuckDB created it.
+      await files.remove(path);
     }
   }
 }

@@ -8,7 +8,10 @@ import type * as net from "node:net";
  * too, and past a cap new connections are refused at once.
  */
 export interface ConnectionLimits {
-  /** A connection must bring its first complete request headers within this (HEADERS_TIMEOUT). */
+  /**
+   * A connection must bring its first complete HTTP/1.1 request headers, its HTTP/2 preface or
+   * its TLS handshake within this (HEADERS_TIMEOUT).
+   */
   readonly headersTimeoutMs: number;
   /** An HTTP/1.1 keep-alive connection with no request in flight is closed after this (IDLE_TIMEOUT). */
   readonly idleTimeoutMs: number;
@@ -43,8 +46,8 @@ interface Tracked {
 
 /**
  * What the plaintext and the TLS listener share: the set of open connections, the deadline
- * each idle connection runs against (first the headers timeout, then the idle timeout of its
- * protocol), and the drain-and-close of shutdown. Both listeners hand it their sockets,
+ * each idle connection runs against (the headers timeout until its first request or its
+ * HTTP/2 preface, then the idle timeout of its protocol), and the drain-and-close of shutdown. Both listeners hand it their sockets,
  * HTTP/1.1 requests and HTTP/2 sessions; neither closes a connection any other way.
  */
 export class ConnectionCore {
@@ -111,10 +114,7 @@ export class ConnectionCore {
     });
   }
 
-  /**
-   * An HTTP/2 session: its deadline runs while it has no open stream (first the headers
-   * timeout, then the h2 idle timeout).
-   */
+  /** An HTTP/2 session: its deadline (the h2 idle timeout) runs while it has no open stream. */
   h2Session(session: http2.ServerHttp2Session): void {
     const tracked: Tracked = { busy: 0, h2: true, timer: undefined, end: () => session.destroy() };
     this.#sessions.set(session, tracked);
@@ -130,7 +130,9 @@ export class ConnectionCore {
         if (tracked.busy === 0 && !this.#closing) arm(tracked, this.#limits.h2IdleTimeoutMs);
       });
     });
-    arm(tracked, this.#limits.headersTimeoutMs);
+    // A client may open its session well before its first call (gRPC channels connect
+    // eagerly), so a session without streams gets the h2 idle timeout from the start.
+    arm(tracked, this.#limits.h2IdleTimeoutMs);
     if (this.#closing) session.close();
   }
 
