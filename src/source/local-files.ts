@@ -37,10 +37,10 @@ interface TableFile {
  * service on their own data without Snowflake.
  *
  * Files are found here, at once: a missing, empty or ambiguous file (two formats of one table)
- * throws {@link SourceError}. Columns and values are checked by the load's `checks`, which the
- * builder runs before creating any table: a missing column, or a value that does not cast to
- * its column's type (DATE, DECIMAL(15,2)), fails the load with a SourceError naming the file,
- * the column and, for a value, its row and text. CSV files are comma-separated with a header
+ * throws an `invalid_data` error (sourceError). Columns and values are checked by the load's
+ * `checks`, which the builder runs before creating any table: a missing column, or a value that
+ * does not cast to its column's type (DATE, DECIMAL(15,2)), fails the load with an
+ * `invalid_data` error naming the file, the column and, for a value, its row and text. CSV files are comma-separated with a header
  * line and double quotes; an empty field is NULL. `dataAsOf` is the newest file's modification
  * time. Nothing is dropped.
  */
