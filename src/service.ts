@@ -50,6 +50,7 @@ export async function startService(
     memo: { maxBytes: config.memoMaxBytes, maxAnswerBytes: config.memoMaxAnswerBytes },
   });
   await store.openLast();
+  const sweeping = sweepExports(store, config.exportLimits.sweepIntervalMs, log);
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
   const history = new SyncHistory(
     join(config.dataDir, "sync-history.json"),
@@ -72,6 +73,8 @@ export async function startService(
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
     whyNoSnapshot: notServing,
     liveIdentity: identity,
+    onLiveFault: (err) =>
+      log.error({ err }, "live query failed; the caller was answered from the snapshot or refused"),
   });
   const server = await startServer({
     log,
@@ -82,6 +85,7 @@ export async function startService(
       maxRows: config.maxExportRows,
       defaultMaxStalenessMs: config.defaultMaxStalenessMs,
       log,
+      limits: config.exportLimits,
     },
     port: config.port,
     host: config.host,
@@ -91,6 +95,7 @@ export async function startService(
     auth,
     metrics,
     reflection: config.reflection,
+    limits: config.connections,
     ...(tls === undefined ? {} : { tls }),
   });
   const follow = (loaded: boolean) => server.setReady(loaded, loaded ? "" : notServing());
@@ -117,6 +122,7 @@ export async function startService(
     metrics,
     reloadCredentials: () => auth.reload(log),
     async close() {
+      clearInterval(sweeping);
       await server.close(config.shutdownGraceMs);
       await schedule.stop();
       await syncer.idle();
@@ -124,6 +130,23 @@ export async function startService(
       await source.close();
     },
   };
+}
+
+/**
+ * Removes, every `intervalMs`, export files no running export owns (the store's start-up
+ * clears what a previous process left): a file a call lost track of cannot stay until restart.
+ */
+function sweepExports(store: SnapshotStore, intervalMs: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    store.exports.sweep().then(
+      (removed) => {
+        if (removed > 0) log.warn({ removed }, "removed export files no running export owned");
+      },
+      (err: unknown) => log.error({ err }, "the export sweep failed"),
+    );
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /** Reads `TLS_CERT` and `TLS_KEY` once at start-up; a missing file stops start-up clearly. */

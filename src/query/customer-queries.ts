@@ -1,10 +1,10 @@
+import { AppError } from "../app-error.js";
 import { aggregatedList, selectList } from "../schema/schema-sql.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
 import { CUSTOMER_INDEX } from "./customer-index.js";
 import { requestDate, requireOrdered, todayUtc } from "./dates.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
-import { QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 import {
   type CustomerRow,
@@ -177,8 +177,8 @@ function detail(row: SqlRow, asOf: string): CustomerDetail {
   return { customer: toCustomer(row), summary: toCustomerSummary(row, asOf) };
 }
 
-function customerNotFound(customerId: string): QueryError {
-  return new QueryError("not_found", `customer ${JSON.stringify(customerId)} does not exist`, {
+function customerNotFound(customerId: string): AppError {
+  return new AppError("not_found", `customer ${JSON.stringify(customerId)} does not exist`, {
     field: "customer_id",
   });
 }

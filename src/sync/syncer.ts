@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { kindOf } from "../app-error.js";
 import type { BuildInput, TableBuild } from "../snapshot/snapshot-build.js";
 import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
@@ -148,10 +149,11 @@ export class Syncer {
       if (err instanceof BlockedSyncError) {
         run.blocked = { check: err.check, table: err.table, rows: err.rows };
       }
+      run.errorKind = kindOf(err);
       this.#end(run, "failed", message);
       const live = this.store.live;
       log.error(
-        { err: message, snapshot: live?.id },
+        { err: message, kind: run.errorKind, snapshot: live?.id },
         live === undefined
           ? "sync failed; no snapshot is serving until a sync succeeds"
           : "sync failed; the previous snapshot keeps serving",
