@@ -47,6 +47,8 @@ export interface BuildInput {
   /** Builds the derived analytics tables from the loaded base tables. */
   readonly derive?: (db: SqlRunner, context: { dataAsOf: Date }) => Promise<readonly TableBuild[]>;
   readonly onProgress?: (progress: BuildProgress) => void;
+  /** Aborts the build (shutdown): the running statement is interrupted, no further one runs. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a finished build reports: every table's load, what was dropped, what validation saw. */
@@ -87,7 +89,7 @@ export async function buildSnapshot(files: SnapshotFiles, input: BuildInput): Pr
   } catch (err) {
     instance.closeSync();
     await files.remove(input.id);
-    throw err;
+    throw input.signal?.aborted === true ? input.signal.reason : err;
   }
 }
 
@@ -97,8 +99,10 @@ async function buildInto(
   startedAt: Date,
 ): Promise<BuildResult> {
   const connection = await instance.connect();
+  const interrupt = () => connection.interrupt();
+  input.signal?.addEventListener("abort", interrupt, { once: true });
   try {
-    const db = connectionRunner(connection);
+    const db = abortable(connectionRunner(connection), input.signal);
     for (const statement of input.load.prepare) await db.run(statement);
     await runSourceChecks(input.load.checks ?? [], (sql, params) => db.all(sql, params));
     const tables: TableBuild[] = [];
@@ -139,8 +143,27 @@ async function buildInto(
     await db.run("CHECKPOINT");
     return { id: input.id, tables, notes };
   } finally {
+    input.signal?.removeEventListener("abort", interrupt);
     connection.closeSync();
   }
+}
+
+/**
+ * `db` refusing every statement once `signal` has aborted: an interrupt stops only the statement
+ * running at that moment, so one that lands between two statements must stop the next.
+ */
+function abortable(db: SqlRunner, signal: AbortSignal | undefined): SqlRunner {
+  if (signal === undefined) return db;
+  return {
+    run(sql, params) {
+      signal.throwIfAborted();
+      return db.run(sql, params);
+    },
+    all(sql, params) {
+      signal.throwIfAborted();
+      return db.all(sql, params);
+    },
+  };
 }
 
 async function loadTable(

@@ -22,6 +22,7 @@ export class Syncer {
   readonly progress = new SyncProgress();
   #running: { run: SyncRunRecord; done: Promise<SyncRunRecord> } | undefined;
   readonly #runEnd = new Set<(run: SyncRunRecord) => void>();
+  readonly #stopping = new AbortController();
 
   constructor(
     private readonly source: Source,
@@ -60,6 +61,15 @@ export class Syncer {
     this.#runEnd.add(listener);
   }
 
+  /**
+   * Aborts the run in progress, and any started later, at the build's next statement (the one
+   * running is interrupted): shutdown must not wait minutes for a sync. The run fails with
+   * `reason` and its partial file is removed; the live snapshot keeps serving until the end.
+   */
+  abort(reason: string): void {
+    this.#stopping.abort(new Error(reason));
+  }
+
   /** Resolves when no run is going (for shutdown). */
   async idle(): Promise<void> {
     await this.#running?.done;
@@ -68,6 +78,7 @@ export class Syncer {
   async #run(run: SyncRunRecord, force: boolean): Promise<SyncRunRecord> {
     const log = this.log.child({ run: run.runId, trigger: run.trigger });
     try {
+      this.#stopping.signal.throwIfAborted();
       const checkedAt = new Date();
       const fingerprint = await this.source.fingerprint();
       const live = this.store.live;
@@ -86,6 +97,7 @@ export class Syncer {
         load,
         ...(this.derive === undefined ? {} : { derive: this.derive }),
         onProgress: (p) => this.progress.build(p),
+        signal: this.#stopping.signal,
       };
       const result = await this.store.buildAndSwap(input);
       run.tables = result.tables.map((t) => ({ ...t }));
