@@ -112,7 +112,7 @@ make_base() {
   chroot "$root" /usr/local/bin/node --version >/dev/null || fail "node does not run in the stand-in"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*
   say "podman import $BASE_IMAGE"
-  tar -C "$root" -c . | podman import \
+  tar -C "$root" -c . | podman import --quiet \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
   rm -rf "$work"
@@ -232,12 +232,17 @@ check_image_contents() {
   [ "$user" = node ] || fail "the image's USER is '$user', not node"
   health=$(podman image inspect --format '{{json .HealthCheck.Test}}' "$IMAGE")
   [ "$health" = '["CMD","node","dist/src/server/healthcheck.js"]' ] || fail "HEALTHCHECK is $health"
+  # A first sync may take minutes: the start period must cover it.
+  local start_period
+  start_period=$(podman image inspect --format '{{.HealthCheck.StartPeriod.Seconds}}' "$IMAGE")
+  [ "${start_period%.*}" -ge 300 ] || fail "HEALTHCHECK start period ${start_period}s < 300 s"
   local exposed volumes
   exposed=$(podman image inspect --format '{{json .Config.ExposedPorts}}' "$EMULATOR_IMAGE")
   volumes=$(podman image inspect --format '{{json .Config.Volumes}}' "$EMULATOR_IMAGE")
   [ "$exposed" = '{"8085/tcp":{}}' ] || fail "the emulator image exposes $exposed"
   [ "$volumes" = null ] || [ "$volumes" = '{}' ] || fail "the emulator image declares volumes $volumes"
   echo "   no tsx/typescript/vitest, no .ts files, no src/test/gen; USER node; HEALTHCHECK $health"
+  echo "   HEALTHCHECK start period ${start_period}s"
   echo "   emulator image: exposes $exposed only, no VOLUME"
 }
 

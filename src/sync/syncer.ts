@@ -110,7 +110,8 @@ export class Syncer {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.#end(run, "failed", message);
-      log.error({ err: message }, "sync failed; the previous snapshot keeps serving");
+      if (this.#stopping.signal.aborted) log.warn({ err: message }, "sync aborted");
+      else log.error({ err: message }, "sync failed; the previous snapshot keeps serving");
     }
     return run;
   }
