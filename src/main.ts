@@ -43,8 +43,9 @@ async function main(): Promise<void> {
       log.error("shutdown took too long; exiting");
       process.exit(1);
     }, config.shutdownGraceMs + SHUTDOWN_MARGIN_MS).unref();
-    // A sync in progress is abandoned rather than waited for (a first sync can take minutes):
-    // the next start removes its partial file and serves the last complete snapshot.
+    // A sync in progress is aborted rather than waited for (a first sync can take minutes),
+    // and one stuck on a Snowflake query is left behind: the next start removes what it wrote
+    // and serves the last complete snapshot.
     service.close({ abandonSync: true }).then(
       () => process.exit(0),
       (err: unknown) => {
