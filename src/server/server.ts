@@ -26,6 +26,7 @@ import { segmentationService } from "../api/segmentation-service.js";
 import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
 import type { ReadRouter } from "../query/read-router.js";
+import { withApiDocs } from "./api-docs.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { HealthStatus, registerHealth } from "./health.js";
@@ -125,7 +126,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     shutdownSignal: shutdown.signal,
   });
   const handler = withHttpRoutes(
-    withDashboard(rpc, deps.webDir),
+    withDashboard(withApiDocs(rpc, { authOn: deps.auth?.enabled === true }), deps.webDir),
     {
       ready: () => ready,
       notReadyReason: () => reason,
