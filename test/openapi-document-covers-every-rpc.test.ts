@@ -151,4 +151,19 @@ describe("the generated OpenAPI document", () => {
     expect(getCustomer?.responses["404"]).toEqual({ $ref: "#/components/responses/error-404" });
     expect(schema("connect.error").required).toEqual(["code"]);
   });
+
+  it("describes the plain HTTP download of exports", () => {
+    const download = doc.paths["/v1/exports/{table}.{format}"]?.get;
+    expect(download?.security).toBeUndefined();
+    expect(download?.parameters?.map((p) => p.name)).toEqual([
+      "table",
+      "format",
+      "columns",
+      "filters",
+      "If-None-Match",
+    ]);
+    expect(Object.keys(download?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "304", "429"]),
+    );
+  });
 });

@@ -36,7 +36,7 @@ export function openApiDocument(
       paths[`/${service.typeName}/${method.name}`] = methodOperations(method, schemas);
     }
   }
-  Object.assign(paths, plainHttpPaths(schemas));
+  Object.assign(paths, plainHttpPaths(services));
   return {
     openapi: "3.1.0",
     info: { title: "customer-analytics API", version, description: DESCRIPTION },

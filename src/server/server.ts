@@ -1,5 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter } from "@connectrpc/connect";
+import {
+  type ConnectRouter,
+  createClient,
+  createRouterTransport,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import type { Logger } from "pino";
@@ -29,6 +34,7 @@ import type { ReadRouter } from "../query/read-router.js";
 import { withApiDocs } from "./api-docs.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
+import { type ExportDownloads, withExportDownloads } from "./export-downloads.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
@@ -114,19 +120,24 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       defaultDeadlineMs: deps.defaultDeadlineMs,
     });
   };
+  const interceptors = [
+    observeInterceptor(deps.log, deps.metrics),
+    ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
+    deadlineInterceptor(deps.defaultDeadlineMs),
+    createValidateInterceptor(),
+  ];
   const rpc = connectNodeAdapter({
     routes,
-    interceptors: [
-      observeInterceptor(deps.log, deps.metrics),
-      ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
-      deadlineInterceptor(deps.defaultDeadlineMs),
-      createValidateInterceptor(),
-    ],
+    interceptors,
     readMaxBytes: deps.maxRequestBytes,
     shutdownSignal: shutdown.signal,
   });
+  const downloads = exportDownloads(deps, interceptors);
   const handler = withHttpRoutes(
-    withDashboard(withApiDocs(rpc, { authOn: deps.auth?.enabled === true }), deps.webDir),
+    withDashboard(
+      withApiDocs(withExportDownloads(rpc, downloads), { authOn: deps.auth?.enabled === true }),
+      deps.webDir,
+    ),
     {
       ready: () => ready,
       notReadyReason: () => reason,
@@ -161,6 +172,22 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       clearTimeout(streamsEnd);
       shutdown.abort();
     },
+  };
+}
+
+/**
+ * The download route's ExportService: the same implementation behind the same interceptors,
+ * reached in process, so a download and an ExportTable call cannot drift apart.
+ */
+function exportDownloads(deps: ServerDeps, interceptors: Interceptor[]): ExportDownloads {
+  const transport = createRouterTransport(
+    (router) => router.service(ExportService, exportService(deps.exports)),
+    { router: { interceptors } },
+  );
+  return {
+    client: createClient(ExportService, transport),
+    liveSnapshotId: () => deps.sync.store.live?.id,
+    authorize: (header) => deps.auth?.check(header) ?? { kind: "open" },
   };
 }
 
