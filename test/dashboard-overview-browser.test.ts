@@ -139,7 +139,7 @@ describe.runIf(runBrowserTests)("the dashboard in Chromium", () => {
     await expect.poll(() => labels.count()).toBeGreaterThan(5);
     const outside = await labels.evaluateAll((nodes) =>
       nodes
-        .map((n) => n as SVGTextElement)
+        .map((n) => n as unknown as { getBBox(): { x: number }; textContent: string | null })
         .filter((n) => n.getBBox().x < 0)
         .map((n) => n.textContent),
     );
