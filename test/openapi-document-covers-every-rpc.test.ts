@@ -133,6 +133,10 @@ describe("the generated OpenAPI document", () => {
       uniqueItems: true,
       items: { pattern: "^[a-z][a-z0-9_]*$" },
     });
+    expect(property("customeranalytics.v1.GetTrendsRequest", "metrics")).toMatchObject({
+      maxItems: 6,
+      items: { not: { enum: ["TREND_METRIC_UNSPECIFIED"] } },
+    });
     expect(schema("customeranalytics.v1.ListCustomersRequest").description).toContain(
       "registered_from must be on or before registered_to",
     );

@@ -124,7 +124,11 @@ export class SchemaCollector {
     let isRequired = false;
     const rules = fieldRules(field);
     if (rules !== undefined) {
-      const applied = applyFieldRules(rules, schema, items);
+      const enumType =
+        field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum")
+          ? field.enum
+          : undefined;
+      const applied = applyFieldRules(rules, schema, items, enumType);
       isRequired = applied.required;
       notes.push(...applied.notes);
     }

@@ -1,4 +1,10 @@
-import { type DescField, type DescMessage, getOption, hasOption } from "@bufbuild/protobuf";
+import {
+  type DescEnum,
+  type DescField,
+  type DescMessage,
+  getOption,
+  hasOption,
+} from "@bufbuild/protobuf";
 import {
   type FieldRules,
   field as fieldRulesExt,
@@ -30,6 +36,7 @@ export function applyFieldRules(
   rules: FieldRules,
   schema: JsonSchema,
   items: JsonSchema | undefined,
+  enumType?: DescEnum,
 ): FieldConstraints {
   const notes: string[] = [];
   for (const rule of rules.cel) notes.push(`Rule ${rule.id}: ${rule.message || rule.expression}.`);
@@ -54,16 +61,20 @@ export function applyFieldRules(
     case "sfixed64":
       if (numericText(t.value) !== "") notes.push(numericText(t.value));
       break;
-    case "enum":
+    case "enum": {
+      const name = (n: number) => enumType?.values.find((v) => v.number === n)?.name ?? String(n);
       if (t.value.definedOnly) notes.push("Only the values listed are accepted.");
+      if (t.value.in.length > 0) schema.enum = t.value.in.map(name);
+      if (t.value.notIn.length > 0) schema.not = { enum: t.value.notIn.map(name) };
       break;
+    }
     case "repeated": {
       const r = t.value;
       if (r.minItems > 0n) schema.minItems = Number(r.minItems);
       if (r.maxItems > 0n) schema.maxItems = Number(r.maxItems);
       if (r.unique) schema.uniqueItems = true;
       if (r.items !== undefined && items !== undefined) {
-        notes.push(...applyFieldRules(r.items, items, undefined).notes);
+        notes.push(...applyFieldRules(r.items, items, undefined, enumType).notes);
       }
       break;
     }
