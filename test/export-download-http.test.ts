@@ -149,9 +149,23 @@ describe("GET /v1/exports/<table>.<format>", () => {
     );
   });
 
-  it("leaves no temporary file behind", async () => {
+  it("leaves no temporary file behind, even when the client goes away mid-file", async () => {
     const dir = join(running.dataDir, "exports");
-    expect(existsSync(dir) ? await readdir(dir) : []).toEqual([]);
+    const files = async () => (existsSync(dir) ? await readdir(dir) : []);
+    expect(await files()).toEqual([]);
+    const abort = new AbortController();
+    const res = await fetch(`${running.baseUrl}/v1/exports/customers.ndjson`, {
+      headers: auth,
+      signal: abort.signal,
+    });
+    expect(Number(res.headers.get("content-length"))).toBeGreaterThan(256 * 1024);
+    const reader = res.body?.getReader();
+    await reader?.read();
+    abort.abort();
+    await expect.poll(files, { timeout: 15_000 }).toEqual([]);
+    const after = await get("/v1/exports/customers.csv");
+    expect(after.status).toBe(200);
+    await after.arrayBuffer();
   });
 });
 

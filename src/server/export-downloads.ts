@@ -107,6 +107,21 @@ async function download(
     ...(authorization === undefined ? {} : { headers: { authorization } }),
   });
   const messages = stream[Symbol.asyncIterator]();
+  try {
+    await send(req, res, messages, abort);
+  } finally {
+    // Closing the stream closes ExportTable's generator, which removes its temporary file even
+    // when the client went away while a chunk was waiting to be pulled.
+    await messages.return?.().catch(() => undefined);
+  }
+}
+
+async function send(
+  req: Req,
+  res: Res,
+  messages: AsyncIterator<ExportTableResponse>,
+  abort: AbortController,
+): Promise<void> {
   let first: IteratorResult<ExportTableResponse>;
   try {
     first = await messages.next();
@@ -118,7 +133,6 @@ async function download(
     return fail(res, new ConnectError("the export sent no file", Code.Internal));
   const snapshotId = info.meta?.snapshotId ?? "";
   if (snapshotId !== "" && matches(req.headers["if-none-match"], snapshotId)) {
-    abort.abort();
     res.statusCode = 304;
     res.setHeader("etag", etag(snapshotId));
     res.end();
@@ -132,14 +146,13 @@ async function download(
   res.setHeader("cache-control", "no-cache");
   res.setHeader("x-total-rows", String(info.totalRows));
   if (req.method === "HEAD") {
-    abort.abort();
     res.end();
     return;
   }
   try {
-    if (!first.done) await write(res, first.value.chunk);
+    if (!first.done) await write(res, first.value.chunk, abort.signal);
     for (let next = await messages.next(); next.done !== true; next = await messages.next()) {
-      await write(res, next.value.chunk);
+      await write(res, next.value.chunk, abort.signal);
     }
     res.end();
   } catch {
@@ -149,13 +162,27 @@ async function download(
   }
 }
 
-/** Writes a chunk, waiting for the socket to drain so a slow client holds no more than a chunk. */
-function write(res: Res, chunk: Uint8Array): Promise<void> {
+/**
+ * Writes a chunk, waiting for the socket to drain so a slow client holds no more than a chunk;
+ * rejects once the client has gone (`gone` aborts on the response's close).
+ */
+function write(res: Res, chunk: Uint8Array, gone: AbortSignal): Promise<void> {
   if (chunk.length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const ok = (res as http.ServerResponse).write(chunk, (err) => (err ? reject(err) : undefined));
-    if (ok) resolve();
-    else res.once("drain", () => resolve());
+    const away = () => reject(new Error("the client went away"));
+    if (gone.aborted) return away();
+    const ok = (res as http.ServerResponse).write(chunk);
+    if (ok) return resolve();
+    const drained = () => {
+      gone.removeEventListener("abort", onGone);
+      resolve();
+    };
+    const onGone = () => {
+      res.off("drain", drained);
+      away();
+    };
+    res.once("drain", drained);
+    gone.addEventListener("abort", onGone, { once: true });
   });
 }
 
