@@ -67,6 +67,14 @@ describe("the generated OpenAPI document", () => {
     expect(rpcPaths.map((p) => p.slice(1)).sort()).toEqual([...methods].sort());
   });
 
+  it("gives every operation its own id", () => {
+    const ids = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
+    expect(ids.length).toBeGreaterThan(40);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it("answers POST for every RPC and GET exactly for the NO_SIDE_EFFECTS ones", () => {
     for (const service of SERVICES) {
       for (const method of service.methods) {

@@ -31,9 +31,13 @@ export function openApiDocument(
   const schemas = new SchemaCollector();
   schemas.add(ERROR_SCHEMA, ERROR_BODY);
   const paths: Record<string, Record<string, Operation>> = {};
+  const shared = services.filter((s) => services.some((o) => o !== s && o.name === s.name));
   for (const service of services) {
+    const idPrefix = shared.includes(service)
+      ? service.typeName.replaceAll(".", "_")
+      : service.name;
     for (const method of service.methods) {
-      paths[`/${service.typeName}/${method.name}`] = methodOperations(method, schemas);
+      paths[`/${service.typeName}/${method.name}`] = methodOperations(method, schemas, idPrefix);
     }
   }
   Object.assign(paths, plainHttpPaths(services));

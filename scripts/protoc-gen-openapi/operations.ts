@@ -42,10 +42,13 @@ export function isOpen(method: DescMethod): boolean {
  * for every method, and GET with the request in the query (Connect's `connect=v1`,
  * `encoding=json`, `message=<JSON>`) for methods marked `NO_SIDE_EFFECTS`, which is what lets
  * browsers and CDNs cache them. Streams are described with a note on their framing.
+ * `idPrefix` starts the operation ids (the service's name, or its full name where two packages
+ * share a service name), which must be unique in the document.
  */
 export function methodOperations(
   method: DescMethod,
   schemas: SchemaCollector,
+  idPrefix: string,
 ): Record<string, Operation> {
   const service = method.parent;
   const input = schemas.messageRef(method.input);
@@ -69,7 +72,7 @@ export function methodOperations(
     return {
       post: {
         ...base,
-        operationId: `${service.name}_${method.name}`,
+        operationId: `${idPrefix}_${method.name}`,
         description: joinDescriptions(describe(method), note, role),
         requestBody: { required: true, content: json(input, "application/connect+json") },
         responses: {
@@ -86,7 +89,7 @@ export function methodOperations(
   const ops: Record<string, Operation> = {
     post: {
       ...base,
-      operationId: `${service.name}_${method.name}`,
+      operationId: `${idPrefix}_${method.name}`,
       description: joinDescriptions(describe(method), role),
       parameters: [
         { $ref: "#/components/parameters/connect-protocol-version" },
@@ -102,7 +105,7 @@ export function methodOperations(
   if (method.idempotency === Idempotency.NO_SIDE_EFFECTS) {
     ops.get = {
       ...base,
-      operationId: `${service.name}_${method.name}_get`,
+      operationId: `${idPrefix}_${method.name}_get`,
       description: joinDescriptions(
         describe(method),
         "The same call as the POST, with the request in the query string: cacheable, and linkable.",
