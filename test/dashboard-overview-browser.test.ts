@@ -26,6 +26,7 @@ const SHOTS = join(import.meta.dirname, "..", "test-results", "screenshots");
 
 let running: TestService;
 let empty: TestService;
+let basic: TestService;
 let fixture: string;
 let emptyDir: string;
 
@@ -36,11 +37,13 @@ beforeAll(async () => {
   emptyDir = await mkdtemp(join(tmpdir(), "ca-empty-source-"));
   running = await startTestService({ LOCAL_SOURCE_DIR: fixture });
   empty = await startTestService({ LOCAL_SOURCE_DIR: emptyDir });
+  basic = await startTestService();
 });
 
 afterAll(async () => {
   await running?.close();
   await empty?.close();
+  await basic?.close();
   if (fixture !== undefined) await rm(fixture, { recursive: true, force: true });
   if (emptyDir !== undefined) await rm(emptyDir, { recursive: true, force: true });
 });
@@ -148,12 +151,18 @@ describe.runIf(runBrowserTests)("the dashboard in Chromium", () => {
   });
 
   it("takes the search example from the data", async () => {
-    const first = await createClient(CustomerService, transport()).listCustomers({ pageSize: 1 });
-    const id = first.customers[0]?.customerId ?? "missing";
-    await page.goto(`${running.baseUrl}/#/customer`);
+    // The hand-made fixture's first customer is C001, "Alice Ltd": not the old fixed example.
+    const client = createClient(
+      CustomerService,
+      createConnectTransport({ baseUrl: basic.baseUrl, httpVersion: "1.1" }),
+    );
+    const first = (await client.listCustomers({ pageSize: 1 })).customers[0];
+    expect(first?.customerId).toBe("C001");
+    await page.goto(`${basic.baseUrl}/#/customer`);
     const search = page.getByTestId("customer-search");
-    await expect.poll(() => search.getAttribute("placeholder")).toContain(id);
-    expect(await search.getAttribute("placeholder")).not.toContain("C00001 ");
+    await expect
+      .poll(() => search.getAttribute("placeholder"))
+      .toBe("Name or customer id, e.g. Alice or C001");
   });
 
   it("shows one error box, not one per section, when there is no snapshot", async () => {
