@@ -104,6 +104,22 @@ describe.runIf(runBrowserTests)("/docs in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("runs the GET form of GetCustomer, the request in the query string", async () => {
+    const op = page.locator('.opblock[id$="-CustomerService_GetCustomer_get"]');
+    await op.locator(".opblock-summary").click();
+    await op.locator(".try-out__btn").click();
+    await op.locator('tr[data-param-name="message"] input').fill('{"customerId": "C002"}');
+    await op.locator(".execute").click();
+    const live = op.locator(".live-responses-table");
+    await expect
+      .poll(() => live.locator("tbody td.response-col_status").first().textContent())
+      .toContain("200");
+    expect(
+      await live.locator("tbody td.response-col_description pre").first().textContent(),
+    ).toContain('"customerName": "Bob & Co"');
+    expect(problems).toEqual([]);
+  });
+
   it("shows the Connect error body when the call is refused", async () => {
     await page.locator(".scheme-container .btn.authorize").click();
     await page.getByRole("button", { name: "Remove authorization" }).click();

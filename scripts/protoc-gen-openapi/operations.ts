@@ -129,7 +129,9 @@ export function methodOperations(
           in: "query",
           required: true,
           description: "The request message as JSON (URL-encoded).",
-          schema: { type: "string", contentMediaType: "application/json", contentSchema: input },
+          // The request's schema as contentSchema; no contentMediaType, which Swagger UI would
+          // take for a file upload.
+          schema: { type: "string", contentSchema: input, examples: ["{}"] },
         },
       ],
       responses: {

@@ -26,10 +26,10 @@ export function scalarSchema(scalar: ScalarType): JsonSchema {
     case ScalarType.INT64:
     case ScalarType.SINT64:
     case ScalarType.SFIXED64:
-      return { type: "string", format: "int64", pattern: "^-?[0-9]+$" };
+      return { type: "string", format: "int64", pattern: "^-?[0-9]+$", examples: ["0"] };
     case ScalarType.UINT64:
     case ScalarType.FIXED64:
-      return { type: "string", format: "uint64", pattern: "^[0-9]+$" };
+      return { type: "string", format: "uint64", pattern: "^[0-9]+$", examples: ["0"] };
     case ScalarType.BOOL:
       return { type: "boolean" };
     case ScalarType.STRING:

@@ -11,12 +11,14 @@ export const WELL_KNOWN: Readonly<Record<string, JsonSchema>> = {
   "google.protobuf.Timestamp": {
     type: "string",
     format: "date-time",
+    examples: ["2011-12-09T12:50:00Z"],
     description:
       'An RFC 3339 instant in UTC with a "Z" and 0, 3, 6 or 9 fractional digits, such as "2011-12-09T12:50:00Z".',
   },
   "google.protobuf.Duration": {
     type: "string",
     pattern: "^-?[0-9]+(\\.[0-9]{1,9})?s$",
+    examples: ["3600s"],
     description:
       'Seconds with an "s" suffix and up to 9 fractional digits, such as "3600s" or "1.5s".',
   },
