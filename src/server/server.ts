@@ -1,5 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter } from "@connectrpc/connect";
+import {
+  type ConnectRouter,
+  createClient,
+  createRouterTransport,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import type { Logger } from "pino";
@@ -27,10 +32,12 @@ import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
 import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
+import { withApiDocs } from "./api-docs.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { callContextValues, callerOf, endCall } from "./call-context.js";
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./connection-core.js";
+import { type ExportDownloads, withExportDownloads } from "./export-downloads.js";
 import { refuseGrpcWebText } from "./grpc-web-text.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
@@ -132,14 +139,15 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     explainRefusals(router);
     served = [...new Set(router.handlers.map((h) => h.service))];
   };
+  const interceptors = [
+    observeInterceptor(deps.log, deps.metrics),
+    ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
+    deadlineInterceptor(deps.defaultDeadlineMs),
+    createValidateInterceptor(),
+  ];
   const rpc = connectNodeAdapter({
     routes,
-    interceptors: [
-      observeInterceptor(deps.log, deps.metrics),
-      ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
-      deadlineInterceptor(deps.defaultDeadlineMs),
-      createValidateInterceptor(),
-    ],
+    interceptors,
     readMaxBytes: deps.maxRequestBytes,
     // A typo in a field or enum name is an error, not an empty field (connect-es ignores both
     // by default); the request body guard words the refusal first.
@@ -148,8 +156,14 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     fallback: unknownRoute(() => served),
     contextValues: callContextValues,
   });
+  const downloads = exportDownloads(deps, interceptors);
   const handler = withHttpRoutes(
-    withDashboard(refuseGrpcWebText(rpc), deps.webDir),
+    withDashboard(
+      withApiDocs(withExportDownloads(refuseGrpcWebText(rpc), downloads), {
+        authOn: deps.auth?.enabled === true,
+      }),
+      deps.webDir,
+    ),
     {
       ready: () => ready,
       notReadyReason: () => reason,
@@ -247,6 +261,22 @@ function listenOptions(deps: ServerDeps): ListenOptions {
       lastLogged = now;
       since = 0;
     },
+  };
+}
+
+/**
+ * The download route's ExportService: the same implementation behind the same interceptors,
+ * reached in process, so a download and an ExportTable call cannot drift apart.
+ */
+function exportDownloads(deps: ServerDeps, interceptors: Interceptor[]): ExportDownloads {
+  const transport = createRouterTransport(
+    (router) => router.service(ExportService, exportService(deps.exports)),
+    { router: { interceptors } },
+  );
+  return {
+    client: createClient(ExportService, transport),
+    liveSnapshotId: () => deps.sync.store.live?.id,
+    authorize: (header) => deps.auth?.check(header) ?? { kind: "open" },
   };
 }
 

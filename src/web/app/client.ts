@@ -6,6 +6,7 @@ import { CustomerService } from "../../../gen/customeranalytics/v1/customer_pb.j
 import { ExploreService } from "../../../gen/customeranalytics/v1/explore_pb.js";
 import { ExportService } from "../../../gen/customeranalytics/v1/export_pb.js";
 import { PortfolioService } from "../../../gen/customeranalytics/v1/portfolio_pb.js";
+import { ProductService } from "../../../gen/customeranalytics/v1/product_pb.js";
 import { SegmentationService } from "../../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../../gen/customeranalytics/v1/sync_pb.js";
 import { TrendService } from "../../../gen/customeranalytics/v1/trend_pb.js";
@@ -53,6 +54,7 @@ const client = <S extends DescService>(service: S): Client<S> => createClient(se
 /** One generated client per service, all sharing the transport. */
 export const api = {
   customers: client(CustomerService),
+  products: client(ProductService),
   portfolio: client(PortfolioService),
   crossSell: client(CrossSellService),
   segments: client(SegmentationService),

@@ -15,7 +15,7 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
   const input = h("input", {
     type: "search",
     name: "q",
-    placeholder: "Name or customer id, e.g. Alice or C00001",
+    placeholder: "Name or customer id",
     "aria-label": "Customer name or id",
     "data-testid": "customer-search",
     autocomplete: "off",
@@ -44,6 +44,7 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
     results,
     detail,
   );
+  void exampleFromData(input, signal);
   if (id !== undefined) {
     input.value = id;
     showCustomer(id, detail);
@@ -55,6 +56,25 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
         "Search for a customer to see their portfolio, segment and recommendations.",
       ),
     );
+  }
+}
+
+/**
+ * Puts a real customer in the search field's placeholder ("e.g. Alice or C00001" means nothing
+ * when the ids look like 12347): the first customer of the list, by name and id.
+ */
+async function exampleFromData(input: HTMLInputElement, signal: AbortSignal): Promise<void> {
+  try {
+    const res = await api.customers.listCustomers({ pageSize: 1 }, { signal });
+    const c = res.customers[0];
+    if (c === undefined) return;
+    const word = c.customerName.split(/\s+/)[0] ?? "";
+    input.placeholder =
+      word === "" || word === c.customerId
+        ? `Name or customer id, e.g. ${c.customerId}`
+        : `Name or customer id, e.g. ${word} or ${c.customerId}`;
+  } catch {
+    // The page's own sections say what is wrong; the placeholder stays generic.
   }
 }
 
