@@ -43,7 +43,7 @@ describe("aborting a sync", () => {
     const run = await running;
     expect(run.state).toBe("failed");
     expect(run.message).toBe("the service is shutting down");
-    const left = (await readdir(snapshots)).filter((f) => f !== "CURRENT");
+    const left = (await readdir(snapshots)).filter((f) => f.endsWith(".duckdb"));
     expect(left).toEqual([`${good.runId}.duckdb`]);
     expect(store.live?.id).toBe(good.runId);
 
