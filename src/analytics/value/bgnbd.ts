@@ -69,8 +69,8 @@ function logLikelihood(
     let ll: number;
     if (x > 0) {
       const left = (leave[j] ?? 0) - (r + x) * Math.log(alpha + (tx[i] ?? 0));
-      const hi = stay > left ? stay : left;
-      const lo = stay > left ? left : stay;
+      const hi = Math.max(stay, left);
+      const lo = Math.min(stay, left);
       ll = hi + Math.log1p(Math.exp(lo - hi));
     } else {
       ll = stay;
@@ -153,7 +153,7 @@ export function expectedIfAlive(
   const c = a + b + x - 1;
   const aa = Math.abs(a - 1) < 1e-9 ? 1 + 1e-9 : a;
   const series = hyp2f1(aa + b - 1 - r, aa - 1, c, z);
-  return ((c / (aa - 1)) * (1 - Math.exp((aa - 1) * Math.log1p(-z)) * series));
+  return (c / (aa - 1)) * (1 - Math.exp((aa - 1) * Math.log1p(-z)) * series);
 }
 
 /** E[Y(t) | x, t_x, T]: expected purchases in the next t given the history (the paper's (10)). */
