@@ -1,3 +1,4 @@
+import { buildValueModel } from "../analytics/value/value-build.js";
 import type { TableBuild } from "../snapshot/snapshot-build.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { buildDataQuality } from "./derive/data-quality.js";
@@ -13,7 +14,8 @@ export interface DeriveContext {
 /**
  * Every derived table of a snapshot, built while it is made so that each analytics RPC is a
  * lookup: cross-sell, RFM, cohorts and trends first, then the column profiles and the data
- * quality checks (which reuse the profiles' key counts). Returns each table's build time and
+ * quality checks (which reuse the profiles' key counts), then the value models (BG/NBD and
+ * Gamma-Gamma, on the reference day the analytics fixed). Returns each table's build time and
  * rows for the sync status and the snapshot's metadata.
  */
 export async function deriveAll(
@@ -28,6 +30,7 @@ export async function deriveAll(
       buildDataQuality(db, { dataAsOf: context.dataAsOf, now: new Date() }),
     ),
   );
+  builds.push(...(await buildValueModel(db)));
   return builds;
 }
 

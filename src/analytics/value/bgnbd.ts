@@ -1,11 +1,8 @@
+import { bgnbdLogLikelihoodPrepared, prepareHistories } from "./bgnbd-likelihood.js";
 import { minimise } from "./nelder-mead.js";
-import {
-  customerCount,
-  type DistinctValues,
-  distinctValues,
-  type PurchaseHistories,
-} from "./purchase-histories.js";
-import { hyp2f1, logGamma } from "./special-functions.js";
+import type { PurchaseHistories } from "./purchase-histories.js";
+import { minimiseWithGradient } from "./quasi-newton.js";
+import { hyp2f1 } from "./special-functions.js";
 
 /**
  * The BG/NBD model of repeat purchasing (Fader, Hardie and Lee 2005, "Counting Your Customers
@@ -43,68 +40,54 @@ const PARAM_CEILING = 1e8;
  * large x and long histories neither overflow nor underflow.
  */
 export function bgnbdLogLikelihood(params: BgnbdParams, data: PurchaseHistories): number {
-  return logLikelihood(params, data, distinctValues(data.x));
-}
-
-function logLikelihood(
-  { r, alpha, a, b }: BgnbdParams,
-  data: PurchaseHistories,
-  counts: DistinctValues,
-): number {
-  const k = counts.values.length;
-  const base = new Float64Array(k);
-  const leave = new Float64Array(k);
-  const common = -logGamma(r) + logGamma(a + b) - logGamma(b) + r * Math.log(alpha);
-  for (let j = 0; j < k; j++) {
-    const x = counts.values[j] ?? 0;
-    base[j] = common + logGamma(r + x) + logGamma(b + x) - logGamma(a + b + x);
-    leave[j] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : Number.NaN;
-  }
-  const { x: xs, tx, T, weight } = data;
-  let sum = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const j = counts.index[i] ?? 0;
-    const x = xs[i] ?? 0;
-    const stay = -(r + x) * Math.log(alpha + (T[i] ?? 0));
-    let ll: number;
-    if (x > 0) {
-      const left = (leave[j] ?? 0) - (r + x) * Math.log(alpha + (tx[i] ?? 0));
-      const hi = Math.max(stay, left);
-      const lo = Math.min(stay, left);
-      ll = hi + Math.log1p(Math.exp(lo - hi));
-    } else {
-      ll = stay;
-    }
-    sum += (weight[i] ?? 0) * ((base[j] ?? 0) + ll);
-  }
-  return sum;
+  return bgnbdLogLikelihoodPrepared(params, prepareHistories(data));
 }
 
 /**
- * Fits r, α, a and b by maximum likelihood: Nelder-Mead with restarts on the logs of the
- * parameters (so they stay positive), started from a neutral point scaled to the data's time
- * unit. The fit is reported as not converged when the optimiser did not settle or when a
- * parameter ends at a bound (no interior optimum, e.g. nobody ever repeats).
+ * Fits r, α, a and b by maximum likelihood on the logs of the parameters (so they stay
+ * positive): BFGS with the analytic gradient from a neutral start scaled to the data's time
+ * unit, then, when that does not reach a zero gradient, Nelder-Mead with restarts from where
+ * it stopped. Reported as not converged when neither settles or a parameter ends at a bound
+ * (no interior optimum, e.g. nobody ever repeats).
  */
 export function fitBgnbd(data: PurchaseHistories): BgnbdFit {
-  const customers = customerCount(data);
-  const counts = distinctValues(data.x);
+  const prepared = prepareHistories(data);
+  const customers = prepared.customers;
+  const scale = Math.max(customers, 1);
   let meanT = 0;
   for (let i = 0; i < data.T.length; i++) meanT += (data.weight[i] ?? 0) * (data.T[i] ?? 0);
   meanT = customers > 0 ? meanT / customers : 1;
-  const objective = (theta: Float64Array) =>
-    -logLikelihood(fromLogs(theta), data, counts) / Math.max(customers, 1);
-  const found = minimise(objective, [0, Math.log(Math.max(meanT, 1e-3)), 0, 0]);
+  const perParam = new Float64Array(4);
+  const withGradient = (theta: Float64Array, gradient: Float64Array) => {
+    const params = fromLogs(theta);
+    const ll = bgnbdLogLikelihoodPrepared(params, prepared, perParam);
+    const values = [params.r, params.alpha, params.a, params.b];
+    for (let i = 0; i < 4; i++) gradient[i] = (-(perParam[i] ?? 0) * (values[i] ?? 0)) / scale;
+    return -ll / scale;
+  };
+  const start = [0, Math.log(Math.max(meanT, 1e-3)), 0, 0];
+  let found = minimiseWithGradient(withGradient, start);
+  let evaluations = found.evaluations;
+  let converged = found.converged;
+  if (!converged) {
+    const simplex = minimise(
+      (theta) => -bgnbdLogLikelihoodPrepared(fromLogs(theta), prepared) / scale,
+      Array.from(found.x),
+    );
+    evaluations += simplex.evaluations;
+    converged = simplex.converged;
+    found = { ...simplex, converged };
+  }
   const params = fromLogs(found.x);
   const inside = [params.r, params.alpha, params.a, params.b].every(
     (v) => v > PARAM_FLOOR && v < PARAM_CEILING,
   );
   return {
     params,
-    logLikelihood: -found.value * Math.max(customers, 1),
-    converged: customers > 0 && found.converged && inside,
+    logLikelihood: -found.value * scale,
+    converged: customers > 0 && converged && inside,
     customers,
-    evaluations: found.evaluations,
+    evaluations,
   };
 }
 

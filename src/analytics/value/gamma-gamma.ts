@@ -1,6 +1,7 @@
 import { minimise } from "./nelder-mead.js";
 import { distinctValues, type SpendHistories } from "./purchase-histories.js";
-import { logGamma } from "./special-functions.js";
+import { minimiseWithGradient } from "./quasi-newton.js";
+import { digamma, logGamma } from "./special-functions.js";
 
 /**
  * The Gamma-Gamma model of spend per purchase (Fader, Hardie and Lee 2005, "RFM and CLV";
@@ -70,50 +71,97 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, data: SpendHis
   return logLikelihood(params, spendTerms(data));
 }
 
-function logLikelihood({ p, q, gamma }: GammaGammaParams, terms: SpendTerms): number {
+function logLikelihood(
+  { p, q, gamma }: GammaGammaParams,
+  terms: SpendTerms,
+  gradient?: Float64Array,
+): number {
   const { counts, perX, total } = terms;
-  let sum =
-    terms.n * (q * Math.log(gamma) - logGamma(q)) +
-    p * terms.sumXLogZ -
-    terms.sumLogZ +
-    p * terms.sumXLogX;
+  const lnGamma = Math.log(gamma);
+  let sum = terms.n * (q * lnGamma - logGamma(q)) + p * terms.sumXLogZ - terms.sumLogZ;
+  sum += p * terms.sumXLogX;
+  let gp = terms.sumXLogZ + terms.sumXLogX;
+  let gq = terms.n * (lnGamma - (gradient === undefined ? 0 : digamma(q)));
+  const gg = (terms.n * q) / gamma;
   for (let j = 0; j < counts.values.length; j++) {
-    const px = p * (counts.values[j] ?? 0);
-    sum += (perX[j] ?? 0) * (logGamma(px + q) - logGamma(px));
+    const x = counts.values[j] ?? 0;
+    const px = p * x;
+    const n = perX[j] ?? 0;
+    sum += n * (logGamma(px + q) - logGamma(px));
+    if (gradient !== undefined) {
+      const psi = digamma(px + q);
+      gp += n * x * (psi - digamma(px));
+      gq += n * psi;
+    }
   }
   const xs = counts.values;
-  let weighted = 0;
+  let sumLog = 0;
+  let sumXLog = 0;
+  let sumInv = 0;
+  let sumXInv = 0;
   for (let i = 0; i < total.length; i++) {
     const x = xs[counts.index[i] ?? 0] ?? 0;
-    weighted += (p * x + q) * Math.log((total[i] ?? 0) + gamma);
+    const v = (total[i] ?? 0) + gamma;
+    const l = Math.log(v);
+    sumLog += l;
+    sumXLog += x * l;
+    if (gradient !== undefined) {
+      const inv = 1 / v;
+      sumInv += inv;
+      sumXInv += x * inv;
+    }
   }
-  return sum - weighted;
+  if (gradient !== undefined) {
+    gradient[0] = gp - sumXLog;
+    gradient[1] = gq - sumLog;
+    gradient[2] = gg - p * sumXInv - q * sumInv;
+  }
+  return sum - p * sumXLog - q * sumLog;
 }
 
 /**
- * Fits p, q and γ by maximum likelihood on the repeat buyers (Nelder-Mead with restarts on
- * the parameters' logs, started at p = q = 1 and γ at the mean spend). Reported as not
- * converged when the optimiser did not settle, a parameter ends at a bound, or q <= 1, where
- * the model's expected spend does not exist.
+ * Fits p, q and γ by maximum likelihood on the repeat buyers, on the parameters' logs: BFGS
+ * with the analytic gradient from p = q = 1 and γ at the mean spend, then Nelder-Mead with
+ * restarts if that does not reach a zero gradient. Reported as not converged when neither
+ * settles, a parameter ends at a bound, or q <= 1, where the model's expected spend does not
+ * exist.
  */
 export function fitGammaGamma(data: SpendHistories): GammaGammaFit {
   const terms = spendTerms(data);
+  const scale = Math.max(terms.n, 1);
   let meanSpend = 0;
   for (let i = 0; i < data.zbar.length; i++) meanSpend += data.zbar[i] ?? 0;
   meanSpend = terms.n > 0 ? meanSpend / terms.n : 1;
-  const objective = (theta: Float64Array) =>
-    -logLikelihood(fromLogs(theta), terms) / Math.max(terms.n, 1);
-  const found = minimise(objective, [0, 0, Math.log(Math.max(meanSpend, 1e-6))]);
+  const perParam = new Float64Array(3);
+  const withGradient = (theta: Float64Array, gradient: Float64Array) => {
+    const params = fromLogs(theta);
+    const ll = logLikelihood(params, terms, perParam);
+    const values = [params.p, params.q, params.gamma];
+    for (let i = 0; i < 3; i++) gradient[i] = (-(perParam[i] ?? 0) * (values[i] ?? 0)) / scale;
+    return -ll / scale;
+  };
+  let found = minimiseWithGradient(withGradient, [0, 0, Math.log(Math.max(meanSpend, 1e-6))]);
+  let evaluations = found.evaluations;
+  let converged = found.converged;
+  if (!converged) {
+    const simplex = minimise(
+      (theta) => -logLikelihood(fromLogs(theta), terms) / scale,
+      [...found.x],
+    );
+    evaluations += simplex.evaluations;
+    converged = simplex.converged;
+    found = { ...simplex, converged };
+  }
   const params = fromLogs(found.x);
   const inside = [params.p, params.q, params.gamma].every(
     (v) => v > PARAM_FLOOR && v < PARAM_CEILING,
   );
   return {
     params,
-    logLikelihood: -found.value * Math.max(terms.n, 1),
-    converged: terms.n > 0 && found.converged && inside && params.q > 1,
+    logLikelihood: -found.value * scale,
+    converged: terms.n > 0 && converged && inside && params.q > 1,
     customers: terms.n,
-    evaluations: found.evaluations,
+    evaluations,
   };
 }
 

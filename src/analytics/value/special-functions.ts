@@ -65,3 +65,26 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
   }
   return Number.NaN;
 }
+
+/**
+ * ψ(x), the digamma function (the derivative of ln Γ), for x > 0: the recurrence
+ * ψ(x) = ψ(x+1) − 1/x up to x >= 6, then the asymptotic series. The likelihood gradients
+ * need it; accurate to about 1e-14.
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) return Number.NaN;
+  let shift = 0;
+  let v = x;
+  while (v < 6) {
+    shift -= 1 / v;
+    v += 1;
+  }
+  const inv = 1 / v;
+  const inv2 = inv * inv;
+  const series =
+    inv2 *
+    (1 / 12 -
+      inv2 *
+        (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132 - inv2 * (691 / 32760))))));
+  return shift + Math.log(v) - 0.5 * inv - series;
+}
