@@ -23,7 +23,9 @@ const connection = await instance.connect();
 const db = connectionRunner(connection);
 const file = join(data.dir, "customer_products.parquet").replaceAll("'", "''");
 await db.run(`CREATE TABLE customer_products AS SELECT * FROM read_parquet('${file}')`);
-const [ref] = await db.all("SELECT strftime(max(start_date) + 1, '%Y-%m-%d') AS d FROM customer_products");
+const [ref] = await db.all(
+  "SELECT strftime(max(start_date) + 1, '%Y-%m-%d') AS d FROM customer_products",
+);
 const calibrationEnd = String(ref?.d);
 const args = {
   calibrationEnd,

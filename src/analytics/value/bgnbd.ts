@@ -1,7 +1,8 @@
 import { bgnbdLogLikelihoodPrepared, prepareHistories } from "./bgnbd-likelihood.js";
+import { fitVerdict } from "./fit-verdict.js";
 import { minimise } from "./nelder-mead.js";
 import type { PurchaseHistories } from "./purchase-histories.js";
-import { minimiseWithGradient } from "./quasi-newton.js";
+import { curvesUpEverywhere, minimiseWithGradient } from "./quasi-newton.js";
 import { hyp2f1 } from "./special-functions.js";
 
 /**
@@ -24,14 +25,12 @@ export interface BgnbdFit {
   readonly logLikelihood: number;
   /** False when the optimiser did not settle or a parameter ran off to 0 or infinity. */
   readonly converged: boolean;
+  /** Why the fit is not converged, or "" (see fitVerdict). */
+  readonly reason: string;
   /** Customers fitted (the weights' total). */
   readonly customers: number;
   readonly evaluations: number;
 }
-
-/** Parameters beyond these bounds mean the likelihood has no interior optimum on the data. */
-const PARAM_FLOOR = 1e-8;
-const PARAM_CEILING = 1e8;
 
 /**
  * The log-likelihood of `params` on `data`, summed over customers. Each customer's likelihood
@@ -79,13 +78,19 @@ export function fitBgnbd(data: PurchaseHistories): BgnbdFit {
     found = { ...simplex, converged };
   }
   const params = fromLogs(found.x);
-  const inside = [params.r, params.alpha, params.a, params.b].every(
-    (v) => v > PARAM_FLOOR && v < PARAM_CEILING,
-  );
+  const objective = (theta: Float64Array) =>
+    -bgnbdLogLikelihoodPrepared(fromLogs(theta), prepared) / scale;
+  const reason = fitVerdict({
+    customers,
+    settled: converged,
+    params: { ...params },
+    identified: converged && curvesUpEverywhere(objective, found.x),
+  });
   return {
     params,
     logLikelihood: -found.value * scale,
-    converged: customers > 0 && converged && inside,
+    converged: reason === "",
+    reason,
     customers,
     evaluations,
   };

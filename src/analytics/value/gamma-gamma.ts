@@ -1,6 +1,7 @@
+import { fitVerdict } from "./fit-verdict.js";
 import { minimise } from "./nelder-mead.js";
 import { distinctValues, type SpendHistories } from "./purchase-histories.js";
-import { minimiseWithGradient } from "./quasi-newton.js";
+import { curvesUpEverywhere, minimiseWithGradient } from "./quasi-newton.js";
 import { digamma, logGamma } from "./special-functions.js";
 
 /**
@@ -21,13 +22,12 @@ export interface GammaGammaFit {
   readonly logLikelihood: number;
   /** False when the optimiser did not settle, a parameter ran off, or q <= 1 (no mean). */
   readonly converged: boolean;
+  /** Why the fit is not converged, or "" (see fitVerdict). */
+  readonly reason: string;
   /** Repeat buyers fitted. */
   readonly customers: number;
   readonly evaluations: number;
 }
-
-const PARAM_FLOOR = 1e-8;
-const PARAM_CEILING = 1e10;
 
 /** Sums over the customers that do not depend on the parameters, computed once per fit. */
 interface SpendTerms {
@@ -153,13 +153,19 @@ export function fitGammaGamma(data: SpendHistories): GammaGammaFit {
     found = { ...simplex, converged };
   }
   const params = fromLogs(found.x);
-  const inside = [params.p, params.q, params.gamma].every(
-    (v) => v > PARAM_FLOOR && v < PARAM_CEILING,
-  );
+  const objective = (theta: Float64Array) => -logLikelihood(fromLogs(theta), terms) / scale;
+  let reason = fitVerdict({
+    customers: terms.n,
+    settled: converged,
+    params: { ...params },
+    identified: converged && curvesUpEverywhere(objective, found.x),
+  });
+  if (reason === "" && !(params.q > 1)) reason = "q <= 1: the expected spend does not exist";
   return {
     params,
     logLikelihood: -found.value * scale,
-    converged: terms.n > 0 && converged && inside && params.q > 1,
+    converged: reason === "",
+    reason,
     customers: terms.n,
     evaluations,
   };

@@ -140,3 +140,26 @@ function maxAbs(a: Float64Array): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] ?? 0));
   return m;
 }
+
+/** The smallest curvature along a log-parameter that still identifies an optimum. */
+const MIN_CURVATURE = 1e-7;
+
+/**
+ * True when `f` curves upwards along every coordinate at `x` (second differences in steps of
+ * 1e-3): a real optimum. A likelihood that keeps improving towards a boundary (r → 0 when
+ * nobody repeats, a → 0 when nobody leaves) has a vanishing gradient there too, but no
+ * curvature, and its "optimum" is an artefact of where the search stopped.
+ */
+export function curvesUpEverywhere(f: (x: Float64Array) => number, x: Float64Array): boolean {
+  const h = 1e-3;
+  const centre = f(x);
+  for (let i = 0; i < x.length; i++) {
+    const up = Float64Array.from(x);
+    const down = Float64Array.from(x);
+    up[i] = (up[i] ?? 0) + h;
+    down[i] = (down[i] ?? 0) - h;
+    const curvature = (f(up) - 2 * centre + f(down)) / (h * h);
+    if (!(curvature > MIN_CURVATURE)) return false;
+  }
+  return true;
+}
