@@ -11,12 +11,12 @@ export const CREATE_VALUE_MODEL = `CREATE OR REPLACE TABLE value_model (
   calibration_end VARCHAR, time_unit VARCHAR, horizon_months INTEGER, monthly_discount DOUBLE,
   customers BIGINT, repeat_buyers BIGINT, spend_left_out BIGINT,
   bgnbd_r DOUBLE, bgnbd_alpha DOUBLE, bgnbd_a DOUBLE, bgnbd_b DOUBLE,
-  bgnbd_log_likelihood DOUBLE, bgnbd_converged BOOLEAN, bgnbd_customers BIGINT,
+  bgnbd_log_likelihood DOUBLE, bgnbd_converged BOOLEAN, bgnbd_reason VARCHAR, bgnbd_customers BIGINT,
   gg_p DOUBLE, gg_q DOUBLE, gg_gamma DOUBLE,
-  gg_log_likelihood DOUBLE, gg_converged BOOLEAN, gg_customers BIGINT, fit_seconds DOUBLE)`;
+  gg_log_likelihood DOUBLE, gg_converged BOOLEAN, gg_reason VARCHAR, gg_customers BIGINT, fit_seconds DOUBLE)`;
 
-/** Params: the 21 columns of {@link CREATE_VALUE_MODEL} in order. */
-export const INSERT_VALUE_MODEL = `INSERT INTO value_model VALUES (${Array(21).fill("?").join(", ")})`;
+/** Params: the 23 columns of {@link CREATE_VALUE_MODEL} in order. */
+export const INSERT_VALUE_MODEL = `INSERT INTO value_model VALUES (${Array(23).fill("?").join(", ")})`;
 
 export const SELECT_VALUE_MODEL = "SELECT * FROM value_model";
 
