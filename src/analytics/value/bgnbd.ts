@@ -1,5 +1,5 @@
 import { bgnbdLogLikelihoodPrepared, prepareHistories } from "./bgnbd-likelihood.js";
-import { fitVerdict } from "./fit-verdict.js";
+import { fallbackBudget, fitVerdict } from "./fit-verdict.js";
 import { minimise } from "./nelder-mead.js";
 import type { PurchaseHistories } from "./purchase-histories.js";
 import { curvesUpEverywhere, minimiseWithGradient } from "./quasi-newton.js";
@@ -68,10 +68,12 @@ export function fitBgnbd(data: PurchaseHistories): BgnbdFit {
   let found = minimiseWithGradient(withGradient, start);
   let evaluations = found.evaluations;
   let converged = found.converged;
-  if (!converged) {
+  const budget = fallbackBudget(data.x.length);
+  if (!converged && budget !== undefined) {
     const simplex = minimise(
       (theta) => -bgnbdLogLikelihoodPrepared(fromLogs(theta), prepared) / scale,
       Array.from(found.x),
+      budget,
     );
     evaluations += simplex.evaluations;
     converged = simplex.converged;

@@ -1,3 +1,16 @@
+import type { MinimiseOptions } from "./nelder-mead.js";
+
+/**
+ * The simplex fallback's budget for a fit over `rows` rows, or undefined for no fallback:
+ * enough to settle a few log-parameters from a nearby point, bounded (about 1e8 row
+ * evaluations) so that a population of millions whose likelihood has no optimum, where the
+ * simplex would wander along a ridge, costs seconds and ends reported as not converged.
+ */
+export function fallbackBudget(rows: number): MinimiseOptions | undefined {
+  const evaluations = Math.min(800, Math.floor(1e8 / Math.max(rows, 1)));
+  return evaluations < 100 ? undefined : { maxEvaluations: evaluations, maxRestarts: 1 };
+}
+
 /** Parameters beyond these bounds mean the likelihood has no interior optimum on the data. */
 const PARAM_FLOOR = 1e-8;
 const PARAM_CEILING = 1e10;

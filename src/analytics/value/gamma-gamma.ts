@@ -1,4 +1,4 @@
-import { fitVerdict } from "./fit-verdict.js";
+import { fallbackBudget, fitVerdict } from "./fit-verdict.js";
 import { minimise } from "./nelder-mead.js";
 import { distinctValues, type SpendHistories } from "./purchase-histories.js";
 import { curvesUpEverywhere, minimiseWithGradient } from "./quasi-newton.js";
@@ -143,10 +143,12 @@ export function fitGammaGamma(data: SpendHistories): GammaGammaFit {
   let found = minimiseWithGradient(withGradient, [0, 0, Math.log(Math.max(meanSpend, 1e-6))]);
   let evaluations = found.evaluations;
   let converged = found.converged;
-  if (!converged) {
+  const budget = fallbackBudget(terms.n);
+  if (!converged && budget !== undefined) {
     const simplex = minimise(
       (theta) => -logLikelihood(fromLogs(theta), terms) / scale,
       [...found.x],
+      budget,
     );
     evaluations += simplex.evaluations;
     converged = simplex.converged;

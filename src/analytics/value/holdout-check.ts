@@ -1,7 +1,7 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
 import { type BgnbdFit, conditionalExpectedPurchases } from "./bgnbd.js";
 import { daysBetween, UNIT_DAYS, type ValueArgs } from "./value-args.js";
-import { HOLDOUT_GROUPS, summaryParams } from "./value-sql.js";
+import type { SummarySource } from "./value-model.js";
 
 /**
  * One row of the calibration-vs-holdout check, as the BG/NBD paper plots it (its figure of
@@ -28,13 +28,14 @@ export async function holdoutTable(
   db: SqlRunner,
   args: ValueArgs,
   fit: BgnbdFit,
+  source: SummarySource,
 ): Promise<HoldoutBucket[]> {
   const unitDays = UNIT_DAYS[args.timeUnit];
   const t = daysBetween(args.calibrationEnd, args.holdoutEnd) / unitDays;
-  const rows = await db.all(HOLDOUT_GROUPS, [
+  const rows = await db.all(source.queries.holdoutGroups, [
     args.calibrationEnd,
     args.holdoutEnd,
-    ...summaryParams(args.calibrationEnd, unitDays),
+    ...source.params,
   ]);
   const customers = new Float64Array(OPEN_BUCKET + 1);
   const actual = new Float64Array(OPEN_BUCKET + 1);

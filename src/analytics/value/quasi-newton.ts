@@ -21,7 +21,7 @@ export interface QuasiNewtonResult {
 export interface QuasiNewtonOptions {
   /** Stop when every gradient component is at most this (default 1e-9). */
   readonly gradientTolerance?: number;
-  /** Iterations allowed (default 500). */
+  /** Iterations allowed (default 200). */
   readonly maxIterations?: number;
 }
 
@@ -37,7 +37,7 @@ export function minimiseWithGradient(
 ): QuasiNewtonResult {
   const n = start.length;
   const tolerance = options.gradientTolerance ?? 1e-9;
-  const maxIterations = options.maxIterations ?? 500;
+  const maxIterations = options.maxIterations ?? 200;
   let x = Float64Array.from(start);
   let g = new Float64Array(n);
   let value = f(x, g);
@@ -82,6 +82,7 @@ export function minimiseWithGradient(
       s[i] = (trial[i] ?? 0) - (x[i] ?? 0);
       y[i] = (trialGradient[i] ?? 0) - (g[i] ?? 0);
     }
+    if (iteration === 0) scaleToCurvature(h, s, y, n);
     updateInverseHessian(h, s, y, n);
     const settled = Math.abs(value - trialValue) <= 1e-16 * Math.max(1, Math.abs(value));
     x = trial;
@@ -116,6 +117,14 @@ function updateInverseHessian(h: Float64Array, s: Float64Array, y: Float64Array,
       h[i * n + j] = value;
     }
   }
+}
+
+/** Scales the starting inverse Hessian to the curvature seen in the first step (s·y / y·y). */
+function scaleToCurvature(h: Float64Array, s: Float64Array, y: Float64Array, n: number): void {
+  const sy = dot(s, y);
+  const yy = dot(y, y);
+  if (!(sy > 0 && yy > 0)) return;
+  for (let i = 0; i < n; i++) h[i * n + i] = sy / yy;
 }
 
 function identity(n: number): Float64Array {

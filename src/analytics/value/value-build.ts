@@ -2,8 +2,14 @@ import type { TableBuild } from "../../snapshot/snapshot-build.js";
 import type { SqlParam, SqlRunner } from "../../snapshot/sql-runner.js";
 import { expectationsIfAlive } from "./customer-predictions.js";
 import { UNIT_DAYS, VALUE_DEFAULTS, type ValueArgs } from "./value-args.js";
-import { fitValueModel, type ValueModel } from "./value-model.js";
-import { REFERENCE_DAY, REFERENCE_DAY_FROM_DATA, summaryParams } from "./value-sql.js";
+import { fitValueModel, STAGED_SUMMARY_SOURCE, type ValueModel } from "./value-model.js";
+import {
+  DROP_STAGED_SUMMARY,
+  REFERENCE_DAY,
+  REFERENCE_DAY_FROM_DATA,
+  STAGE_SUMMARY,
+  summaryParams,
+} from "./value-sql.js";
 import {
   COUNT_VALUE_CUSTOMERS,
   CREATE_PAIR_EXPECTATIONS,
@@ -30,11 +36,13 @@ export async function buildValueModel(
   const started = performance.now();
   const calibrationEnd = options.calibrationEnd ?? (await referenceDay(db));
   const args: ValueArgs = { ...VALUE_DEFAULTS, ...options, calibrationEnd };
-  const model = await fitValueModel(db, args);
+  await db.run(STAGE_SUMMARY, summaryParams(args.calibrationEnd, UNIT_DAYS[args.timeUnit]));
+  const model = await fitValueModel(db, args, STAGED_SUMMARY_SOURCE);
   await db.run(CREATE_VALUE_MODEL);
   await db.run(INSERT_VALUE_MODEL, modelRow(model));
   const modelMs = performance.now() - started;
   await writeCustomers(db, model);
+  await db.run(DROP_STAGED_SUMMARY);
   const [row] = await db.all(COUNT_VALUE_CUSTOMERS);
   return [
     { table: "value_model", rows: 1, durationMs: modelMs },
@@ -83,8 +91,7 @@ function modelRow(m: ValueModel): SqlParam[] {
 
 async function writeCustomers(db: SqlRunner, model: ValueModel): Promise<void> {
   const { args, bgnbd, gammaGamma } = model;
-  const summary = summaryParams(args.calibrationEnd, UNIT_DAYS[args.timeUnit]);
-  const pairs = await db.all(DISTINCT_PAIRS, [args.calibrationEnd, ...summary]);
+  const pairs = await db.all(DISTINCT_PAIRS);
   const columns: number[][] = [[], [], [], [], [], []];
   for (const pair of pairs) {
     const x = Number(pair.x);
@@ -102,8 +109,6 @@ async function writeCustomers(db: SqlRunner, model: ValueModel): Promise<void> {
   const { a, b, r, alpha } = bgnbd.params;
   const { p, q, gamma } = gammaGamma.params;
   await db.run(CREATE_VALUE_CUSTOMERS, [
-    args.calibrationEnd,
-    ...summary,
     bgnbd.converged,
     a,
     b,

@@ -4,7 +4,29 @@ import { fitGammaGamma, type GammaGammaFit } from "./gamma-gamma.js";
 import { type HoldoutBucket, holdoutTable } from "./holdout-check.js";
 import type { PurchaseHistories } from "./purchase-histories.js";
 import { UNIT_DAYS, type ValueArgs } from "./value-args.js";
-import { HISTORY_GROUPS, SPEND_LISTS, SUMMARY_COUNTS, summaryParams } from "./value-sql.js";
+import {
+  INLINE_SUMMARY_QUERIES,
+  STAGED_SUMMARY_QUERIES,
+  type SummaryQueries,
+  summaryParams,
+} from "./value-sql.js";
+
+/** Where a fit reads the purchase summary: computed inline, or staged once by a build. */
+export interface SummarySource {
+  readonly queries: SummaryQueries;
+  readonly params: readonly (string | number)[];
+}
+
+/** The inline summary for `args` (a fit on request, on a read-only snapshot). */
+export function inlineSummary(args: ValueArgs): SummarySource {
+  return {
+    queries: INLINE_SUMMARY_QUERIES,
+    params: summaryParams(args.calibrationEnd, UNIT_DAYS[args.timeUnit]),
+  };
+}
+
+/** The staged summary a build made with STAGE_SUMMARY. */
+export const STAGED_SUMMARY_SOURCE: SummarySource = { queries: STAGED_SUMMARY_QUERIES, params: [] };
 
 /** Both fitted models on one calibration window, with the counts that explain them. */
 export interface ValueModel {
@@ -32,24 +54,29 @@ export interface ValueModel {
  * what crosses into JavaScript is small and typed. A fit that fails to converge is returned
  * as such; callers must not predict with it.
  */
-export async function fitValueModel(db: SqlRunner, args: ValueArgs): Promise<ValueModel> {
-  const params = summaryParams(args.calibrationEnd, UNIT_DAYS[args.timeUnit]);
-  const groups = await db.all(HISTORY_GROUPS, params);
+export async function fitValueModel(
+  db: SqlRunner,
+  args: ValueArgs,
+  source: SummarySource = inlineSummary(args),
+): Promise<ValueModel> {
+  const { queries, params } = source;
+  const [groups] = await db.all(queries.historyGroups, params);
+  const column = (name: string) => Float64Array.from((groups?.[name] ?? []) as readonly number[]);
   const histories: PurchaseHistories = {
-    x: Float64Array.from(groups, (g) => Number(g.x)),
-    tx: Float64Array.from(groups, (g) => Number(g.t_x)),
-    T: Float64Array.from(groups, (g) => Number(g.T)),
-    weight: Float64Array.from(groups, (g) => Number(g.n)),
+    x: column("xs"),
+    tx: column("txs"),
+    T: column("ts"),
+    weight: column("ns"),
   };
-  const [lists] = await db.all(SPEND_LISTS, params);
-  const [counts] = await db.all(SUMMARY_COUNTS, params);
+  const [lists] = await db.all(queries.spendLists, params);
+  const [counts] = await db.all(queries.counts, params);
   const xs = (lists?.xs ?? []) as readonly number[];
   const zs = (lists?.zs ?? []) as readonly number[];
   const started = performance.now();
   const bgnbd = fitBgnbd(histories);
   const gammaGamma = fitGammaGamma({ x: Float64Array.from(xs), zbar: Float64Array.from(zs) });
   const fitSeconds = (performance.now() - started) / 1000;
-  const holdout = args.holdoutEnd === "" ? undefined : await holdoutTable(db, args, bgnbd);
+  const holdout = args.holdoutEnd === "" ? undefined : await holdoutTable(db, args, bgnbd, source);
   return {
     args,
     bgnbd,

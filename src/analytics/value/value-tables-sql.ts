@@ -1,4 +1,4 @@
-import { PURCHASE_SUMMARY } from "./value-sql.js";
+import { STAGED_SUMMARY } from "./value-sql.js";
 
 /**
  * The SQL of the precomputed value tables: `value_model` (one row: the default-argument
@@ -20,9 +20,8 @@ export const INSERT_VALUE_MODEL = `INSERT INTO value_model VALUES (${Array(23).f
 
 export const SELECT_VALUE_MODEL = "SELECT * FROM value_model";
 
-/** The distinct (x, T) pairs whose expectations-if-alive the build computes. Params: summary's. */
-export const DISTINCT_PAIRS = `SELECT DISTINCT x::DOUBLE AS x, "T", date_diff('day', birth, ?::DATE) AS t_days
-FROM (${PURCHASE_SUMMARY})`;
+/** The distinct (x, T) pairs whose expectations-if-alive the build computes. */
+export const DISTINCT_PAIRS = `SELECT DISTINCT x::DOUBLE AS x, "T", t_days FROM ${STAGED_SUMMARY}`;
 
 /**
  * The pairs' expectations, one JSON list per column (bound as text, so no value is spliced
@@ -36,15 +35,13 @@ SELECT unnest(from_json(?, '["INTEGER"]')) AS x, unnest(from_json(?, '["INTEGER"
 export const DROP_PAIR_EXPECTATIONS = "DROP TABLE IF EXISTS value_pair_expectations";
 
 /**
- * The per-customer table. Params: calibration end (for t_days), the summary's params, then
- * bgnbd_ok, a, b, r, alpha (P(alive)), gg_ok, gamma, p, p, q (expected spend). P(alive) and
+ * The per-customer table, from the staged summary. Params: bgnbd_ok, a, b, r, alpha
+ * (P(alive)), gg_ok, gamma, p, q (expected spend). P(alive) and
  * expected spend are the same formulas as customer-predictions.ts; a negative mean spend
  * counts as zero.
  */
 export const CREATE_VALUE_CUSTOMERS = `CREATE OR REPLACE TABLE value_customers AS
-WITH s AS (
-  SELECT *, date_diff('day', birth, ?::DATE) AS t_days FROM (${PURCHASE_SUMMARY})
-), k AS (SELECT ?::BOOLEAN AS bg_ok, ?::DOUBLE AS a, ?::DOUBLE AS b, ?::DOUBLE AS r, ?::DOUBLE AS alpha,
+WITH s AS (SELECT * FROM ${STAGED_SUMMARY}), k AS (SELECT ?::BOOLEAN AS bg_ok, ?::DOUBLE AS a, ?::DOUBLE AS b, ?::DOUBLE AS r, ?::DOUBLE AS alpha,
           ?::BOOLEAN AS gg_ok, ?::DOUBLE AS gamma, ?::DOUBLE AS p, ?::DOUBLE AS q
 ), scored AS (
   SELECT s.customer_id, s.birth AS first_purchase, s.last_day AS last_purchase, s.x, s.t_x, s."T",
