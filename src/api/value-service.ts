@@ -119,7 +119,7 @@ function modelArgs(args: ValueModelArgs | undefined): ValueRequestArgs {
 }
 
 function modelMessage(
-  { model, precomputed }: ValueModelAnswer,
+  { model, precomputed, clvDeciles }: ValueModelAnswer,
   meta: MessageInitShape<typeof ResultMetaSchema>,
 ): MessageInitShape<typeof GetValueModelResponseSchema> {
   const { bgnbd: bg, gammaGamma: gg, args } = model;
@@ -154,6 +154,13 @@ function modelMessage(
     })),
     holdoutEnd: args.holdoutEnd,
     meta,
+    clvDeciles: clvDeciles.map((d) => ({
+      decile: d.decile,
+      customerCount: int64(d.customers),
+      minClv: d.minClv,
+      maxClv: d.maxClv,
+      totalClv: d.totalClv,
+    })),
   };
 }
 

@@ -49,3 +49,10 @@ export const RANKED_PAGE: Readonly<Record<RankingName, string>> = {
   clv: rankedPageSql(RANKING_COLUMNS.clv),
   at_risk: rankedPageSql(RANKING_COLUMNS.at_risk),
 };
+
+/** The precomputed customers in ten equal groups by CLV, lowest first. */
+export const CLV_DECILES = `SELECT decile::INTEGER AS decile, count(*)::DOUBLE AS customers,
+  min(clv) AS min_clv, max(clv) AS max_clv, sum(clv) AS total_clv
+FROM (SELECT clv, ntile(10) OVER (ORDER BY clv, customer_id) AS decile
+      FROM value_customers WHERE clv IS NOT NULL)
+GROUP BY decile ORDER BY decile`;

@@ -13,6 +13,7 @@ import type { SqlRow, SqlRunner } from "../../snapshot/sql-runner.js";
 import { predictCustomer } from "./customer-predictions.js";
 import { UNIT_DAYS } from "./value-args.js";
 import {
+  CLV_DECILES,
   CUSTOMER_EXISTS,
   CUSTOMER_HISTORY,
   PRECOMPUTED_CUSTOMER_VALUE,
@@ -27,18 +28,39 @@ import { summaryParams } from "./value-sql.js";
 /** What the query side reads from: a snapshot's reader (with its memo) or a plain runner. */
 type Db = SqlRunner | SnapshotReader;
 
+/** A tenth of the precomputed customers by CLV. */
+export interface ClvDecile {
+  readonly decile: number;
+  readonly customers: number;
+  readonly minClv: number;
+  readonly maxClv: number;
+  readonly totalClv: number;
+}
+
 /** GetValueModel's answer. */
 export interface ValueModelAnswer {
   readonly model: ValueModel;
   readonly precomputed: boolean;
+  /** Empty for a model fitted on request. */
+  readonly clvDeciles: readonly ClvDecile[];
 }
 
 /** The model for a request: the precomputed row, or a fit remembered with the snapshot. */
 export async function getValueModel(db: Db, request: ValueRequestArgs): Promise<ValueModelAnswer> {
   const precomputed = await precomputedModel(db);
   const args = resolveValueArgs(request, precomputed.args);
-  if (isPrecomputed(args, precomputed.args)) return { model: precomputed, precomputed: true };
-  return { model: await modelFor(db, args), precomputed: false };
+  if (!isPrecomputed(args, precomputed.args)) {
+    return { model: await modelFor(db, args), precomputed: false, clvDeciles: [] };
+  }
+  const rows = await db.all(CLV_DECILES);
+  const clvDeciles = rows.map((r) => ({
+    decile: Number(r.decile),
+    customers: Number(r.customers),
+    minClv: Number(r.min_clv),
+    maxClv: Number(r.max_clv),
+    totalClv: Number(r.total_clv),
+  }));
+  return { model: precomputed, precomputed: true, clvDeciles };
 }
 
 /** One customer's history and predictions; NaN where a stored prediction is missing. */

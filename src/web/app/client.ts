@@ -9,6 +9,7 @@ import { PortfolioService } from "../../../gen/customeranalytics/v1/portfolio_pb
 import { SegmentationService } from "../../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../../gen/customeranalytics/v1/sync_pb.js";
 import { TrendService } from "../../../gen/customeranalytics/v1/trend_pb.js";
+import { ValueService } from "../../../gen/customeranalytics/v1/value_pb.js";
 
 const KEY_STORAGE = "customer-analytics.api-key";
 
@@ -60,4 +61,5 @@ export const api = {
   explore: client(ExploreService),
   exports: client(ExportService),
   sync: client(SyncService),
+  value: client(ValueService),
 };

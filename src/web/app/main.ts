@@ -8,6 +8,7 @@ import { explorePage } from "./pages/explore.js";
 import { segmentsPage } from "./pages/segments.js";
 import { syncPage } from "./pages/sync.js";
 import { trendsPage } from "./pages/trends.js";
+import { valuePage } from "./pages/value.js";
 
 type Page = (root: HTMLElement, signal: AbortSignal, arg: string | undefined) => void;
 
@@ -15,6 +16,7 @@ const PAGES: readonly (readonly [string, string, Page])[] = [
   ["customer", "Customer", customerPage],
   ["trends", "Trends", trendsPage],
   ["segments", "Segments", segmentsPage],
+  ["value", "Value", valuePage],
   ["explore", "Explore", explorePage],
   ["sync", "Sync", syncPage],
 ];
