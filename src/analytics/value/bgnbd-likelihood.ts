@@ -13,7 +13,15 @@ import { digamma, logGamma } from "./special-functions.js";
  * rows with table look-ups, one exp and one log1p per repeat buyer.
  */
 export interface PreparedHistories {
+  /** The repeat buyers' rows (x > 0), one pass each per evaluation. */
   readonly data: PurchaseHistories;
+  /**
+   * The customers with x = 0 per distinct T (indexed like `times`): their likelihood depends
+   * on T alone, so they cost one term per distinct T rather than one per customer.
+   */
+  readonly zeroWeightPerTime: Float64Array;
+  /** The index of x = 0 in `counts.values`, or -1. */
+  readonly zeroIndex: number;
   readonly counts: DistinctValues;
   /** Customers per distinct x. */
   readonly weightPerX: Float64Array;
@@ -23,28 +31,50 @@ export interface PreparedHistories {
   readonly customers: number;
 }
 
-/** Prepares `data` for repeated likelihood evaluations. */
-export function prepareHistories(data: PurchaseHistories): PreparedHistories {
-  const counts = distinctValues(data.x);
+/** Prepares `all` for repeated likelihood evaluations. */
+export function prepareHistories(all: PurchaseHistories): PreparedHistories {
+  const repeat: number[] = [];
+  for (let i = 0; i < all.x.length; i++) if ((all.x[i] ?? 0) > 0) repeat.push(i);
+  const pick = (column: Float64Array) => Float64Array.from(repeat, (i) => column[i] ?? 0);
+  const data: PurchaseHistories = {
+    x: pick(all.x),
+    tx: pick(all.tx),
+    T: pick(all.T),
+    weight: pick(all.weight),
+  };
+  const allCounts = distinctValues(all.x);
+  const counts = {
+    values: allCounts.values,
+    index: Int32Array.from(repeat, (i) => allCounts.index[i] ?? 0),
+  };
   const weightPerX = new Float64Array(counts.values.length);
   let customers = 0;
-  for (let i = 0; i < data.x.length; i++) {
-    const w = data.weight[i] ?? 0;
-    const j = counts.index[i] ?? 0;
+  for (let i = 0; i < all.x.length; i++) {
+    const w = all.weight[i] ?? 0;
+    const j = allCounts.index[i] ?? 0;
     weightPerX[j] = (weightPerX[j] ?? 0) + w;
     customers += w;
   }
-  const both = new Float64Array(data.tx.length + data.T.length);
+  const both = new Float64Array(data.tx.length + all.T.length);
   both.set(data.tx);
-  both.set(data.T, data.tx.length);
-  const all = distinctValues(both);
+  both.set(all.T, data.tx.length);
+  const times = distinctValues(both);
+  const allTIndex = times.index.subarray(data.tx.length);
+  const zeroWeightPerTime = new Float64Array(times.values.length);
+  for (let i = 0; i < all.x.length; i++) {
+    if ((all.x[i] ?? 0) > 0) continue;
+    const t = allTIndex[i] ?? 0;
+    zeroWeightPerTime[t] = (zeroWeightPerTime[t] ?? 0) + (all.weight[i] ?? 0);
+  }
   return {
     data,
+    zeroWeightPerTime,
+    zeroIndex: Array.prototype.indexOf.call(counts.values, 0) as number,
     counts,
     weightPerX,
-    times: all.values,
-    txIndex: all.index.subarray(0, data.tx.length),
-    TIndex: all.index.subarray(data.tx.length),
+    times: times.values,
+    txIndex: times.index.subarray(0, data.tx.length),
+    TIndex: Int32Array.from(repeat, (i) => allTIndex[i] ?? 0),
     customers,
   };
 }
@@ -95,6 +125,20 @@ export function bgnbdLogLikelihoodPrepared(
   }
   const { x: xs, weight } = data;
   let sum = 0;
+  if (prepared.zeroIndex >= 0) {
+    const zeroBase = base[prepared.zeroIndex] ?? 0;
+    const w0 = prepared.zeroWeightPerTime;
+    for (let t = 0; t < w0.length; t++) {
+      const w = w0[t] ?? 0;
+      if (w === 0) continue;
+      const lT = logTime[t] ?? 0;
+      sum += w * (zeroBase - r * lT);
+      if (gradient !== undefined) {
+        gr -= w * lT;
+        gAlpha -= w * r * (inverseTime[t] ?? 0);
+      }
+    }
+  }
   let sumW = 0;
   let sumWB = 0;
   for (let i = 0; i < xs.length; i++) {
