@@ -33,9 +33,15 @@ export interface PreparedHistories {
 
 /** Prepares `all` for repeated likelihood evaluations. */
 export function prepareHistories(all: PurchaseHistories): PreparedHistories {
-  const repeat: number[] = [];
-  for (let i = 0; i < all.x.length; i++) if ((all.x[i] ?? 0) > 0) repeat.push(i);
-  const pick = (column: Float64Array) => Float64Array.from(repeat, (i) => column[i] ?? 0);
+  let repeats = 0;
+  for (let i = 0; i < all.x.length; i++) if ((all.x[i] ?? 0) > 0) repeats++;
+  const repeat = new Int32Array(repeats);
+  for (let i = 0, k = 0; i < all.x.length; i++) if ((all.x[i] ?? 0) > 0) repeat[k++] = i;
+  const pick = (column: Float64Array) => {
+    const out = new Float64Array(repeats);
+    for (let k = 0; k < repeats; k++) out[k] = column[repeat[k] ?? 0] ?? 0;
+    return out;
+  };
   const data: PurchaseHistories = {
     x: pick(all.x),
     tx: pick(all.tx),
@@ -74,7 +80,7 @@ export function prepareHistories(all: PurchaseHistories): PreparedHistories {
     weightPerX,
     times: times.values,
     txIndex: times.index.subarray(0, data.tx.length),
-    TIndex: Int32Array.from(repeat, (i) => allTIndex[i] ?? 0),
+    TIndex: repeat.map((i) => allTIndex[i] ?? 0),
     customers,
   };
 }

@@ -23,6 +23,11 @@ export interface QuasiNewtonOptions {
   readonly gradientTolerance?: number;
   /** Iterations allowed (default 200). */
   readonly maxIterations?: number;
+  /**
+   * Evaluations allowed over all iterations and line searches (default 400): a population of
+   * millions costs tens of milliseconds per evaluation, so the budget bounds the fit's time.
+   */
+  readonly maxEvaluations?: number;
 }
 
 /**
@@ -38,6 +43,7 @@ export function minimiseWithGradient(
   const n = start.length;
   const tolerance = options.gradientTolerance ?? 1e-9;
   const maxIterations = options.maxIterations ?? 200;
+  const maxEvaluations = options.maxEvaluations ?? 400;
   let x = Float64Array.from(start);
   let g = new Float64Array(n);
   let value = f(x, g);
@@ -45,7 +51,7 @@ export function minimiseWithGradient(
   const h = identity(n);
   const direction = new Float64Array(n);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
-    if (!Number.isFinite(value)) break;
+    if (!Number.isFinite(value) || evaluations >= maxEvaluations) break;
     if (maxAbs(g) <= tolerance) return { x, value, evaluations, converged: true };
     for (let i = 0; i < n; i++) {
       let d = 0;
@@ -65,7 +71,7 @@ export function minimiseWithGradient(
     const trial = new Float64Array(n);
     const trialGradient = new Float64Array(n);
     let trialValue = value;
-    for (let k = 0; k < 60; k++) {
+    for (let k = 0; k < 60 && evaluations < maxEvaluations; k++) {
       for (let i = 0; i < n; i++) trial[i] = (x[i] ?? 0) + step * (direction[i] ?? 0);
       trialValue = f(trial, trialGradient);
       evaluations++;
