@@ -10,6 +10,12 @@ import { card, metaLine, tile } from "../ui.js";
  * purchase yet, or a model that did not converge) gets the reason instead of numbers.
  */
 export async function valueCard(id: string): Promise<HTMLElement> {
+  const unusable = await unusableModel();
+  if (unusable !== "") {
+    return card("Value", h("p", { class: "hint", "data-testid": "customer-p-alive" }, unusable), {
+      testid: "value-card",
+    });
+  }
   try {
     const res = await api.value.getCustomerValue({ customerId: id });
     const v = res.value;
@@ -46,4 +52,21 @@ export async function valueCard(id: string): Promise<HTMLElement> {
     }
     throw err;
   }
+}
+
+/**
+ * Why the snapshot's value model gives no predictions, or "" when it does: asked first, so a
+ * model that did not converge is explained rather than met as a failed call.
+ */
+export async function unusableModel(): Promise<string> {
+  const model = await api.value.getValueModel({});
+  for (const [name, fit] of [
+    ["BG/NBD", model.bgnbd],
+    ["Gamma-Gamma", model.gammaGamma],
+  ] as const) {
+    if (fit?.converged !== true) {
+      return `No predictions: the ${name} model did not converge on this data (${fit?.reason ?? "no fit"}).`;
+    }
+  }
+  return "";
 }

@@ -4,6 +4,7 @@ import { api } from "../client.js";
 import { h } from "../dom.js";
 import { count, money, share, short } from "../format.js";
 import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
+import { unusableModel } from "./customer-value-card.js";
 
 /** Customers in the at-risk table; the download holds up to a full page (1000). */
 const AT_RISK_SHOWN = 25;
@@ -80,6 +81,8 @@ export function valuePage(root: HTMLElement): void {
     );
   });
   void fill(holdout, "the holdout check", async () => {
+    const unusable = await unusableModel();
+    if (unusable !== "") return card("Calibration vs holdout", h("p", { class: "hint" }, unusable));
     const base = await api.value.getValueModel({});
     const holdoutEnd = shiftDays(base.calibrationEnd, -1);
     const calibrationEnd = shiftDays(holdoutEnd, -HOLDOUT_DAYS);
@@ -107,6 +110,8 @@ export function valuePage(root: HTMLElement): void {
     );
   });
   void fill(atRisk, "the customers at risk", async () => {
+    const unusable = await unusableModel();
+    if (unusable !== "") return card("High value at risk", h("p", { class: "hint" }, unusable));
     const res = await api.value.listCustomersByValue({
       ranking: ValueRanking.AT_RISK,
       pageSize: AT_RISK_SHOWN,
