@@ -867,7 +867,8 @@ export const ValueService: GenService<{
   },
   /**
    * GetCustomerValue returns one customer's calibration history and predictions. NOT_FOUND when
-   * the customer id is unknown; FAILED_PRECONDITION when a model it needs did not converge.
+   * the customer id is unknown; FAILED_PRECONDITION when the customer has no purchase on or
+   * before the calibration end, or when a model it needs did not converge.
    * Answered from the snapshot only: FRESHNESS_LIVE_REQUIRED fails with UNAVAILABLE.
    *
    * @generated from rpc customeranalytics.v1.ValueService.GetCustomerValue

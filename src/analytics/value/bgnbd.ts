@@ -45,7 +45,8 @@ export function bgnbdLogLikelihood(params: BgnbdParams, data: PurchaseHistories)
 /**
  * Fits r, α, a and b by maximum likelihood on the logs of the parameters (so they stay
  * positive): BFGS with the analytic gradient from a neutral start scaled to the data's time
- * unit, then, when that does not reach a zero gradient, Nelder-Mead with restarts from where
+ * unit, then, when that does not reach a zero gradient (and the population is small enough to
+ * afford it, see fallbackBudget), a bounded Nelder-Mead with a restart from where
  * it stopped. Reported as not converged when neither settles or a parameter ends at a bound
  * (no interior optimum, e.g. nobody ever repeats).
  */

@@ -39,6 +39,7 @@ export const STAGED_SUMMARY = "value_summary";
 /** Stages the summary. Params: the summary's. */
 export const STAGE_SUMMARY = `CREATE OR REPLACE TEMP TABLE ${STAGED_SUMMARY} AS ${PURCHASE_SUMMARY}`;
 
+/** Drops the staged summary once the build has written its tables. */
 export const DROP_STAGED_SUMMARY = `DROP TABLE IF EXISTS ${STAGED_SUMMARY}`;
 
 /** The queries that read a summary, for one relation: the staged table or the inline query. */

@@ -7,6 +7,7 @@ import { STAGED_SUMMARY } from "./value-sql.js";
  * converge, so no answer is ever read from an unconverged fit.
  */
 
+/** The one-row model table; predictions may only be made from a row whose fits converged. */
 export const CREATE_VALUE_MODEL = `CREATE OR REPLACE TABLE value_model (
   calibration_end VARCHAR, time_unit VARCHAR, horizon_months INTEGER, monthly_discount DOUBLE,
   customers BIGINT, repeat_buyers BIGINT, spend_left_out BIGINT,
@@ -18,6 +19,7 @@ export const CREATE_VALUE_MODEL = `CREATE OR REPLACE TABLE value_model (
 /** Params: the 23 columns of {@link CREATE_VALUE_MODEL} in order. */
 export const INSERT_VALUE_MODEL = `INSERT INTO value_model VALUES (${Array(23).fill("?").join(", ")})`;
 
+/** The precomputed model's one row, for the query side. */
 export const SELECT_VALUE_MODEL = "SELECT * FROM value_model";
 
 /** The distinct (x, T) pairs whose expectations-if-alive the build computes. */
@@ -32,6 +34,7 @@ SELECT unnest(from_json(?, '["INTEGER"]')) AS x, unnest(from_json(?, '["INTEGER"
   unnest(from_json(?, '["DOUBLE"]')) AS e30, unnest(from_json(?, '["DOUBLE"]')) AS e90,
   unnest(from_json(?, '["DOUBLE"]')) AS e365, unnest(from_json(?, '["DOUBLE"]')) AS discounted`;
 
+/** Drops the pairs' expectations once value_customers is written. */
 export const DROP_PAIR_EXPECTATIONS = "DROP TABLE IF EXISTS value_pair_expectations";
 
 /**
@@ -58,4 +61,5 @@ SELECT customer_id, first_purchase, last_purchase, x, t_x, "T", zbar, repeat_amo
   expected_spend * (1 - p_alive) * discounted AS value_at_risk
 FROM scored ORDER BY customer_id`;
 
+/** The per-customer table's rows, for the build's report. */
 export const COUNT_VALUE_CUSTOMERS = "SELECT count(*)::BIGINT AS n FROM value_customers";
