@@ -121,10 +121,10 @@ function logLikelihood(
 
 /**
  * Fits p, q and γ by maximum likelihood on the repeat buyers, on the parameters' logs: BFGS
- * with the analytic gradient from p = q = 1 and γ at the mean spend, then Nelder-Mead with
- * restarts if that does not reach a zero gradient. Reported as not converged when neither
- * settles, a parameter ends at a bound, or q <= 1, where the model's expected spend does not
- * exist.
+ * with the analytic gradient from p = q = 1 and γ at the mean spend, then a bounded
+ * Nelder-Mead (when affordable, see fallbackBudget) if that does not reach a zero gradient.
+ * Reported as not converged when neither settles, a parameter ends at a bound, or q <= 1,
+ * where the model's expected spend does not exist.
  */
 export function fitGammaGamma(data: SpendHistories): GammaGammaFit {
   const terms = spendTerms(data);
