@@ -100,6 +100,7 @@ export function valueService(router: ReadRouter): ServiceImpl<typeof ValueServic
         customers: value.customers.map(customerValue),
         nextPageToken: value.nextPageToken,
         calibrationEnd: value.calibrationEnd,
+        unrankedReason: value.unrankedReason,
         meta: resultMeta(meta),
       };
     },

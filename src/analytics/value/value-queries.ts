@@ -142,16 +142,18 @@ export interface ValueListPage {
   readonly customers: CustomerValueResult[];
   readonly nextPageToken: string;
   readonly calibrationEnd: string;
+  /** Why nothing is ranked (a model did not converge), or "". */
+  readonly unrankedReason: string;
 }
 
 /**
  * Ranks the precomputed model's customers by CLV or value at risk, best first, in keyset
- * pages on (score, customer_id). Other model arguments are not offered here: ranking needs
+ * pages on (score, customer_id). With a model that did not converge the page is empty and
+ * says why (the arguments and token are still checked). Other model arguments are not offered here: ranking needs
  * every customer's prediction, which only the precomputed table holds.
  */
 export async function listCustomersByValue(db: Db, args: ValueListArgs): Promise<ValueListPage> {
   const model = await precomputedModel(db);
-  requireConverged(model);
   const ranking = args.ranking ?? "clv";
   const regions = jsonListParam(args.regions);
   const types = jsonListParam(args.customerTypes);
@@ -162,6 +164,15 @@ export async function listCustomersByValue(db: Db, args: ValueListArgs): Promise
   const lastScore = score === null ? null : Number(score);
   requireUsableKey(lastScore === null || (Number.isFinite(lastScore) && after !== null));
   const pageSize = effectivePageSize(args.pageSize);
+  const unrankedReason = unusableReason(model);
+  if (unrankedReason !== "") {
+    return {
+      customers: [],
+      nextPageToken: "",
+      calibrationEnd: model.args.calibrationEnd,
+      unrankedReason,
+    };
+  }
   const rows = await db.all(RANKED_PAGE[ranking], [
     regions,
     regions,
@@ -184,21 +195,26 @@ export async function listCustomersByValue(db: Db, args: ValueListArgs): Promise
     customers,
     nextPageToken: more ? encodePageToken(scope, [String(lastValue), last.customerId]) : "",
     calibrationEnd: model.args.calibrationEnd,
+    unrankedReason: "",
   };
 }
 
-function requireConverged(model: ValueModel): void {
+/** Why `model` gives no predictions (a fit that did not converge), or "". */
+function unusableReason(model: ValueModel): string {
   for (const [name, fit] of [
     ["BG/NBD", model.bgnbd],
     ["Gamma-Gamma", model.gammaGamma],
   ] as const) {
     if (!fit.converged) {
-      throw new QueryError(
-        "failed_precondition",
-        `the ${name} model for calibration end ${model.args.calibrationEnd} did not converge (${fit.reason}), so it gives no predictions`,
-      );
+      return `the ${name} model for calibration end ${model.args.calibrationEnd} did not converge (${fit.reason}), so it gives no predictions`;
     }
   }
+  return "";
+}
+
+function requireConverged(model: ValueModel): void {
+  const reason = unusableReason(model);
+  if (reason !== "") throw new QueryError("failed_precondition", reason);
 }
 
 function fromRow(row: SqlRow): CustomerValueResult {
