@@ -17,6 +17,7 @@ import { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
 import { SegmentationService } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../gen/customeranalytics/v1/sync_pb.js";
 import { TrendService } from "../../gen/customeranalytics/v1/trend_pb.js";
+import { ValueService } from "../../gen/customeranalytics/v1/value_pb.js";
 import {
   Health,
   HealthCheckResponse_ServingStatus as Status,
@@ -30,6 +31,7 @@ import { productService } from "../api/product-service.js";
 import { segmentationService } from "../api/segmentation-service.js";
 import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
+import { valueService } from "../api/value-service.js";
 import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
 import { withApiDocs } from "./api-docs.js";
@@ -95,6 +97,7 @@ export const SERVICES: readonly DescService[] = [
   SegmentationService,
   TrendService,
   ExploreService,
+  ValueService,
   ExportService,
   SyncService,
 ];
@@ -120,6 +123,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     router.service(SegmentationService, segmentationService(deps.router));
     router.service(TrendService, trendService(deps.router));
     router.service(ExploreService, exploreService(deps.router));
+    router.service(ValueService, valueService(deps.router));
     router.service(
       ExportService,
       exportService({

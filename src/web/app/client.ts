@@ -10,6 +10,7 @@ import { ProductService } from "../../../gen/customeranalytics/v1/product_pb.js"
 import { SegmentationService } from "../../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../../gen/customeranalytics/v1/sync_pb.js";
 import { TrendService } from "../../../gen/customeranalytics/v1/trend_pb.js";
+import { ValueService } from "../../../gen/customeranalytics/v1/value_pb.js";
 
 const KEY_STORAGE = "customer-analytics.api-key";
 
@@ -62,4 +63,5 @@ export const api = {
   explore: client(ExploreService),
   exports: client(ExportService),
   sync: client(SyncService),
+  value: client(ValueService),
 };

@@ -9,6 +9,7 @@ import { overviewPage } from "./pages/overview.js";
 import { segmentsPage } from "./pages/segments.js";
 import { syncPage } from "./pages/sync.js";
 import { trendsPage } from "./pages/trends.js";
+import { valuePage } from "./pages/value.js";
 import { newPage } from "./ui.js";
 
 type Page = (root: HTMLElement, signal: AbortSignal, arg: string | undefined) => void;
@@ -18,6 +19,7 @@ const PAGES: readonly (readonly [string, string, Page])[] = [
   ["customer", "Customer", customerPage],
   ["trends", "Trends", trendsPage],
   ["segments", "Segments", segmentsPage],
+  ["value", "Value", valuePage],
   ["explore", "Explore", explorePage],
   ["sync", "Sync", syncPage],
 ];

@@ -5,6 +5,7 @@ import { downloadControl } from "../download.js";
 import { count, label, money } from "../format.js";
 import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
 import { portfolioCard, recommendationsCard, segmentCard } from "./customer-cards.js";
+import { valueCard } from "./customer-value-card.js";
 
 /**
  * The Customer page: find a customer by name or id, then their profile and summary, RFM
@@ -145,7 +146,8 @@ function showCustomer(id: string, detail: HTMLElement): void {
   const segment = h("div", { class: "slot" });
   const recs = h("div", { class: "slot" });
   const portfolio = h("div", { class: "slot wide" });
-  detail.replaceChildren(profile, segment, recs, portfolio);
+  const value = h("div", { class: "slot" });
+  detail.replaceChildren(profile, segment, value, recs, portfolio);
   void fill(profile, "the customer", async () => {
     const res = await api.customers.getCustomer({ customerId: id });
     const c = res.customer;
@@ -183,6 +185,7 @@ function showCustomer(id: string, detail: HTMLElement): void {
     );
   });
   void fill(segment, "the segment", () => segmentCard(id));
+  void fill(value, "the value", () => valueCard(id));
   void fill(portfolio, "the portfolio", async () => {
     const { element, names } = await portfolioCard(
       id,
