@@ -94,6 +94,24 @@ export interface Config {
   readonly connections: ConnectionSettings;
   /** Export limits: stall timeout, concurrency caps, the leftover-file sweep. */
   readonly exportLimits: ExportLimits;
+  /** What this process does about syncing (ROLE, PUBLISH_DIR, PUBLISH_POLL). */
+  readonly scaleOut: ScaleOutSettings;
+}
+
+/**
+ * `all` syncs for itself (one process); `syncer` syncs and publishes into a shared directory;
+ * `replica` never reads the source for a sync and serves what the syncer published, so the
+ * warehouse is read once per sync however many replicas serve.
+ */
+export type ProcessRole = "all" | "syncer" | "replica";
+
+/** The role of this process and where publications are shared (see docs/deployment.md). */
+export interface ScaleOutSettings {
+  readonly role: ProcessRole;
+  /** The shared directory (a ReadWriteMany volume); set whenever the role is not `all`. */
+  readonly publishDir: string | undefined;
+  /** How often a replica looks at the manifest besides watching it (file events can be lost on NFS). */
+  readonly publishPollMs: number;
 }
 
 /**
@@ -217,7 +235,25 @@ export function loadConfig(env: Env = process.env): Config {
       maxPerCaller: integer(env, "EXPORT_MAX_PER_CALLER", 4, 1, 1024),
       sweepIntervalMs: duration(env, "EXPORT_SWEEP_INTERVAL", 600_000),
     },
+    scaleOut: scaleOutSettings(env),
   };
+}
+
+/** ROLE, PUBLISH_DIR and PUBLISH_POLL; a syncer or replica without a shared directory is refused. */
+function scaleOutSettings(env: Env): ScaleOutSettings {
+  const role = oneOf(env, "ROLE", ["all", "syncer", "replica"] as const, () => "all");
+  const publishDir = optionalPath(env, "PUBLISH_DIR");
+  if (role !== "all" && publishDir === undefined) {
+    throw new ConfigError(
+      `ROLE=${role} needs PUBLISH_DIR, the directory shared by the syncer and its replicas`,
+    );
+  }
+  if (role === "replica" && publishDir !== undefined) requireDirectory("PUBLISH_DIR", publishDir);
+  const publishPollMs = duration(env, "PUBLISH_POLL", 5_000);
+  if (publishPollMs < 100) {
+    throw new ConfigError(`PUBLISH_POLL=${text(env, "PUBLISH_POLL")} must be at least 100ms`);
+  }
+  return { role, publishDir, publishPollMs };
 }
 
 /** A tenth of V8's heap limit: what remembered answers may hold unless `MEMO_MAX_BYTES` says. */

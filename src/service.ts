@@ -2,13 +2,16 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
+import { AppError } from "./app-error.js";
 import { type Config, ConfigError } from "./config.js";
 import { checkDataDirWritable } from "./data-dir-check.js";
+import { type ScaleOut, startScaleOut } from "./publish/scale-out.js";
 import { ReadRouter } from "./query/read-router.js";
 import { warmSnapshot } from "./query/warm-snapshot.js";
 import { Authenticator } from "./server/auth/authenticator.js";
 import type { TlsFiles } from "./server/listen-tls.js";
 import { Metrics } from "./server/metrics.js";
+import { scaleOutGauges } from "./server/scale-out-metrics.js";
 import { type Server, startServer } from "./server/server.js";
 import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
@@ -57,8 +60,12 @@ export async function startService(
   const auth = await Authenticator.create(config, log);
   const tls = await tlsFiles(config);
   const identity = sourceIdentity(config);
+  const { role } = config.scaleOut;
+  const replica = role === "replica";
+  // A replica serves what the syncer built from the source it is configured with; its own
+  // source settings only serve live reads, so they must not make it refuse its copies.
   const store = new SnapshotStore(config.dataDir, log, {
-    sourceIdentity: identity,
+    ...(replica ? {} : { sourceIdentity: identity }),
     memo: { maxBytes: config.memoMaxBytes, maxAnswerBytes: config.memoMaxAnswerBytes },
   });
   await store.openLast();
@@ -81,7 +88,17 @@ export async function startService(
     ...(liveStats === undefined ? {} : { liveQueries: liveStats }),
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
-  const notServing = () => whyNotServing(store, syncer.status);
+  const scaleOut = await startScaleOut(config.scaleOut, store, syncer, log);
+  scaleOutGauges(metrics.registry, () => {
+    const publication = scaleOut.publication();
+    return {
+      role,
+      snapshotId: store.live?.id ?? "",
+      publicationLagMs: publication?.lagMs,
+      latestPublishedAt: publication?.latestPublishedAt,
+    };
+  });
+  const notServing = () => scaleOut.whyNotServing() ?? whyNotServing(store, syncer.status);
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
     whyNoSnapshot: notServing,
     liveIdentity: identity,
@@ -91,7 +108,14 @@ export async function startService(
   const server = await startServer({
     log,
     router,
-    sync: { store, syncer, source: source.kind, sourceIdentity: identity },
+    sync: {
+      store,
+      syncer: replica ? replicaSyncer(syncer) : syncer,
+      source: source.kind,
+      sourceIdentity: identity,
+      role,
+      publication: () => scaleOut.publication(),
+    },
     exports: {
       store,
       maxRows: config.maxExportRows,
@@ -109,6 +133,7 @@ export async function startService(
     reflection: config.reflection,
     limits: config.connections,
     ...(tls === undefined ? {} : { tls }),
+    ...(role === "all" ? {} : { readyDetail: () => readyDetail(role, store, scaleOut) }),
   });
   const follow = (loaded: boolean) => server.setReady(loaded, loaded ? "" : notServing());
   const warm = () => void store.read(async (db) => warmSnapshot(db));
@@ -118,15 +143,17 @@ export async function startService(
     follow(info !== undefined);
     warm();
   });
-  const schedule = new SyncSchedule(syncer, log, config.syncCron);
-  schedule.start();
+  const schedule = new SyncSchedule(syncer, log, replica ? undefined : config.syncCron);
+  if (!replica) schedule.start();
   // After the schedule's own listener, so that a failure's message can name the next try.
   syncer.onRunEnd((run) => {
     if (run.blocked !== undefined) server.setReady(store.live !== undefined, run.message);
     else follow(store.live !== undefined);
   });
-  store.onCorrupt(() => void syncer.sync("recovery", { force: true }));
-  void syncer.sync("startup", { force: store.needsRebuild });
+  if (!replica) {
+    store.onCorrupt(() => void syncer.sync("recovery", { force: true }));
+    void syncer.sync("startup", { force: store.needsRebuild });
+  }
   return {
     server,
     store,
@@ -137,6 +164,7 @@ export async function startService(
       clearInterval(sweeping);
       syncer.abort("the service is shutting down");
       await server.close(config.shutdownGraceMs);
+      await scaleOut.stop();
       const ended = syncer.idle().then(() => true);
       const settled =
         options?.abandonSync === true
@@ -156,6 +184,42 @@ export async function startService(
       return "closed";
     },
   };
+}
+
+/**
+ * The syncer as a replica's SyncService sees it: its status (no runs: a replica never syncs
+ * from the source) and a TriggerSync that says where to sync instead of reading the source.
+ */
+function replicaSyncer(
+  syncer: Syncer,
+): Pick<Syncer, "status" | "progress" | "trigger" | "currentStatement"> {
+  return {
+    status: syncer.status,
+    progress: syncer.progress,
+    currentStatement: () => undefined,
+    trigger() {
+      throw new AppError(
+        "failed_precondition",
+        "this process is a replica (ROLE=replica): it serves what the syncer publishes; call TriggerSync on the syncer",
+      );
+    },
+  };
+}
+
+/** The /readyz line of a syncer or replica: its role, the snapshot it serves, and its age. */
+function readyDetail(role: string, store: SnapshotStore, scaleOut: ScaleOut): string {
+  const live = store.live;
+  const publication = scaleOut.publication();
+  const parts = [`role=${role}`];
+  if (live !== undefined) {
+    parts.push(`snapshot=${live.id}`);
+    parts.push(`age=${Math.max(0, Math.round((Date.now() - live.dataAsOf.getTime()) / 1000))}s`);
+  }
+  if (publication !== undefined && publication.latestId !== "") {
+    parts.push(`published=${publication.latestId}`);
+  }
+  if (publication?.lagMs !== undefined) parts.push(`lag=${Math.round(publication.lagMs)}ms`);
+  return parts.join(" ");
 }
 
 /**

@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
+  type PublicationStatusSchema,
   type SnapshotInfoSchema,
   SyncPhase,
   type SyncProgressSchema,
@@ -40,6 +41,20 @@ export interface SyncView {
   readonly source: string;
   /** The configured source's identity (see `sourceIdentity`). */
   readonly sourceIdentity?: string;
+  /** ROLE of this process; "all" when absent. */
+  readonly role?: string;
+  /** The publications this process wrote or follows; absent or undefined for ROLE=all. */
+  readonly publication?: () => PublicationFacts | undefined;
+}
+
+/** A publication's state as GetSyncStatus reports it (see PublicationStatus in the proto). */
+export interface PublicationFacts {
+  readonly latestId: string;
+  readonly latestPublishedAt: Date | undefined;
+  readonly servingId: string;
+  readonly lagMs: number | undefined;
+  readonly lastRefusal: string;
+  readonly checkedAt: Date | undefined;
 }
 
 /** SyncService: the syncer's and the snapshot store's state as messages, and a way to sync now. */
@@ -66,6 +81,11 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
         ...(lastRun === undefined ? {} : { lastRun: running(lastRun) }),
         ...(lastFailedRun === undefined ? {} : { lastFailedRun: syncRun(lastFailedRun) }),
         ...(nextRunAt === undefined ? {} : { nextRunAt: timestampFromDate(nextRunAt) }),
+        role: view.role ?? "all",
+        ...(live === undefined
+          ? {}
+          : { liveSnapshotAge: durationFromMs(Math.max(0, Date.now() - live.dataAsOf.getTime())) }),
+        ...publicationStatus(view.publication?.()),
       };
     },
     triggerSync(req) {
@@ -88,6 +108,25 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
           ...(retiredAt === undefined ? {} : { retiredAt: timestampFromDate(retiredAt) }),
         })),
       };
+    },
+  };
+}
+
+/** The `publication` field, or nothing for a process that neither publishes nor follows. */
+function publicationStatus(facts: PublicationFacts | undefined): {
+  publication?: MessageInitShape<typeof PublicationStatusSchema>;
+} {
+  if (facts === undefined) return {};
+  const at = (date: Date | undefined) => (date === undefined ? undefined : timestampFromDate(date));
+  return {
+    publication: {
+      latestSnapshotId: facts.latestId,
+      latestPublishedAt: at(facts.latestPublishedAt),
+      servingSnapshotId: facts.servingId,
+      publicationLag:
+        facts.lagMs === undefined ? undefined : durationFromMs(Math.max(0, facts.lagMs)),
+      lastRefusal: facts.lastRefusal,
+      checkedAt: at(facts.checkedAt),
     },
   };
 }

@@ -10,6 +10,8 @@ export interface HttpState {
   readonly ready: () => boolean;
   /** A one-line reason when not ready; when ready, a warning to add (a blocked sync) or "". */
   readonly notReadyReason: () => string;
+  /** A second line for `/readyz`, ready or not (a replica's snapshot and its age); "" for none. */
+  readonly detail?: () => string;
   /** `GET /metrics`: the exposition text, and who may read it (any role when auth is on). */
   readonly metrics?: {
     readonly render: () => Promise<{ body: string; contentType: string }>;
@@ -55,8 +57,10 @@ export function withHttpRoutes(
     if (req.method === "GET" && path === "/healthz") return text(res, 200, "ok\n");
     if (req.method === "GET" && path === "/readyz") {
       const why = state.notReadyReason();
-      if (!state.ready()) return text(res, 503, `not ready: ${why}\n`);
-      return text(res, 200, why === "" ? "ready\n" : `ready; ${why}\n`);
+      const detail = state.detail?.() ?? "";
+      const more = detail === "" ? "" : `${detail}\n`;
+      if (!state.ready()) return text(res, 503, `not ready: ${why}\n${more}`);
+      return text(res, 200, `${why === "" ? "ready" : `ready; ${why}`}\n${more}`);
     }
     if (req.method === "GET" && path === "/metrics" && state.metrics !== undefined) {
       return serveMetrics(state.metrics, req.headers.authorization, res);

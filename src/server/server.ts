@@ -76,6 +76,8 @@ export interface ServerDeps {
   readonly reflection?: boolean;
   /** Connection timeouts and caps; the documented defaults when absent. */
   readonly limits?: ConnectionLimits;
+  /** A line `/readyz` adds (ROLE, the snapshot served and its age); none when absent. */
+  readonly readyDetail?: () => string;
 }
 
 /** The running server: its port, its health, and an orderly way to stop it. */
@@ -171,6 +173,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     {
       ready: () => ready,
       notReadyReason: () => reason,
+      ...(deps.readyDetail === undefined ? {} : { detail: deps.readyDetail }),
       ...(deps.metrics === undefined ? {} : { metrics: metricsRoute(deps.metrics, deps.auth) }),
     },
     deps.corsOrigins,

@@ -121,12 +121,28 @@ export class SnapshotStore {
    */
   async buildAndSwap(input: BuildInput): Promise<BuildResult> {
     const result = await buildSnapshot(this.files, input);
+    await this.#swapIn(input.id);
+    return result;
+  }
+
+  /**
+   * Makes live a finished snapshot someone else built, already placed at `files.pathOf(id)`
+   * with its digest beside it (a replica's copy of a publication): opened, its in-memory
+   * structures warmed by the same listeners, and swapped exactly as a build is. A file that
+   * does not open is removed and the live snapshot keeps serving.
+   */
+  async adopt(id: string): Promise<void> {
+    await this.#swapIn(id);
+  }
+
+  /** Opens `id`, points CURRENT at it and swaps it in; the previous snapshot is retired. */
+  async #swapIn(id: string): Promise<void> {
     let next: Snapshot;
     try {
-      next = await this.#open(input.id);
-      await this.files.setCurrent(input.id);
+      next = await this.#open(id);
+      await this.files.setCurrent(id);
     } catch (err) {
-      await this.files.remove(input.id);
+      await this.files.remove(id);
       throw err;
     }
     const previous = this.#live;
@@ -135,7 +151,7 @@ export class SnapshotStore {
     this.#rebuild = false;
     this.#confirmedAt = 0;
     this.#notify();
-    this.log.info({ snapshot: input.id, previous: previous?.info.id }, "snapshot swapped in");
+    this.log.info({ snapshot: id, previous: previous?.info.id }, "snapshot swapped in");
     if (previous !== undefined) {
       this.#history.unshift({ info: previous.info, retiredAt: new Date() });
       this.#history.splice(HISTORY_LENGTH);
@@ -145,7 +161,6 @@ export class SnapshotStore {
       this.#retiring.add(retired);
       void retired.finally(() => this.#retiring.delete(retired));
     }
-    return result;
   }
 
   /**
