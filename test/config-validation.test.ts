@@ -15,6 +15,24 @@ describe("configuration from the environment", () => {
     expect(config.dataDir.endsWith("/data")).toBe(true);
   });
 
+  it("runs as one process that syncs for itself unless ROLE says otherwise", () => {
+    expect(loadConfig({}).scaleOut).toEqual({
+      role: "all",
+      publishDir: undefined,
+      publishPollMs: 5_000,
+    });
+    const replica = loadConfig({ ROLE: "Replica", PUBLISH_DIR: tmpdir(), PUBLISH_POLL: "2s" });
+    expect(replica.scaleOut).toEqual({
+      role: "replica",
+      publishDir: tmpdir(),
+      publishPollMs: 2_000,
+    });
+    // A syncer makes its directory if the shared volume is still empty.
+    expect(loadConfig({ ROLE: "syncer", PUBLISH_DIR: "/nonexistent" }).scaleOut.role).toBe(
+      "syncer",
+    );
+  });
+
   it("picks the source from what is configured", () => {
     expect(loadConfig({ LOCAL_SOURCE_DIR: tmpdir() }).source).toBe("local");
     const snowflake = loadConfig({
@@ -67,6 +85,14 @@ describe("configuration from the environment", () => {
     [
       { SNOWFLAKE_STATEMENT_TIMEOUT: "never" },
       "SNOWFLAKE_STATEMENT_TIMEOUT=never must be a duration",
+    ],
+    [{ ROLE: "leader" }, "ROLE=leader is not one of: all, syncer, replica"],
+    [{ ROLE: "replica" }, "ROLE=replica needs PUBLISH_DIR"],
+    [{ ROLE: "syncer" }, "ROLE=syncer needs PUBLISH_DIR"],
+    [{ ROLE: "replica", PUBLISH_DIR: "/nonexistent" }, "PUBLISH_DIR=/nonexistent does not exist"],
+    [
+      { ROLE: "replica", PUBLISH_DIR: tmpdir(), PUBLISH_POLL: "10ms" },
+      "PUBLISH_POLL=10ms must be at least 100ms",
     ],
   ])("refuses %o with a message naming the setting", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -141,8 +141,9 @@ export class ReplicaFollower {
       copied = await copyWithDigest(join(this.dir, manifest.file), copy);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      this.#lastRefusal = `copying publication ${id} failed (${code}); the next publication is taken`;
-      this.log.warn({ snapshot: id, err: String(err) }, this.#lastRefusal);
+      const reason = `copying publication ${id} failed (${code}); it is tried again at the next look, and the next publication is taken`;
+      if (reason !== this.#lastRefusal) this.log.warn({ snapshot: id, err: String(err) }, reason);
+      this.#lastRefusal = reason;
       return;
     }
     if (copied.bytes !== manifest.bytes || copied.sha256 !== manifest.sha256) {

@@ -27,6 +27,7 @@ import {
   statusResult,
   writeTarget,
 } from "./statement-kind.js";
+import { bump } from "./stats.js";
 import type { Snapshot } from "./time-travel.js";
 import { SnowflakeError } from "./types.js";
 
@@ -209,6 +210,7 @@ async function resolveTimeTravel(
   const snapshots = new Set<Snapshot>();
   for (const clause of rewritten.timeTravel) {
     emulator.stats.timeTravelReads += 1;
+    bump(emulator.stats.timeTravelReadsByTable, clause.table);
     const times = emulator.db.tableTimes(clause.table);
     if (clause.by !== "STATEMENT" && times !== undefined) {
       const at = await pointInTime(connection, clause, bindings);

@@ -27,6 +27,7 @@ export function emptyStats(): EmulatorStats {
     chunks: { served: 0, dropped: 0, failed: 0, bytes: 0 },
     faults: {},
     timeTravelReads: 0,
+    timeTravelReadsByTable: {},
     adminStatements: 0,
   };
 }

@@ -133,6 +133,8 @@ export interface EmulatorStats {
   faults: Record<string, number>;
   /** Queries that read a table `AT`/`BEFORE` a point in time. */
   timeTravelReads: number;
+  /** Those reads by lower-case table name (how often a sync read each table). */
+  timeTravelReadsByTable: Record<string, number>;
   /** Statements run through `POST /__emulator/sql`. */
   adminStatements: number;
 }
