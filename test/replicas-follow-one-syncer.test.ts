@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { watch } from "node:fs";
 import {
   copyFile,
   mkdir,
@@ -84,8 +85,34 @@ async function published(): Promise<string> {
   return manifest.snapshotId;
 }
 
+/** Replaces the manifest as a publisher does (temporary file, rename), naming `id` instead. */
+async function forgeManifest(id: string, sha256: string): Promise<void> {
+  const path = join(publishDir, "manifest.json");
+  const manifest = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+  const tmp = join(publishDir, ".manifest.test.tmp");
+  const publishedAt = new Date().toISOString();
+  await writeFile(
+    tmp,
+    JSON.stringify({ ...manifest, snapshotId: id, file: `${id}.duckdb`, sha256, publishedAt }),
+  );
+  await rename(tmp, path);
+}
+
+/** Waits until both replicas have read a manifest naming `id` and refused it; returns the reasons. */
+async function refusedBy(id: string): Promise<string[]> {
+  const reasons: string[] = [];
+  for (const replica of [replicaA, replicaB]) {
+    await until(10_000, async () => {
+      const publication = (await syncStatus(replica.baseUrl)).publication;
+      return publication?.latestSnapshotId === id && publication.lastRefusal.includes(id);
+    });
+    reasons.push((await syncStatus(replica.baseUrl)).publication?.lastRefusal ?? "");
+  }
+  return reasons;
+}
+
 describe("one syncer publishes, two replicas follow", () => {
-  it("reads every table at the source the same number of times in a sync, once per statement kind", () => {
+  it("counts the source reads of one sync by the syncer alone: each base table, at one point in time", () => {
     for (const table of TABLES) expect(readsPerSync[table]).toBeGreaterThan(0);
     expect(new Set(TABLES.map((t) => readsPerSync[t])).size).toBe(1);
   });
@@ -123,38 +150,29 @@ describe("one syncer publishes, two replicas follow", () => {
     expect(metrics).toMatch(/customer_analytics_publication_lag_seconds \d/);
   });
 
-  it("refuses a truncated publication and keeps serving the last good one", async () => {
+  it("refuses a truncated publication and a vanished one, and keeps serving the last good one", async () => {
     const good = await published();
     const fake = good.replace(/-[0-9a-f]{6}$/, "-000000").replace(/^s\d{4}/, "s2999");
     const whole = await readFile(join(publishDir, `${good}.duckdb`));
     const sha256 = createHash("sha256").update(whole).digest("hex");
     await writeFile(join(publishDir, `${fake}.duckdb`), whole.subarray(0, whole.length >> 1));
-    const manifest = JSON.parse(
-      await readFile(join(publishDir, "manifest.json"), "utf8"),
-    ) as Record<string, unknown>;
-    const tmp = join(publishDir, ".manifest.test.tmp");
-    await writeFile(
-      tmp,
-      JSON.stringify({
-        ...manifest,
-        snapshotId: fake,
-        file: `${fake}.duckdb`,
-        sha256,
-        publishedAt: new Date().toISOString(),
-      }),
-    );
-    await rename(tmp, join(publishDir, "manifest.json"));
-    for (const replica of [replicaA, replicaB]) {
-      await until(10_000, async () => {
-        const publication = (await syncStatus(replica.baseUrl)).publication;
-        return publication?.latestSnapshotId === fake && publication.lastRefusal !== "";
-      });
+    await forgeManifest(fake, sha256);
+    for (const reason of await refusedBy(fake))
+      expect(reason).toMatch(/does not match its manifest/);
+    // A publication whose file is removed before (or while) it is copied: the copy fails cleanly.
+    const gone = fake.replace(/-000000$/, "-000001");
+    await forgeManifest(gone, sha256);
+    for (const reason of await refusedBy(gone))
+      expect(reason).toMatch(/copying publication .* failed \(ENOENT\)/);
+    for (const [replica, dir] of [
+      [replicaA, "a"],
+      [replicaB, "b"],
+    ] as const) {
       const status = await syncStatus(replica.baseUrl);
       expect(status.liveSnapshot?.snapshotId).toBe(good);
-      expect(status.publication?.lastRefusal).toMatch(/does not match its manifest/);
       expect(await customerName(replica.baseUrl)).toBe("Renamed Bob");
-      const local = await readdir(join(root, replica === replicaA ? "a" : "b", "snapshots"));
-      expect(local.filter((name) => name.startsWith(fake))).toEqual([]);
+      const local = await readdir(join(root, dir, "snapshots"));
+      expect(local.filter((name) => name.startsWith(fake) || name.startsWith(gone))).toEqual([]);
     }
     await rm(join(publishDir, `${fake}.duckdb`));
   });
@@ -184,13 +202,20 @@ describe("one syncer publishes, two replicas follow", () => {
   });
 
   it("restarts a replica killed mid-copy and serves the newest publication", async () => {
-    await replicaB.kill();
     await emulator.sql(
       "UPDATE customers SET customer_name = 'Bob Again' WHERE customer_id = 'C002'",
     );
+    // SIGKILL the moment the manifest changes, as the replica starts copying.
+    const victim = replicaB;
+    const watcher = watch(publishDir, (_event, name) => {
+      if (name === "manifest.json") victim.process.kill("SIGKILL");
+    });
     const id = await syncNow(syncer.baseUrl);
     await until(10_000, async () => (await published()) === id);
-    // What a kill in the middle of the copy leaves: the first half of the file under its copy name.
+    watcher.close();
+    await victim.kill();
+    // What a kill in the middle of a copy leaves, made certain (a small file copies in
+    // milliseconds): the first half of the file under its copy name.
     const snapshots = join(root, "b", "snapshots");
     const half = join(snapshots, `${id}.duckdb.copy`);
     await copyFile(join(publishDir, `${id}.duckdb`), half);
