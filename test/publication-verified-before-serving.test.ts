@@ -107,6 +107,30 @@ describe("a replica in front of a syncer", () => {
     expect(syncerReady).toContain(`role=syncer snapshot=${id}`);
   });
 
+  it("is not ready before the first publication, and says what it waits for", async () => {
+    const empty = join(root, "empty-publish");
+    await mkdir(empty);
+    const config = loadConfig({
+      ROLE: "replica",
+      PUBLISH_DIR: empty,
+      DATA_DIR: join(root, "waiting"),
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      SHUTDOWN_GRACE: "500ms",
+    });
+    const waiting = await startService(config, createLogger(config.logLevel));
+    try {
+      const res = await fetch(`http://127.0.0.1:${waiting.server.port}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toMatch(
+        /^not ready: no publication in .* yet: this replica serves once the syncer publishes\nrole=replica\n$/,
+      );
+    } finally {
+      await waiting.close();
+    }
+  });
+
   it("brings its snapshot's data_as_of forward when the syncer finds the source unchanged", async () => {
     const before = (await manifest()).dataAsOf;
     const run = await syncer.service.syncer.sync("request");
