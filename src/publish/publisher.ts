@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import { readDigest, writeDigest } from "../snapshot/snapshot-checksum.js";
 import type { SnapshotFiles } from "../snapshot/snapshot-files.js";
-import { copyWithDigest } from "./copy-verified.js";
+import { copyWithDigest } from "./copy-with-digest.js";
 import { type Manifest, readManifest, writeManifest } from "./publication-manifest.js";
 
 /**

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { writeDigest } from "../snapshot/snapshot-checksum.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
-import { copyWithDigest } from "./copy-verified.js";
+import { copyWithDigest } from "./copy-with-digest.js";
 import { MANIFEST_NAME, type Manifest, readManifest } from "./publication-manifest.js";
 
 /** Suffix of a copy in progress inside `DATA_DIR/snapshots`; never a name the store lists. */
