@@ -143,6 +143,12 @@ export async function startService(
     follow(info !== undefined);
     warm();
   });
+  if (replica && config.syncCron !== undefined) {
+    log.warn(
+      { syncCron: config.syncCron },
+      "SYNC_CRON is ignored: a replica never syncs from the source",
+    );
+  }
   const schedule = new SyncSchedule(syncer, log, replica ? undefined : config.syncCron);
   if (!replica) schedule.start();
   // After the schedule's own listener, so that a failure's message can name the next try.
