@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { Transform } from "node:stream";
@@ -6,8 +7,9 @@ import { pipeline } from "node:stream/promises";
 
 /**
  * Copies `from` to `to` in one pass, hashing the bytes as they go, and returns their SHA-256
- * and count. The copy is fsynced before it resolves; a copy that fails for any reason (the
- * source removed or truncated under it, a full disk) leaves no file at `to`.
+ * and count. The copy is flushed to disk before it resolves. A copy that fails for any reason
+ * (the source removed or truncated under it, a full disk) leaves no file at `to`: the target
+ * is removed only once its stream has closed, so a file opened late cannot outlive the removal.
  */
 export async function copyWithDigest(
   from: string,
@@ -22,13 +24,11 @@ export async function copyWithDigest(
       done(null, chunk);
     },
   });
+  const target = createWriteStream(to, { flush: true });
   try {
-    await pipeline(
-      createReadStream(from, { highWaterMark: 1 << 20 }),
-      tap,
-      createWriteStream(to, { flush: true }),
-    );
+    await pipeline(createReadStream(from, { highWaterMark: 1 << 20 }), tap, target);
   } catch (err) {
+    if (!target.closed) await once(target, "close").catch(() => undefined);
     await rm(to, { force: true });
     throw err;
   }
