@@ -27,6 +27,7 @@ import { startTestService, type TestService } from "./support/test-service.js";
 
 const reader = newKey("dashboard", "reader");
 const admin = newKey("ops", "admin");
+const writer = newKey("editor", "writer");
 const wrong = newKey("nobody", "admin");
 
 let dir: string;
@@ -38,7 +39,7 @@ const bearer = (key: TestKey) => ({ authorization: `Bearer ${key.key}` });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ca-auth-"));
-  keysFile = await writeKeysFile(dir, [reader, admin]);
+  keysFile = await writeKeysFile(dir, [reader, writer, admin]);
   running = await startTestService({ API_KEYS_FILE: keysFile });
   transports = [
     ["gRPC", createGrpcTransport({ baseUrl: running.baseUrl })],
@@ -112,6 +113,16 @@ describe("roles", () => {
       expect(err?.rawMessage).toContain("dashboard has the reader role");
       expect(err?.rawMessage).not.toContain(reader.key);
     }
+  });
+
+  it("TriggerSync refuses a writer: writing data is not controlling the service", async () => {
+    const sync = createClient(SyncService, transports[0]?.[1] as Transport);
+    const err = await sync.triggerSync({}, { headers: bearer(writer), timeoutMs: 5_000 }).then(
+      () => undefined,
+      (e: unknown) => e as { code: Code; rawMessage: string },
+    );
+    expect(err?.code).toBe(Code.PermissionDenied);
+    expect(err?.rawMessage).toContain("editor has the writer role; TriggerSync needs admin");
   });
 
   it("TriggerSync accepts an admin key", async () => {

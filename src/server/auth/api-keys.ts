@@ -43,7 +43,7 @@ export function parseApiKeys(text: string, file: string): ApiKeyEntry[] {
     }
     const parsedRole = roleOf(role);
     if (parsedRole === undefined)
-      throw new ConfigError(`${where} (${name}): "role" must be reader or admin`);
+      throw new ConfigError(`${where} (${name}): "role" must be reader, writer or admin`);
     const hex = typeof sha256 === "string" ? sha256.toLowerCase() : "";
     if (!SHA256_HEX.test(hex)) {
       throw new ConfigError(
