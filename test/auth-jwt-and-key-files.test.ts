@@ -157,7 +157,10 @@ describe("the API keys file", () => {
     ['{"name": "x"}', "must be a JSON array"],
     ["[1]", "entry 0 is not an object"],
     [`[{"name": "has space", "role": "reader", "sha256": "${hash}"}]`, '"name" must be'],
-    [`[{"name": "a", "role": "root", "sha256": "${hash}"}]`, '"role" must be reader, writer or admin'],
+    [
+      `[{"name": "a", "role": "root", "sha256": "${hash}"}]`,
+      '"role" must be reader, writer or admin',
+    ],
     ['[{"name": "a", "role": "reader", "sha256": "plain-key"}]', '"sha256" must be 64 hex'],
     [
       `[{"name": "a", "role": "reader", "sha256": "${hash}"}, {"name": "a", "role": "admin", "sha256": "${"b".repeat(64)}"}]`,
