@@ -3,8 +3,12 @@ import { isAbsolute, resolve } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import cron from "node-cron";
 
-/** Where the syncer reads the three tables from. */
-export type SourceKind = "snowflake" | "local" | "online-retail";
+/**
+ * Where the syncer reads the three tables from. `embedded` (the default without Snowflake or
+ * `LOCAL_SOURCE_DIR`) is a writable DuckDB database under DATA_DIR seeded from the bundled
+ * file; `online-retail` reads that file directly and, like `local`, is read-only.
+ */
+export type SourceKind = "snowflake" | "local" | "online-retail" | "embedded";
 
 /** Connection settings for Snowflake, present only when `SOURCE` is `snowflake`. */
 export interface SnowflakeConfig {
@@ -44,6 +48,11 @@ export interface Config {
   readonly localSourceDir: string | undefined;
   readonly snowflake: SnowflakeConfig | undefined;
   readonly syncCron: string | undefined;
+  /**
+   * How long after the last write a sync starts, so the snapshot (and the analytics) take the
+   * writes in; undefined (`SYNC_AFTER_WRITES=off`) leaves that to the cron schedule.
+   */
+  readonly syncAfterWritesMs: number | undefined;
   /** Longest a live query towards Snowflake may take, waiting for a slot included, in ms. */
   readonly liveQueryTimeoutMs: number;
   /** Live queries towards Snowflake at once; more wait for a slot. */
@@ -90,9 +99,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads and validates the configuration; throws {@link ConfigError} on the first bad setting. */
 export function loadConfig(env: Env = process.env): Config {
   const snowflakeAccount = text(env, "SNOWFLAKE_ACCOUNT");
-  const source = oneOf(env, "SOURCE", ["snowflake", "local", "online-retail"] as const, () => {
+  const kinds = ["snowflake", "local", "online-retail", "embedded"] as const;
+  const source = oneOf(env, "SOURCE", kinds, () => {
     if (snowflakeAccount !== undefined) return "snowflake";
-    return text(env, "LOCAL_SOURCE_DIR") === undefined ? "online-retail" : "local";
+    return text(env, "LOCAL_SOURCE_DIR") === undefined ? "embedded" : "local";
   });
   const localSourceDir = text(env, "LOCAL_SOURCE_DIR");
   if (source === "local" && localSourceDir === undefined) {
@@ -149,7 +159,14 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     snowflakeStatementTimeoutMs: duration(env, "SNOWFLAKE_STATEMENT_TIMEOUT", 300_000),
     syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
+    syncAfterWritesMs: syncAfterWrites(env),
   };
+}
+
+/** `SYNC_AFTER_WRITES`: a duration (default 60 s), or `off` for no sync scheduled by writes. */
+function syncAfterWrites(env: Env): number | undefined {
+  if (text(env, "SYNC_AFTER_WRITES")?.toLowerCase() === "off") return undefined;
+  return duration(env, "SYNC_AFTER_WRITES", 60_000);
 }
 
 /** A tenth of V8's heap limit: what remembered answers may hold unless `MEMO_MAX_BYTES` says. */

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { type Config, ConfigError } from "./config.js";
+import { PendingWrites } from "./query/pending-writes.js";
 import { ReadRouter } from "./query/read-router.js";
 import { warmSnapshot } from "./query/warm-snapshot.js";
 import { Authenticator } from "./server/auth/authenticator.js";
@@ -12,10 +13,12 @@ import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
 import { sourceIdentity } from "./source/source-identity.js";
 import { deriveAll } from "./sync/derive-all.js";
+import { SyncAfterWrites } from "./sync/sync-after-writes.js";
 import { SyncHistory } from "./sync/sync-history.js";
 import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
 import { whyNotServing } from "./sync/why-not-serving.js";
+import { Writes } from "./write/writes.js";
 
 /** The running service, as start-up hands it to `main` and tests. */
 export interface Service {
@@ -65,13 +68,19 @@ export async function startService(
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
   const notServing = () => whyNotServing(store, syncer.status);
+  const overlay = new PendingWrites();
+  const afterWrites = new SyncAfterWrites(syncer, log, config.syncAfterWritesMs);
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
     whyNoSnapshot: notServing,
     liveIdentity: identity,
   });
+  const writes = new Writes({ writer: source.writer, identity }, overlay, log, () =>
+    afterWrites.poke(),
+  );
   const server = await startServer({
     log,
     router,
+    writes,
     sync: { store, syncer, source: source.kind, sourceIdentity: identity },
     exports: {
       store,
@@ -94,6 +103,7 @@ export async function startService(
   follow(store.live !== undefined);
   warm();
   store.onChange((info) => {
+    if (info !== undefined) overlay.dropThrough(info.dataAsOf);
     follow(info !== undefined);
     warm();
   });
@@ -111,6 +121,7 @@ export async function startService(
     async close() {
       await server.close(config.shutdownGraceMs);
       await schedule.stop();
+      afterWrites.stop();
       await syncer.idle();
       await store.close();
       await source.close();

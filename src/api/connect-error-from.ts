@@ -8,6 +8,8 @@ const codeOf: Readonly<Record<QueryErrorKind, Code>> = {
   failed_precondition: Code.FailedPrecondition,
   deadline_exceeded: Code.DeadlineExceeded,
   resource_exhausted: Code.ResourceExhausted,
+  already_exists: Code.AlreadyExists,
+  aborted: Code.Aborted,
 };
 
 /**

@@ -9,7 +9,9 @@ import {
   listCustomers,
 } from "../query/customer-queries.js";
 import { type Question, type ReadRouter, sharedQuestion } from "../query/read-router.js";
+import type { Writes } from "../write/writes.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { customerWrites } from "./write-service.js";
 
 /** The snapshot answers from memory once it can; the live source by the same SQL as ever. */
 const batchGetCustomersQuestion: Question<
@@ -23,8 +25,12 @@ const getCustomerQuestion: Question<Parameters<typeof getCustomer>[1], CustomerD
 const listCustomersQuestion = sharedQuestion(listCustomers);
 
 /** CustomerService: validated requests in, the router's answers mapped to messages out. */
-export function customerService(router: ReadRouter): ServiceImpl<typeof CustomerService> {
+export function customerService(
+  router: ReadRouter,
+  writes: Writes,
+): ServiceImpl<typeof CustomerService> {
   return {
+    ...customerWrites(writes),
     async getCustomer(req) {
       const { value, meta } = await router.ask(
         getCustomerQuestion,

@@ -12,7 +12,9 @@ import {
   type PortfolioTotalRow,
 } from "../query/portfolio-queries.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
+import type { Writes } from "../write/writes.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { holdingWrites } from "./write-service.js";
 
 /** The same SQL on both sides; the snapshot checks the customer exists in memory. */
 const getCustomerPortfolioQuestion: Question<PortfolioArgs, Portfolio> = {
@@ -21,8 +23,12 @@ const getCustomerPortfolioQuestion: Question<PortfolioArgs, Portfolio> = {
 };
 
 /** PortfolioService: validated requests in, the router's answers mapped to messages out. */
-export function portfolioService(router: ReadRouter): ServiceImpl<typeof PortfolioService> {
+export function portfolioService(
+  router: ReadRouter,
+  writes: Writes,
+): ServiceImpl<typeof PortfolioService> {
   return {
+    ...holdingWrites(writes),
     async getCustomerPortfolio(req) {
       const { value, meta } = await router.ask(
         getCustomerPortfolioQuestion,

@@ -6,13 +6,19 @@ import {
   listProducts,
 } from "../query/product-queries.js";
 import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
+import type { Writes } from "../write/writes.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { productWrites } from "./write-service.js";
 
 const listProductsQuestion = sharedQuestion(listProducts);
 
 /** ProductService: validated requests in, the router's answers mapped to messages out. */
-export function productService(router: ReadRouter): ServiceImpl<typeof ProductService> {
+export function productService(
+  router: ReadRouter,
+  writes: Writes,
+): ServiceImpl<typeof ProductService> {
   return {
+    ...productWrites(writes),
     async getProduct(req) {
       const { value, meta } = await router.ask(
         getProductQuestion,

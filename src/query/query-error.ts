@@ -9,7 +9,9 @@ export type QueryErrorKind =
   | "unavailable"
   | "failed_precondition"
   | "deadline_exceeded"
-  | "resource_exhausted";
+  | "resource_exhausted"
+  | "already_exists"
+  | "aborted";
 
 const queryErrorName = "QueryError";
 

@@ -27,6 +27,7 @@ import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
 import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
+import type { Writes } from "../write/writes.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { HealthStatus, registerHealth } from "./health.js";
@@ -44,6 +45,8 @@ import { withDashboard } from "./web-assets.js";
 export interface ServerDeps {
   readonly log: Logger;
   readonly router: ReadRouter;
+  /** The write path behind Create/Update/Delete of customers, products and holdings. */
+  readonly writes: Writes;
   readonly sync: SyncView;
   /** What ExportService writes files from, and its limits. */
   readonly exports: ExportView;
@@ -101,9 +104,9 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   const shutdown = new AbortController();
   let served: DescService[] = [];
   const routes = (router: ConnectRouter) => {
-    router.service(CustomerService, customerService(deps.router));
-    router.service(ProductService, productService(deps.router));
-    router.service(PortfolioService, portfolioService(deps.router));
+    router.service(CustomerService, customerService(deps.router, deps.writes));
+    router.service(ProductService, productService(deps.router, deps.writes));
+    router.service(PortfolioService, portfolioService(deps.router, deps.writes));
     router.service(CrossSellService, crossSellService(deps.router));
     router.service(SegmentationService, segmentationService(deps.router));
     router.service(TrendService, trendService(deps.router));

@@ -1,4 +1,5 @@
 import type { SnowflakeLiveRunner } from "./snowflake-live.js";
+import type { SourceWriter } from "./source-writer.js";
 import type { SourceLoad } from "./table-feed.js";
 
 /**
@@ -23,6 +24,11 @@ export interface Source {
    * run statements (Snowflake); GetSyncStatus shows it so a hung statement is visible.
    */
   readonly currentStatement?: () => { readonly what: string; readonly startedAt: Date } | undefined;
+  /**
+   * Takes writes, for sources that are a source of truth the service may change (Snowflake,
+   * the embedded database); absent for read-only files, whose writes are refused.
+   */
+  readonly writer?: SourceWriter;
   /** Releases connections; the source is not used afterwards. */
   close(): Promise<void>;
 }
