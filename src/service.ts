@@ -53,12 +53,17 @@ export async function startService(
     memo: { maxBytes: config.memoMaxBytes, maxAnswerBytes: config.memoMaxAnswerBytes },
   });
   await store.openLast();
+  const sweeping = sweepExports(store, config.exportLimits.sweepIntervalMs, log);
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
   const history = new SyncHistory(
     join(config.dataDir, "sync-history.json"),
     config.syncHistoryLength,
   );
-  const syncer = new Syncer(source, store, log, derive, { sourceIdentity: identity, history });
+  const syncer = new Syncer(source, store, log, derive, {
+    sourceIdentity: identity,
+    history,
+    validation: { blocking: config.syncBlockingChecks, maxShrink: config.syncMaxShrink },
+  });
   await syncer.restoreHistory();
   const liveStats = source.live?.stats;
   const metrics = new Metrics({
@@ -73,6 +78,8 @@ export async function startService(
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
     whyNoSnapshot: notServing,
     liveIdentity: identity,
+    onLiveFault: (err) =>
+      log.error({ err }, "live query failed; the caller was answered from the snapshot or refused"),
   });
   const writes = new Writes({ writer: source.writer, identity }, overlay, log, () =>
     afterWrites.poke(),
@@ -87,6 +94,7 @@ export async function startService(
       maxRows: config.maxExportRows,
       defaultMaxStalenessMs: config.defaultMaxStalenessMs,
       log,
+      limits: config.exportLimits,
     },
     port: config.port,
     host: config.host,
@@ -96,6 +104,7 @@ export async function startService(
     auth,
     metrics,
     reflection: config.reflection,
+    limits: config.connections,
     ...(tls === undefined ? {} : { tls }),
   });
   const follow = (loaded: boolean) => server.setReady(loaded, loaded ? "" : notServing());
@@ -109,7 +118,11 @@ export async function startService(
   });
   const schedule = new SyncSchedule(syncer, log, config.syncCron);
   schedule.start();
-  syncer.onRunEnd(() => follow(store.live !== undefined));
+  // After the schedule's own listener, so that a failure's message can name the next try.
+  syncer.onRunEnd((run) => {
+    if (run.blocked !== undefined) server.setReady(store.live !== undefined, run.message);
+    else follow(store.live !== undefined);
+  });
   store.onCorrupt(() => void syncer.sync("recovery", { force: true }));
   void syncer.sync("startup", { force: store.needsRebuild });
   return {
@@ -119,6 +132,7 @@ export async function startService(
     metrics,
     reloadCredentials: () => auth.reload(log),
     async close() {
+      clearInterval(sweeping);
       await server.close(config.shutdownGraceMs);
       await schedule.stop();
       afterWrites.stop();
@@ -127,6 +141,23 @@ export async function startService(
       await source.close();
     },
   };
+}
+
+/**
+ * Removes, every `intervalMs`, export files no running export owns (the store's start-up
+ * clears what a previous process left): a file a call lost track of cannot stay until restart.
+ */
+function sweepExports(store: SnapshotStore, intervalMs: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    store.exports.sweep().then(
+      (removed) => {
+        if (removed > 0) log.warn({ removed }, "removed export files no running export owned");
+      },
+      (err: unknown) => log.error({ err }, "the export sweep failed"),
+    );
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /** Reads `TLS_CERT` and `TLS_KEY` once at start-up; a missing file stops start-up clearly. */

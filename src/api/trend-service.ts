@@ -10,8 +10,8 @@ import {
 } from "../../gen/customeranalytics/v1/trend_pb.js";
 import { TREND_GRANULARITIES } from "../analytics/trends/trend-rollup-sql.js";
 import { TREND_GROUP_BYS } from "../analytics/trends/trend-series-sql.js";
+import { AppError } from "../app-error.js";
 import { canonicalFilter, knownValues } from "../query/filter-values.js";
-import { QueryError } from "../query/query-error.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
   getTrends,
@@ -77,7 +77,7 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
 function metricWord(metric: TrendMetric): MetricWord {
   const word = METRICS.get(metric);
   if (word === undefined) {
-    throw new QueryError("invalid_argument", `metrics: ${metric} is not a trend metric`, {
+    throw new AppError("invalid_argument", `metrics: ${metric} is not a trend metric`, {
       field: "metrics",
     });
   }

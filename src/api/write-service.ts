@@ -18,7 +18,7 @@ import {
   PRODUCT_SPEC,
   type ResourceSpec,
 } from "../write/resource-specs.js";
-import { applyMask, checkRow, maskedColumns } from "../write/update-mask.js";
+import { applyMask, checkRow, checkValues, maskedColumns } from "../write/update-mask.js";
 import type { WriteCall, Writes } from "../write/writes.js";
 import { approx } from "./read-options.js";
 
@@ -47,6 +47,18 @@ function fieldsOf(spec: ResourceSpec, row: StoredRow): Record<string, string> {
 function call(method: string, ctx: HandlerContext, requestId: string, body: unknown): WriteCall {
   const principal = ctx.values.get(kPrincipal);
   return { method, who: principal?.name ?? "anonymous", requestId, body };
+}
+
+/** The row an update would store, checked whole before it is written. */
+function masked(
+  spec: ResourceSpec,
+  current: StoredRow,
+  incoming: StoredRow,
+  columns: readonly string[],
+): StoredRow {
+  const next = applyMask(current, incoming, columns);
+  checkRow(spec, next);
+  return next;
 }
 
 function paths(mask: FieldMask | undefined): string[] {
@@ -84,7 +96,7 @@ export function customerWrites(
     },
     async updateCustomer(req, ctx) {
       const incoming = rowOf(spec, req.customer);
-      checkRow(spec, incoming);
+      checkValues(spec, incoming);
       const key = String(incoming.customer_id);
       const columns = maskedColumns(spec, paths(req.updateMask), incoming);
       const etag = req.customer?.etag ?? "";
@@ -140,7 +152,7 @@ export function productWrites(
     },
     async updateProduct(req, ctx) {
       const incoming = rowOf(spec, req.product);
-      checkRow(spec, incoming);
+      checkValues(spec, incoming);
       const key = String(incoming.product_id);
       const columns = maskedColumns(spec, paths(req.updateMask), incoming);
       const etag = req.product?.etag ?? "";
@@ -150,7 +162,9 @@ export function productWrites(
         spec,
         key,
         (tx) =>
-          writes.products.update(tx, key, etag, (current) => applyMask(current, incoming, columns)),
+          writes.products.update(tx, key, etag, (current) =>
+            masked(spec, current, incoming, columns),
+          ),
       );
       return message(done);
     },
@@ -195,7 +209,7 @@ export function holdingWrites(
     },
     async updateHolding(req, ctx) {
       const incoming = rowOf(spec, req.holding, { customer_id: req.customerId });
-      checkRow(spec, incoming);
+      checkValues(spec, incoming);
       const key = String(incoming.relationship_id);
       const columns = maskedColumns(spec, paths(req.updateMask), incoming);
       const etag = req.holding?.etag ?? "";

@@ -1,4 +1,4 @@
-import type { BaseTable } from "../source/table-feed.js";
+import type { BaseTableName as BaseTable } from "../schema/base-tables.js";
 
 /** A row as written: column name → text or NULL (dates YYYY-MM-DD, decimals their digits). */
 export type PendingRowValues = Readonly<Record<string, string | null>>;

@@ -1,9 +1,9 @@
+import { AppError } from "../app-error.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import { isSnapshotCorrupt } from "../snapshot/snapshot-corrupt.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { todayUtc } from "./dates.js";
-import { isQueryError, QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 
 /** How fresh a caller needs an answer to be (the proto's Freshness, in the query layer's words). */
@@ -62,7 +62,8 @@ export interface Question<A, R> {
  * or absent; then live, and if live fails (or the question has no live form), the snapshot
  * again when the caller allows cached data, saying so, otherwise UNAVAILABLE. Questions the
  * precomputed tables cannot serve (a support below the rules' floor) are computed from the
- * snapshot's base tables by the query itself.
+ * snapshot's base tables by the query itself. A live failure that is not an AppError (a fault
+ * of ours) is handed to `onLiveFault` to be logged; the caller only hears that it happened.
  */
 export class ReadRouter {
   constructor(
@@ -75,6 +76,8 @@ export class ReadRouter {
       readonly whyNoSnapshot?: () => string;
       /** The configured source's identity, named by live answers. */
       readonly liveIdentity?: string;
+      /** Told of every live failure, with its full error, before callers get a fixed reason. */
+      readonly onLiveFault?: (err: unknown) => void;
     } = {},
   ) {}
 
@@ -108,20 +111,21 @@ export class ReadRouter {
         };
         return { value, meta };
       } catch (err) {
-        if (isQueryError(err) && err.kind !== "unavailable") throw err;
-        failure = `the live source failed: ${err instanceof Error ? err.message : String(err)}`;
+        if (err instanceof AppError && err.kind !== "unavailable") throw err;
+        if (!(err instanceof AppError)) this.context.onLiveFault?.(err);
+        failure = `the live source failed (${liveFailureReason(err)})`;
       }
     }
     if (policy.freshness === "live_required") {
-      throw new QueryError("unavailable", `live data was required but ${failure}`);
+      throw new AppError("unavailable", `live data was required but ${failure}`);
     }
     if (info === undefined) throw this.noSnapshot(failure);
     return this.fromSnapshot(question, args, `${reason}, and ${failure}`);
   }
 
-  private noSnapshot(why: string): QueryError {
+  private noSnapshot(why: string): AppError {
     const reason = this.context.whyNoSnapshot?.() ?? "no snapshot is loaded yet";
-    return new QueryError("unavailable", `${reason}; and ${why}`);
+    return new AppError("unavailable", `${reason}; and ${why}`);
   }
 
   private liveReason(policy: ReadPolicy, info: SnapshotInfo | undefined): string | undefined {
@@ -165,6 +169,18 @@ export class ReadRouter {
   }
 }
 
+/**
+ * What a caller is told about a failed live query: a short fixed phrase from the error's kind
+ * and reason ("snowflake unavailable: timeout"), never the error's own text, which may name a
+ * user, an endpoint or, for a fault of ours, an internal detail.
+ */
+export function liveFailureReason(err: unknown): string {
+  if (err instanceof AppError && err.kind === "unavailable") {
+    return `snowflake unavailable: ${err.reason ?? "unreachable"}`;
+  }
+  return "internal error, logged";
+}
+
 /** The memo key of a remembered answer; bigints (int64 fields) are written as their digits. */
 function answerKey(name: string, args: unknown): string {
   const text = JSON.stringify(args, (_, value: unknown) =>
@@ -178,7 +194,7 @@ function answerKey(name: string, args: unknown): string {
  * service and a rebuild is under way), never INTERNAL or "no analytics tables".
  */
 export function unavailableIfCorrupt(err: unknown): unknown {
-  return isSnapshotCorrupt(err) ? new QueryError("unavailable", err.message, { cause: err }) : err;
+  return isSnapshotCorrupt(err) ? new AppError("unavailable", err.message, { cause: err }) : err;
 }
 
 /** A question written once in the SQL both dialects share, asked of the snapshot or live. */

@@ -30,10 +30,13 @@ import type { ReadRouter } from "../query/read-router.js";
 import type { Writes } from "../write/writes.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
+import { callContextValues, callerOf, endCall } from "./call-context.js";
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./connection-core.js";
+import { refuseGrpcWebText } from "./grpc-web-text.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
-import { type Handler, type Listener, listenH2cAndHttp1 } from "./listen.js";
+import { type Handler, type Listener, type ListenOptions, listenH2cAndHttp1 } from "./listen.js";
 import { listenTls, type TlsFiles } from "./listen-tls.js";
 import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
@@ -65,13 +68,15 @@ export interface ServerDeps {
   readonly tls?: TlsFiles;
   /** Whether gRPC reflection is served (default true; `REFLECTION=off`). */
   readonly reflection?: boolean;
+  /** Connection timeouts and caps; the documented defaults when absent. */
+  readonly limits?: ConnectionLimits;
 }
 
 /** The running server: its port, its health, and an orderly way to stop it. */
 export interface Server {
   readonly port: number;
   readonly health: HealthStatus;
-  /** Marks the server ready (a snapshot is loaded) or not. */
+  /** Marks the server ready (a snapshot is loaded) or not; `reason` is shown by /readyz either way. */
   setReady(ready: boolean, reason?: string): void;
   /** Goes NOT_SERVING, lets in-flight calls finish for `graceMs`, then closes everything. */
   close(graceMs: number): Promise<void>;
@@ -111,7 +116,15 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     router.service(SegmentationService, segmentationService(deps.router));
     router.service(TrendService, trendService(deps.router));
     router.service(ExploreService, exploreService(deps.router));
-    router.service(ExportService, exportService(deps.exports));
+    router.service(
+      ExportService,
+      exportService({
+        ...deps.exports,
+        callerOf,
+        endCall,
+        onRefused: (limit) => deps.metrics?.refused(limit),
+      }),
+    );
     router.service(SyncService, syncService(deps.sync));
     registerHealth(router, health);
     if (deps.reflection !== false) registerReflection(router, [...SERVICES, Health]);
@@ -136,9 +149,10 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     jsonOptions: { ignoreUnknownFields: false },
     shutdownSignal: shutdown.signal,
     fallback: unknownRoute(() => served),
+    contextValues: callContextValues,
   });
   const handler = withHttpRoutes(
-    withDashboard(rpc, deps.webDir),
+    withDashboard(refuseGrpcWebText(rpc), deps.webDir),
     {
       ready: () => ready,
       notReadyReason: () => reason,
@@ -185,10 +199,11 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
  * of an uncaught EADDRINUSE stack.
  */
 async function listenOrExplain(deps: ServerDeps, handler: Handler): Promise<Listener> {
+  const options = listenOptions(deps);
   try {
     return deps.tls === undefined
-      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
-      : await listenTls(handler, deps.port, deps.host, deps.tls);
+      ? await listenH2cAndHttp1(handler, deps.port, deps.host, options)
+      : await listenTls(handler, deps.port, deps.host, deps.tls, options);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
@@ -211,6 +226,31 @@ function serviceUrls(host: string, port: number, tls: boolean): { api: string; d
   const shown = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
   const base = `${tls ? "https" : "http"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
   return { api: base, dashboard: `${base}/` };
+}
+
+/** How often, at most, a refused connection is logged: a flood must not flood the log too. */
+const REFUSED_LOG_EVERY_MS = 10_000;
+
+/** The listener's limits, with a refusal counted in the metrics and logged (at most every 10 s). */
+function listenOptions(deps: ServerDeps): ListenOptions {
+  const limits = deps.limits ?? DEFAULT_CONNECTION_LIMITS;
+  let lastLogged = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  return {
+    limits,
+    onRefused(open, limit) {
+      deps.metrics?.refused("MAX_CONNECTIONS");
+      since++;
+      const now = performance.now();
+      if (now - lastLogged < REFUSED_LOG_EVERY_MS) return;
+      deps.log.warn(
+        { open, limit, refused: since },
+        "connection refused: MAX_CONNECTIONS open connections reached",
+      );
+      lastLogged = now;
+      since = 0;
+    },
+  };
 }
 
 /** `/metrics` renders the registry; with auth on, any accepted credential may read it. */

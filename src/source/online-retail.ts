@@ -17,7 +17,7 @@ import {
   KEYWORD_BUCKETS,
   OTHER_CATEGORY,
 } from "./product-categories.js";
-import { SourceError } from "./source-error.js";
+import { sourceError } from "./source-error.js";
 import { sqlStringLiteral } from "./sql-literal.js";
 import type { SourceLoad } from "./table-feed.js";
 
@@ -119,6 +119,6 @@ async function modificationTime(path: string): Promise<Date> {
   try {
     return (await stat(path)).mtime;
   } catch (error) {
-    throw new SourceError(`cannot read the Online Retail file (${String(error)})`, path);
+    throw sourceError(`cannot read the Online Retail file (${String(error)})`, path);
   }
 }

@@ -13,6 +13,7 @@ interface StoredRun {
   message: string;
   tables: SyncRunRecord["tables"];
   dropped: SyncRunRecord["dropped"];
+  errorKind?: string;
 }
 
 const STATES: readonly SyncState[] = ["running", "succeeded", "failed", "skipped"];
@@ -86,6 +87,7 @@ function stored(run: SyncRunRecord): StoredRun {
     message: run.message,
     tables: run.tables,
     dropped: run.dropped,
+    errorKind: run.errorKind,
   };
 }
 
@@ -108,6 +110,7 @@ function revive(item: unknown): SyncRunRecord | undefined {
       ? "interrupted: the service stopped (a crash or a kill) while this run was going"
       : String(r.message ?? ""),
     tables: Array.isArray(r.tables) ? r.tables : [],
+    errorKind: interrupted ? "internal" : String(r.errorKind ?? ""),
     dropped: Array.isArray(r.dropped) ? r.dropped : [],
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { QueryError } from "../query/query-error.js";
+import { AppError } from "../app-error.js";
 
 /** How many request ids are remembered, and for how long. */
 const MAX_ENTRIES = 10_000;
@@ -32,7 +32,7 @@ export class RequestIds {
     if (found !== undefined) {
       if (found.body !== hash) {
         return Promise.reject(
-          new QueryError(
+          new AppError(
             "invalid_argument",
             `request_id ${requestId} was already used for a different request; use a new UUID for a new write`,
             { field: "request_id" },
@@ -44,7 +44,7 @@ export class RequestIds {
     const result = write();
     this.#entries.set(requestId, { body: hash, result, at: this.now() });
     result.catch((err: unknown) => {
-      const retryable = !(err instanceof QueryError) || err.kind === "unavailable";
+      const retryable = !(err instanceof AppError) || err.kind === "unavailable";
       if (retryable) this.#entries.delete(requestId);
     });
     return result;

@@ -1,6 +1,6 @@
-import { QueryError } from "../query/query-error.js";
+import { AppError } from "../app-error.js";
+import type { BaseTableName as BaseTable } from "../schema/base-tables.js";
 import type { WriteBind, WriteTx } from "../source/source-writer.js";
-import type { BaseTable } from "../source/table-feed.js";
 import { etagOf, type StoredRow } from "./etag.js";
 import type { ResourceSpec } from "./resource-specs.js";
 import { EXISTS_SQL, HOLDINGS_OF, writeStatements } from "./write-sql.js";
@@ -25,7 +25,7 @@ const values = (spec: ResourceSpec, row: StoredRow): WriteBind[] =>
  * The three writes of one resource, each run inside a source transaction: it reads the row,
  * checks what the caller expects (etag, parents, no holdings), then changes it with a
  * statement that also checks the row did not change since it was read. A failed check throws
- * a {@link QueryError}, which rolls the transaction back.
+ * a {@link AppError}, which rolls the transaction back.
  */
 export class RowWriter {
   private readonly sql;
@@ -46,7 +46,7 @@ export class RowWriter {
     await this.requireParents(tx, row);
     const inserted = await tx.run(this.sql.insert, [...values(this.spec, row), key]);
     if (inserted !== 1) {
-      throw new QueryError(
+      throw new AppError(
         "already_exists",
         `${this.spec.noun} ${JSON.stringify(key)} already exists`,
         { field: `${this.spec.field}.${this.spec.key}` },
@@ -99,7 +99,7 @@ export class RowWriter {
       const holdings = HOLDINGS_OF[options.holdingsBy];
       const ids = (await tx.all(holdings.ids, [key])).map((r) => String(r.relationship_id));
       if (ids.length > 0 && options.force !== true) {
-        throw new QueryError(
+        throw new AppError(
           "failed_precondition",
           `${this.spec.noun} ${JSON.stringify(key)} still has ${ids.length} holding(s); delete them first or set force to delete them too`,
           { field: "force" },
@@ -123,12 +123,12 @@ export class RowWriter {
   ): Promise<StoredRow> {
     const current = await this.read(tx, key);
     if (current === undefined || (owner !== undefined && current[owner.column] !== owner.value)) {
-      throw new QueryError("not_found", `${this.spec.noun} ${JSON.stringify(key)} does not exist`, {
+      throw new AppError("not_found", `${this.spec.noun} ${JSON.stringify(key)} does not exist`, {
         field: `${this.spec.field}.${this.spec.key}`,
       });
     }
     if (etag !== "" && etagOf(this.spec, current) !== etag) {
-      throw new QueryError(
+      throw new AppError(
         "aborted",
         `${etagField} is stale: ${this.spec.noun} ${JSON.stringify(key)} changed since it was read; read it again and retry`,
         { field: etagField },
@@ -137,8 +137,8 @@ export class RowWriter {
     return current;
   }
 
-  private concurrent(key: string, field: string): QueryError {
-    return new QueryError(
+  private concurrent(key: string, field: string): AppError {
+    return new AppError(
       "aborted",
       `${this.spec.noun} ${JSON.stringify(key)} changed while this write ran; read it again and retry`,
       { field },
@@ -153,7 +153,7 @@ export class RowWriter {
       if (Number(found?.n ?? 0) === 0) {
         const field =
           parent.column === "customer_id" ? "customer_id" : `${this.spec.field}.${parent.column}`;
-        throw new QueryError(
+        throw new AppError(
           "failed_precondition",
           `${field} ${JSON.stringify(value ?? "")} names no existing ${parent.table === "customers" ? "customer" : "product"}`,
           { field },

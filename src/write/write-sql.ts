@@ -1,4 +1,4 @@
-import type { BaseTable } from "../source/table-feed.js";
+import type { BaseTableName as BaseTable } from "../schema/base-tables.js";
 import { KEY_OF, type ResourceSpec, type WriteColumn } from "./resource-specs.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
+import { AppError } from "../app-error.js";
 import type { PendingWrites } from "../query/pending-writes.js";
-import { isQueryError, QueryError } from "../query/query-error.js";
 import type { SourceWriter, WriteTx } from "../source/source-writer.js";
 import type { StoredRow } from "./etag.js";
 import { RequestIds } from "./request-ids.js";
@@ -76,7 +76,7 @@ export class Writes {
     const { writer } = this.target;
     if (writer === undefined) {
       this.log.info({ ...line, outcome: "failed_precondition" }, "write refused");
-      throw new QueryError(
+      throw new AppError(
         "failed_precondition",
         `the source ${this.target.identity} is read-only (files); writes need Snowflake or the embedded database (SOURCE=embedded)`,
       );
@@ -85,13 +85,14 @@ export class Writes {
     try {
       done = await writer.transaction(write);
     } catch (err) {
-      const failure = isQueryError(err)
-        ? err
-        : new QueryError(
-            "unavailable",
-            `the source of truth (${writer.target}) did not confirm the write, so nothing was changed here: ${err instanceof Error ? err.message : String(err)}`,
-            { cause: err },
-          );
+      const failure =
+        err instanceof AppError
+          ? err
+          : new AppError(
+              "unavailable",
+              `the source of truth (${writer.target}) did not confirm the write, so nothing was changed here: ${err instanceof Error ? err.message : String(err)}`,
+              { cause: err },
+            );
       this.log.info({ ...line, outcome: failure.kind }, "write failed");
       throw failure;
     }
