@@ -74,9 +74,11 @@ export async function startService(
   syncer.onRunEnd((run) => metrics.syncRun(run));
   const notServing = () => whyNotServing(store, syncer.status);
   const overlay = new PendingWrites();
+  let previousDataAsOf = store.live?.dataAsOf;
   const afterWrites = new SyncAfterWrites(syncer, log, config.syncAfterWritesMs);
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
     whyNoSnapshot: notServing,
+    pending: overlay,
     liveIdentity: identity,
     onLiveFault: (err) =>
       log.error({ err }, "live query failed; the caller was answered from the snapshot or refused"),
@@ -112,7 +114,9 @@ export async function startService(
   follow(store.live !== undefined);
   warm();
   store.onChange((info) => {
-    if (info !== undefined) overlay.dropThrough(info.dataAsOf);
+    // A read may still hold the snapshot this one replaces: keep what it lacks one swap more.
+    if (previousDataAsOf !== undefined) overlay.dropThrough(previousDataAsOf);
+    previousDataAsOf = info?.dataAsOf ?? previousDataAsOf;
     follow(info !== undefined);
     warm();
   });

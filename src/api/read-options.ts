@@ -34,6 +34,8 @@ export function resultMeta(meta: AnswerMeta): MessageInitShape<typeof ResultMeta
     staleFallback: meta.staleFallback,
     fallbackReason: meta.fallbackReason,
     sourceIdentity: meta.sourceIdentity,
+    pendingWrites: meta.pendingWrites ?? 0,
+    includesPendingWrites: meta.includesPendingWrites ?? false,
   };
 }
 

@@ -44,6 +44,19 @@ function fieldsOf(spec: ResourceSpec, row: StoredRow): Record<string, string> {
   return out;
 }
 
+/**
+ * A resource as read (camelCase fields) with its etag added, computed from the same stored
+ * values a write hashes, so an etag from a read works for a conditional update. `extra` gives
+ * columns the message lacks (a holding's customer_id).
+ */
+export function withEtag<T extends object>(
+  spec: ResourceSpec,
+  fields: T,
+  extra: StoredRow = {},
+): T & { etag: string } {
+  return { ...fields, etag: etagOf(spec, rowOf(spec, fields as Fields, extra)) };
+}
+
 function call(method: string, ctx: HandlerContext, requestId: string, body: unknown): WriteCall {
   const principal = ctx.values.get(kPrincipal);
   return { method, who: principal?.name ?? "anonymous", requestId, body };

@@ -7,17 +7,19 @@ export type PendingRowValues = Readonly<Record<string, string | null>>;
 export interface PendingRow {
   readonly key: string;
   readonly row: PendingRowValues | null;
-  /** When the source confirmed the write; a snapshot read after it holds the write. */
+  /** When the source confirmed the write; a snapshot whose data is as of later holds it. */
   readonly committedAt: Date;
+  /** The customer and product ids the row pointed at before and after the write. */
+  readonly owners: readonly string[];
 }
 
 /**
- * The overlay: rows written through this process that the live snapshot may not hold yet,
- * keyed by table and primary key, the latest write of a key replacing the earlier one. Reads
- * consult it by id on top of the snapshot (a written row replaces the snapshot's row with the
- * same key, a deleted one hides it), so a write is visible at once and nothing is counted
- * twice. When a snapshot whose data is as of a later instant goes live, the entries it holds
- * are dropped ({@link dropThrough}).
+ * The overlay: rows written through this process that a snapshot may not hold yet, keyed by
+ * table and primary key, the latest write of a key replacing the earlier one. A read asks for
+ * the writes newer than the snapshot it reads ({@link newerThan}) and lays them over it: a
+ * written row replaces the snapshot's row with the same key, a deleted one hides it, so a
+ * write shows at once and nothing is counted twice. Entries are dropped once no snapshot a
+ * read can still hold predates them ({@link dropThrough}).
  */
 export class PendingWrites {
   readonly #tables: Record<BaseTable, Map<string, PendingRow>> = {
@@ -27,31 +29,33 @@ export class PendingWrites {
   };
 
   /** Records a confirmed write of `key` in `table` (`row` null for a delete). */
-  put(table: BaseTable, key: string, row: PendingRowValues | null, committedAt: Date): void {
-    this.#tables[table].set(key, { key, row, committedAt });
+  put(
+    table: BaseTable,
+    key: string,
+    row: PendingRowValues | null,
+    committedAt: Date,
+    owners: readonly string[] = [],
+  ): void {
+    const map = this.#tables[table];
+    map.delete(key);
+    map.set(key, { key, row, committedAt, owners });
   }
 
-  /** The pending write of `key`, if any. */
-  get(table: BaseTable, key: string): PendingRow | undefined {
-    return this.#tables[table].get(key);
+  /** The writes a snapshot with data as of `dataAsOf` does not hold. */
+  newerThan(dataAsOf: Date): PendingView {
+    const at = dataAsOf.getTime();
+    const pick = (table: BaseTable) =>
+      [...this.#tables[table].values()]
+        .filter((entry) => entry.committedAt.getTime() > at)
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return new PendingView({
+      customers: pick("customers"),
+      products: pick("products"),
+      customer_products: pick("customer_products"),
+    });
   }
 
-  /** Every pending write of `table`, in key order. */
-  entries(table: BaseTable): PendingRow[] {
-    return [...this.#tables[table].values()].sort((a, b) => (a.key < b.key ? -1 : 1));
-  }
-
-  /** How many rows are pending, over the three tables. */
-  get size(): number {
-    return Object.values(this.#tables).reduce((n, table) => n + table.size, 0);
-  }
-
-  /** Whether `table` has a pending write. */
-  touches(table: BaseTable): boolean {
-    return this.#tables[table].size > 0;
-  }
-
-  /** Drops the writes a snapshot with data as of `dataAsOf` holds. */
+  /** Forgets the writes a snapshot with data as of `dataAsOf` holds. */
   dropThrough(dataAsOf: Date): number {
     let dropped = 0;
     for (const table of Object.values(this.#tables)) {
@@ -63,5 +67,29 @@ export class PendingWrites {
       }
     }
     return dropped;
+  }
+}
+
+/** The pending writes one read lays over its snapshot, fixed for that read. */
+export class PendingView {
+  constructor(private readonly tables: Readonly<Record<BaseTable, readonly PendingRow[]>>) {}
+
+  /** The pending writes of `table`, in key order. */
+  entries(table: BaseTable): readonly PendingRow[] {
+    return this.tables[table];
+  }
+
+  /** How many rows are pending, over the three tables. */
+  get size(): number {
+    return Object.values(this.tables).reduce((n, rows) => n + rows.length, 0);
+  }
+
+  /**
+   * Whether a pending write concerns the customer or product `id`: its own row, or a holding
+   * that points (or pointed) at it.
+   */
+  concerns(table: "customers" | "products", id: string): boolean {
+    if (this.tables[table].some((entry) => entry.key === id)) return true;
+    return this.tables.customer_products.some((entry) => entry.owners.includes(id));
   }
 }

@@ -21,7 +21,7 @@ export function canonicalDecimal(value: string): string {
 export function canonicalValues(spec: ResourceSpec, row: StoredRow): (string | null)[] {
   return spec.columns.map((column) => {
     const value = row[column.name] ?? null;
-    if (value === null) return null;
+    if (value === null || value === "") return null;
     if (column.type === "decimal") return canonicalDecimal(value);
     if (column.type === "date") return value.slice(0, 10);
     return value;
@@ -38,4 +38,10 @@ export function etagOf(spec: ResourceSpec, row: StoredRow): string {
     .update(JSON.stringify([spec.table, canonicalValues(spec, row)]))
     .digest("hex")
     .slice(0, 32);
+}
+
+/** The row as the source stores it (decimals to the cent, empty text as NULL). */
+export function canonicalRow(spec: ResourceSpec, row: StoredRow): StoredRow {
+  const values = canonicalValues(spec, row);
+  return Object.fromEntries(spec.columns.map((column, i) => [column.name, values[i] ?? null]));
 }

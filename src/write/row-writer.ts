@@ -1,7 +1,7 @@
 import { AppError } from "../app-error.js";
 import type { BaseTableName as BaseTable } from "../schema/base-tables.js";
 import type { WriteBind, WriteTx } from "../source/source-writer.js";
-import { etagOf, type StoredRow } from "./etag.js";
+import { canonicalRow, etagOf, type StoredRow } from "./etag.js";
 import type { ResourceSpec } from "./resource-specs.js";
 import { EXISTS_SQL, HOLDINGS_OF, writeStatements } from "./write-sql.js";
 
@@ -10,6 +10,14 @@ export interface WriteEffect {
   readonly table: BaseTable;
   readonly key: string;
   readonly row: StoredRow | null;
+  /** The customer and product ids the row pointed at, before and after (holdings only). */
+  readonly owners: readonly string[];
+}
+
+/** The owners of a holding's rows: the customer and product ids they point at. */
+function ownersOf(...rows: (StoredRow | undefined)[]): string[] {
+  const ids = rows.flatMap((row) => [row?.customer_id, row?.product_id]);
+  return [...new Set(ids.filter((id): id is string => typeof id === "string"))];
 }
 
 /** The outcome of a write inside its transaction: the row now stored, and every change. */
@@ -41,7 +49,8 @@ export class RowWriter {
   }
 
   /** Inserts `row`: ALREADY_EXISTS when its key is taken, FAILED_PRECONDITION without parents. */
-  async create(tx: WriteTx, row: StoredRow): Promise<WriteOutcome> {
+  async create(tx: WriteTx, asked: StoredRow): Promise<WriteOutcome> {
+    const row = canonicalRow(this.spec, asked);
     const key = String(row[this.spec.key]);
     await this.requireParents(tx, row);
     const inserted = await tx.run(this.sql.insert, [...values(this.spec, row), key]);
@@ -52,7 +61,7 @@ export class RowWriter {
         { field: `${this.spec.field}.${this.spec.key}` },
       );
     }
-    return { row, effects: [{ table: this.spec.table, key, row }] };
+    return { row, effects: [{ table: this.spec.table, key, row, owners: ownersOf(row) }] };
   }
 
   /**
@@ -68,7 +77,7 @@ export class RowWriter {
     owner?: { readonly column: string; readonly value: string },
   ): Promise<WriteOutcome> {
     const current = await this.current(tx, key, etag, `${this.spec.field}.etag`, owner);
-    const next = change(current);
+    const next = canonicalRow(this.spec, change(current));
     await this.requireParents(tx, next, current);
     const changed = await tx.run(this.sql.update, [
       ...values(this.spec, next),
@@ -76,7 +85,8 @@ export class RowWriter {
       ...values(this.spec, current),
     ]);
     if (changed !== 1) throw this.concurrent(key, `${this.spec.field}.etag`);
-    return { row: next, effects: [{ table: this.spec.table, key, row: next }] };
+    const owners = ownersOf(current, next);
+    return { row: next, effects: [{ table: this.spec.table, key, row: next, owners }] };
   }
 
   /**
@@ -97,20 +107,25 @@ export class RowWriter {
     const effects: WriteEffect[] = [];
     if (options.holdingsBy !== undefined) {
       const holdings = HOLDINGS_OF[options.holdingsBy];
-      const ids = (await tx.all(holdings.ids, [key])).map((r) => String(r.relationship_id));
-      if (ids.length > 0 && options.force !== true) {
+      const held = await tx.all(holdings.ids, [key]);
+      if (held.length > 0 && options.force !== true) {
         throw new AppError(
           "failed_precondition",
-          `${this.spec.noun} ${JSON.stringify(key)} still has ${ids.length} holding(s); delete them first or set force to delete them too`,
+          `${this.spec.noun} ${JSON.stringify(key)} still has ${held.length} holding(s); delete them first or set force to delete them too`,
           { field: "force" },
         );
       }
-      if (ids.length > 0) await tx.run(holdings.delete, [key]);
-      for (const id of ids) effects.push({ table: "customer_products", key: id, row: null });
+      if (held.length > 0 && (await tx.run(holdings.delete, [key])) !== held.length) {
+        throw this.concurrent(key, "force");
+      }
+      for (const row of held) {
+        const id = String(row.relationship_id);
+        effects.push({ table: "customer_products", key: id, row: null, owners: ownersOf(row) });
+      }
     }
     const deleted = await tx.run(this.sql.delete, [key, ...values(this.spec, current)]);
     if (deleted !== 1) throw this.concurrent(key, "etag");
-    effects.push({ table: this.spec.table, key, row: null });
+    effects.push({ table: this.spec.table, key, row: null, owners: ownersOf(current) });
     return { row: null, effects };
   }
 

@@ -64,11 +64,11 @@ export const EXISTS_SQL: Readonly<Record<BaseTable, string>> = {
 /** The holdings that point at a customer or a product, by the column that points. */
 export const HOLDINGS_OF = {
   customer_id: {
-    ids: "SELECT relationship_id FROM customer_products WHERE customer_id = ?",
+    ids: "SELECT relationship_id, customer_id, product_id FROM customer_products WHERE customer_id = ?",
     delete: "DELETE FROM customer_products WHERE customer_id = ?",
   },
   product_id: {
-    ids: "SELECT relationship_id FROM customer_products WHERE product_id = ?",
+    ids: "SELECT relationship_id, customer_id, product_id FROM customer_products WHERE product_id = ?",
     delete: "DELETE FROM customer_products WHERE product_id = ?",
   },
 } as const;

@@ -97,7 +97,7 @@ export class Writes {
       throw failure;
     }
     for (const effect of done.value.effects) {
-      this.overlay.put(effect.table, effect.key, effect.row, done.committedAt);
+      this.overlay.put(effect.table, effect.key, effect.row, done.committedAt, effect.owners);
     }
     this.log.info({ ...line, outcome: "ok", rows: done.value.effects.length }, "write");
     this.afterWrite();
