@@ -61,6 +61,8 @@ export interface Config {
    * writes in; undefined (`SYNC_AFTER_WRITES=off`) leaves that to the cron schedule.
    */
   readonly syncAfterWritesMs: number | undefined;
+  /** Longest a write to Snowflake may take, session included; past it the write is UNAVAILABLE. */
+  readonly writeTimeoutMs: number;
   /** Longest a live query towards Snowflake may take, waiting for a slot included, in ms. */
   readonly liveQueryTimeoutMs: number;
   /** Live queries towards Snowflake at once; more wait for a slot. */
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     snowflakeStatementTimeoutMs: duration(env, "SNOWFLAKE_STATEMENT_TIMEOUT", 300_000),
     syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
     syncAfterWritesMs: syncAfterWrites(env),
+    writeTimeoutMs: duration(env, "WRITE_TIMEOUT", 10_000),
     syncBlockingChecks: blockingChecks(env, "SYNC_BLOCKING_CHECKS"),
     syncMaxShrink: fraction(env, "SYNC_MAX_SHRINK", 0.5),
     connections: {

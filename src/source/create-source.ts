@@ -24,6 +24,7 @@ export function createSource(config: Config, log?: (message: string) => void): S
         maxConcurrentLive: config.liveMaxConcurrency,
         liveTimeoutMs: config.liveQueryTimeoutMs,
         statementTimeoutSeconds: config.snowflakeStatementTimeoutMs / 1000,
+        writeTimeoutMs: config.writeTimeoutMs,
         ...(log === undefined ? {} : { driverLog: log }),
       });
   }

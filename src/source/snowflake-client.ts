@@ -74,6 +74,15 @@ export interface SnowflakeClient {
    * session is held until the last batch was taken or the consumer stops early.
    */
   stream(sql: string, binds: readonly Bind[], options: StreamOptions): AsyncGenerator<TextRow[]>;
+  /**
+   * Runs `fn`'s statements on one session between BEGIN and COMMIT, all within `timeoutMs`;
+   * when `fn` or the commit fails, the transaction is rolled back (or the session dropped,
+   * which ends it), so the statements apply together or not at all.
+   */
+  transaction<T>(
+    fn: (run: (sql: string, binds: readonly Bind[]) => Promise<QueryResult>) => Promise<T>,
+    options: { readonly what: string; readonly timeoutMs: number },
+  ): Promise<T>;
   /** Ends every session (after borrowed ones come back, at most a few seconds). */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { leaseSession, returnSession } from "./session-leases.js";
 import type {
   Bind,
   DriverOptions,
+  QueryOptions,
   QueryResult,
   ResultColumn,
   SnowflakeClient,
@@ -154,6 +155,53 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
     if (pool !== undefined) await returnSession(await pool, connection, broken);
   };
 
+  /**
+   * Runs one statement on a leased session; past `deadline` it is canceled. `state.broken` is
+   * set when the session can no longer be used (a fatal error, or a cancel that may have left
+   * it mid-statement), so it is dropped instead of going back to the pool.
+   */
+  const executeOn = (
+    connection: Connection,
+    sql: string,
+    binds: readonly Bind[],
+    queryOptions: Pick<QueryOptions, "what" | "nativeTypes"> & { readonly limitMs?: number },
+    deadline: number,
+    state: { broken: boolean },
+  ): Promise<QueryResult> =>
+    new Promise<QueryResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const limitMs = queryOptions.limitMs ?? Math.max(0, deadline - Date.now());
+      const statement = connection.execute({
+        sqlText: sql,
+        ...(binds.length > 0 ? { binds: [...binds] } : {}),
+        ...(queryOptions.nativeTypes === true ? { fetchAsString: [] } : {}),
+        rowMode: "array",
+        parameters: parameters(limitMs / 1000),
+        complete: (err: SnowflakeError | undefined, done, rows) => {
+          clearTimeout(timer);
+          if (err !== undefined && err !== null) {
+            state.broken ||= isFatal(err);
+            reject(toSnowflakeError(err, context(queryOptions.what)));
+            return;
+          }
+          resolve({ columns: describeColumns(done), rows: (rows ?? []) as unknown[][] });
+        },
+      });
+      timer = setTimeout(
+        () => {
+          state.broken = true;
+          statement.cancel(() => undefined);
+          reject(
+            snowflakeUnavailable(
+              "timeout",
+              `Snowflake did not answer within ${limitMs} ms while ${queryOptions.what}; the statement was canceled`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+
   return {
     url,
     async query(sql, binds, queryOptions) {
@@ -163,41 +211,45 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
         Math.min(deadline, Date.now() + options.connectTimeoutMs),
         queryOptions.what,
       );
-      let broken = false;
+      const state = { broken: false };
       try {
-        return await new Promise<QueryResult>((resolve, reject) => {
-          let timer: NodeJS.Timeout | undefined;
-          const statement = connection.execute({
-            sqlText: sql,
-            ...(binds.length > 0 ? { binds: [...binds] } : {}),
-            ...(queryOptions.nativeTypes === true ? { fetchAsString: [] } : {}),
-            rowMode: "array",
-            parameters: parameters(timeoutMs / 1000),
-            complete: (err: SnowflakeError | undefined, done, rows) => {
-              clearTimeout(timer);
-              if (err !== undefined && err !== null) {
-                broken = isFatal(err);
-                reject(toSnowflakeError(err, context(queryOptions.what)));
-                return;
-              }
-              resolve({ columns: describeColumns(done), rows: (rows ?? []) as unknown[][] });
-            },
-          });
-          timer = setTimeout(
-            () => {
-              statement.cancel(() => undefined);
-              reject(
-                snowflakeUnavailable(
-                  "timeout",
-                  `Snowflake did not answer within ${timeoutMs} ms while ${queryOptions.what}; the statement was canceled`,
-                ),
-              );
-            },
-            Math.max(0, deadline - Date.now()),
-          );
-        });
+        const limited = { ...queryOptions, limitMs: timeoutMs };
+        return await executeOn(connection, sql, binds, limited, deadline, state);
       } finally {
-        await giveBack(connection, broken);
+        await giveBack(connection, state.broken);
+      }
+    },
+
+    async transaction(fn, transactionOptions) {
+      const { what, timeoutMs } = transactionOptions;
+      const deadline = Date.now() + timeoutMs;
+      const connection = await acquire(
+        Math.min(deadline, Date.now() + options.connectTimeoutMs),
+        what,
+      );
+      const state = { broken: false };
+      const run = (sql: string, binds: readonly Bind[]) =>
+        executeOn(connection, sql, binds, { what }, deadline, state);
+      try {
+        await run("BEGIN", []);
+        let value: Awaited<ReturnType<typeof fn>>;
+        try {
+          value = await fn(run);
+        } catch (err) {
+          // A session that timed out or failed may still hold the transaction: roll it back,
+          // and if even that fails, the session is dropped, which ends the transaction too.
+          await run("ROLLBACK", []).catch(() => {
+            state.broken = true;
+          });
+          throw err;
+        }
+        await run("COMMIT", []);
+        return value;
+      } catch (err) {
+        state.broken = true;
+        throw err;
+      } finally {
+        await giveBack(connection, state.broken);
       }
     },
 

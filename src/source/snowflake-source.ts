@@ -13,6 +13,7 @@ import {
   TABLE_METADATA_SQL,
   timestampBind,
 } from "./snowflake-sql.js";
+import { snowflakeWriter } from "./snowflake-writer.js";
 import type { Source } from "./source.js";
 import { sourceError } from "./source-error.js";
 import { StatementTracker } from "./statement-tracker.js";
@@ -36,6 +37,8 @@ export interface SnowflakeSourceOptions {
   readonly loginRetries?: number;
   /** Where the driver's own error lines go (default: stderr). */
   readonly driverLog?: (message: string) => void;
+  /** Deadline of one write transaction, session included (default 10 s, `WRITE_TIMEOUT`). */
+  readonly writeTimeoutMs?: number;
 }
 
 /** The Snowflake source: a {@link Source} plus the live runner the read router asks. */
@@ -77,6 +80,7 @@ export function snowflakeSource(
     }),
     fingerprint: () => fingerprint(syncClient, where),
     load: () => load(syncClient, batchRows),
+    writer: snowflakeWriter(client, options.writeTimeoutMs ?? 10_000),
     currentStatement: () => tracker.current(),
     close: () => client.close(),
   };

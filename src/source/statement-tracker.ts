@@ -34,6 +34,7 @@ export class StatementTracker {
           running.delete(entry);
         }
       },
+      transaction: (fn, options) => client.transaction(fn, options),
       async *stream(sql, binds, options) {
         const entry = { what: options.what, startedAt: new Date() };
         running.add(entry);

@@ -28,6 +28,7 @@ import {
   writeTarget,
 } from "./statement-kind.js";
 import type { Snapshot } from "./time-travel.js";
+import { beginTransaction, type OpenTransaction, transactionVerb } from "./transactions.js";
 import { SnowflakeError } from "./types.js";
 
 /** One statement to run. */
@@ -50,6 +51,8 @@ export async function executeStatement(
   const statements = splitStatements(tokenize(request.sqlText));
   if (statements.length !== 1) throw statementCountError(statements.length);
   const tokens = statements[0] ?? [];
+  const verb = transactionVerb(tokens);
+  if (verb !== undefined) return transactionControl(emulator, request.session, verb);
   const direct = sessionStatement(tokens, request.session);
   if (direct !== undefined) return direct;
   const rewritten = rewriteStatement(tokens, { ...request.session, tables: emulator.db.tables() });
@@ -63,12 +66,35 @@ export async function executeStatement(
       runStatement(emulator, connection, statement, request, false),
     );
   }
+  const open = request.session.transaction;
+  if (open !== undefined) {
+    open.touch();
+    return runStatement(emulator, open.connection, statement, request, true, open);
+  }
   const connection = await emulator.db.connect();
   try {
     return await runStatement(emulator, connection, statement, request, true);
   } finally {
     connection.closeSync();
   }
+}
+
+const TCL_OK = "Statement executed successfully.";
+
+/** BEGIN, COMMIT and ROLLBACK of a session (a COMMIT or ROLLBACK with none open is a no-op). */
+async function transactionControl(
+  emulator: EmulatorContext,
+  session: Session,
+  verb: "begin" | "commit" | "rollback",
+): Promise<QueryResult> {
+  const open = session.transaction;
+  if (verb === "begin") {
+    if (open === undefined) session.transaction = await beginTransaction(emulator.db);
+  } else if (open !== undefined) {
+    session.transaction = undefined;
+    await open.end(verb === "commit");
+  }
+  return statusResult(TCL_OK, STATEMENT_TYPE_IDS.tcl, "session");
 }
 
 /** A rewritten statement ready to prepare. */
@@ -85,6 +111,7 @@ async function runStatement(
   { sql, tokens, rewritten }: Statement,
   request: ExecuteRequest,
   allowWrite: boolean,
+  open?: OpenTransaction,
 ): Promise<QueryResult> {
   const onAbort = (): void => connection.interrupt();
   request.signal.addEventListener("abort", onAbort, { once: true });
@@ -105,7 +132,7 @@ async function runStatement(
         ? [target]
         : connection.getTableNames(sql, false).map((t) => t.toLowerCase());
     const statement = prepared;
-    const changed = await emulator.db.write(targets, kind === "ddl", async () => {
+    const apply = async () => {
       let rows = 0;
       for (const row of request.bindings) {
         statement.clearBindings();
@@ -113,7 +140,11 @@ async function runStatement(
         rows += (await statement.run()).rowsChanged;
       }
       return rows;
-    });
+    };
+    if (open !== undefined && kind === "ddl") throw unsupported("DDL inside a transaction");
+    for (const table of targets) open?.targets.add(table);
+    const changed =
+      open === undefined ? await emulator.db.write(targets, kind === "ddl", apply) : await apply();
     if (kind === "ddl")
       return statusResult(ddlStatus(tokens, target), STATEMENT_TYPE_IDS.ddl, "ddl");
     return dmlResult(kind, changed);
