@@ -11,7 +11,7 @@ import {
   HealthCheckResponse_ServingStatus as Status,
 } from "../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../gen/grpc/reflection/v1/reflection_pb.js";
-import { adminProcedures } from "../src/server/auth/roles.js";
+import { adminProcedures, writerProcedures } from "../src/server/auth/roles.js";
 import { SERVICES } from "../src/server/server.js";
 import {
   callWithEmptyRequest,
@@ -100,6 +100,31 @@ describe("every API RPC refuses callers without a good key", () => {
 describe("roles", () => {
   it("the proto's idempotency options make TriggerSync the one admin RPC", () => {
     expect(adminProcedures(SERVICES)).toEqual(["customeranalytics.v1.SyncService/TriggerSync"]);
+  });
+
+  it("the writes, and only they, need the writer role", () => {
+    const writes = writerProcedures(SERVICES).map((name) => name.split("/")[1]);
+    expect(writes.sort()).toEqual(
+      ["Customer", "Product", "Holding"]
+        .flatMap((noun) => ["Create", "Update", "Delete"].map((verb) => `${verb}${noun}`))
+        .sort(),
+    );
+  });
+
+  it("a reader cannot write; a writer can (this source then refuses: it is read-only)", async () => {
+    const customers = createClient(CustomerService, transports[0]?.[1] as Transport);
+    const request = { customer: { customerId: "C001", region: "x" } };
+    const asReader = await customers
+      .updateCustomer(request, { headers: bearer(reader), timeoutMs: 5_000 })
+      .catch((e: unknown) => e as { code: Code; rawMessage: string });
+    expect(asReader).toMatchObject({ code: Code.PermissionDenied });
+    expect((asReader as { rawMessage: string }).rawMessage).toContain(
+      "dashboard has the reader role; UpdateCustomer needs writer",
+    );
+    const asWriter = await customers
+      .updateCustomer(request, { headers: bearer(writer), timeoutMs: 5_000 })
+      .catch((e: unknown) => e as { code: Code });
+    expect(asWriter).toMatchObject({ code: Code.FailedPrecondition });
   });
 
   it("TriggerSync refuses a reader with PERMISSION_DENIED naming the role, not the key", async () => {
