@@ -93,6 +93,7 @@ export async function startService(
     sync: { store, syncer, source: source.kind, sourceIdentity: identity },
     exports: {
       store,
+      pending: overlay,
       maxRows: config.maxExportRows,
       defaultMaxStalenessMs: config.defaultMaxStalenessMs,
       log,

@@ -2,8 +2,10 @@ import { Code, ConnectError, createClient, type Transport } from "@connectrpc/co
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CustomerService } from "../gen/customeranalytics/v1/customer_pb.js";
+import { ExportFormat, ExportService } from "../gen/customeranalytics/v1/export_pb.js";
 import { PortfolioService } from "../gen/customeranalytics/v1/portfolio_pb.js";
 import { ProductService } from "../gen/customeranalytics/v1/product_pb.js";
+import { receiveExport } from "./support/export-readback.js";
 import { BASIC_FIXTURE, startTestService, type TestService } from "./support/test-service.js";
 
 // The write path against the embedded DuckDB source of truth, through a real server: each
@@ -284,7 +286,19 @@ describe("the overlay until a sync, and after", () => {
     expect(overlaid.meta).toMatchObject({ includesPendingWrites: true });
     expect(overlaid.meta?.pendingWrites).toBeGreaterThan(0);
     expect(overlaid.summary).toMatchObject({ relationships: 4, totalValue: "250949.85" });
+    const exports = createClient(ExportService, transport);
+    const request = {
+      table: "customer_products",
+      format: ExportFormat.CSV,
+      filters: [{ column: "customer_id", values: ["C002"] }],
+    };
+    const exported = await receiveExport(exports, request);
+    expect(exported.info.meta?.includesPendingWrites).toBe(true);
+    expect(Buffer.from(exported.bytes).toString()).toContain("R950,C002,P02");
     await running.service.syncer.sync("request");
+    const afterSync = await receiveExport(exports, request);
+    expect(afterSync.info.meta?.includesPendingWrites).toBe(false);
+    expect(Buffer.from(afterSync.bytes).toString()).toBe(Buffer.from(exported.bytes).toString());
     const synced = await customers.getCustomer({ customerId: "C002" });
     const syncedPortfolio = await portfolio.getCustomerPortfolio({ customerId: "C002" });
     expect(synced.meta).toMatchObject({ includesPendingWrites: false, pendingWrites: 0 });
