@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { type Config, ConfigError } from "./config.js";
+import { checkDataDirWritable } from "./data-dir-check.js";
 import { PendingWrites } from "./query/pending-writes.js";
 import { ReadRouter } from "./query/read-router.js";
 import { warmSnapshot } from "./query/warm-snapshot.js";
@@ -20,6 +22,9 @@ import { type Derive, Syncer } from "./sync/syncer.js";
 import { whyNotServing } from "./sync/why-not-serving.js";
 import { Writes } from "./write/writes.js";
 
+/** How long shutdown waits for an aborted sync to end before it leaves the run behind. */
+const SYNC_ABORT_WAIT_MS = 2_000;
+
 /** The running service, as start-up hands it to `main` and tests. */
 export interface Service {
   readonly server: Server;
@@ -31,8 +36,14 @@ export interface Service {
    * to load keeps its previous keys and the reason is logged; resolves with whether all loaded.
    */
   reloadCredentials(): Promise<boolean>;
-  /** Stops serving (in-flight calls finish within the grace period), then closes the snapshot. */
-  close(): Promise<void>;
+  /**
+   * Stops serving (in-flight calls finish within the grace period), aborts a sync in progress
+   * (its partial file is removed), then closes the snapshot. A run waiting on the source (a
+   * Snowflake query) cannot be interrupted: with `abandonSync` it is left behind after a short
+   * wait and close resolves `"abandoned"` with the snapshot still open, so that a process being
+   * stopped exits at once; the next start removes whatever that run left.
+   */
+  close(options?: { readonly abandonSync?: boolean }): Promise<"closed" | "abandoned">;
 }
 
 /**
@@ -45,6 +56,7 @@ export async function startService(
   log: Logger,
   derive: Derive | undefined = deriveAll,
 ): Promise<Service> {
+  await checkDataDirWritable(config.dataDir);
   const auth = await Authenticator.create(config, log);
   const tls = await tlsFiles(config);
   const identity = sourceIdentity(config);
@@ -136,14 +148,28 @@ export async function startService(
     syncer,
     metrics,
     reloadCredentials: () => auth.reload(log),
-    async close() {
+    async close(options) {
       clearInterval(sweeping);
+      syncer.abort("the service is shutting down");
       await server.close(config.shutdownGraceMs);
+      const ended = syncer.idle().then(() => true);
+      const settled =
+        options?.abandonSync === true
+          ? await Promise.race([ended, delay(SYNC_ABORT_WAIT_MS).then(() => false)])
+          : await ended;
+      // After the aborted run has ended, so that the retry it asks for is cancelled too.
       await schedule.stop();
       afterWrites.stop();
-      await syncer.idle();
+      if (!settled) {
+        log.warn(
+          { run: syncer.status.lastRun?.runId },
+          "shutdown abandons the sync in progress; the next start removes its partial snapshot",
+        );
+        return "abandoned";
+      }
       await store.close();
       await source.close();
+      return "closed";
     },
   };
 }

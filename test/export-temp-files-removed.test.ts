@@ -124,14 +124,14 @@ describe("an export whose caller goes away", () => {
   });
 
   it("removes the file when an HTTP/1.1 client disconnects mid-stream, and logs the call", async () => {
-    const before = rpcLines("Canceled");
+    const before = rpcLines("canceled");
     const socket = await h1Export();
     socket.pause();
     await sleep(50);
     socket.destroy();
     expect(await settledFiles()).toEqual([]);
-    for (let i = 0; i < 50 && rpcLines("Canceled") === before; i++) await sleep(100);
-    expect(rpcLines("Canceled")).toBe(before + 1);
+    for (let i = 0; i < 50 && rpcLines("canceled") === before; i++) await sleep(100);
+    expect(rpcLines("canceled")).toBe(before + 1);
   });
 
   it("ends the call and removes the file when an HTTP/1.1 client stops reading", async () => {
@@ -146,14 +146,14 @@ describe("an export whose caller goes away", () => {
   });
 
   it("removes the file when an h2 client resets the stream after the first chunk", async () => {
-    const before = rpcLines("Canceled");
+    const before = rpcLines("canceled");
     const session = await h2Session();
     const { stream } = await h2Export(session);
     await once(stream, "data");
     stream.close(http2.constants.NGHTTP2_CANCEL);
     expect(await settledFiles()).toEqual([]);
-    for (let i = 0; i < 50 && rpcLines("Canceled") === before; i++) await sleep(100);
-    expect(rpcLines("Canceled")).toBe(before + 1);
+    for (let i = 0; i < 50 && rpcLines("canceled") === before; i++) await sleep(100);
+    expect(rpcLines("canceled")).toBe(before + 1);
     session.destroy();
   });
 });

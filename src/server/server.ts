@@ -1,5 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter } from "@connectrpc/connect";
+import {
+  type ConnectRouter,
+  createClient,
+  createRouterTransport,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import type { Logger } from "pino";
@@ -12,6 +17,7 @@ import { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
 import { SegmentationService } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../gen/customeranalytics/v1/sync_pb.js";
 import { TrendService } from "../../gen/customeranalytics/v1/trend_pb.js";
+import { ValueService } from "../../gen/customeranalytics/v1/value_pb.js";
 import {
   Health,
   HealthCheckResponse_ServingStatus as Status,
@@ -25,13 +31,16 @@ import { productService } from "../api/product-service.js";
 import { segmentationService } from "../api/segmentation-service.js";
 import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
+import { valueService } from "../api/value-service.js";
 import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
 import type { Writes } from "../write/writes.js";
+import { withApiDocs } from "./api-docs.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { callContextValues, callerOf, endCall } from "./call-context.js";
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./connection-core.js";
+import { type ExportDownloads, withExportDownloads } from "./export-downloads.js";
 import { refuseGrpcWebText } from "./grpc-web-text.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
@@ -91,6 +100,7 @@ export const SERVICES: readonly DescService[] = [
   SegmentationService,
   TrendService,
   ExploreService,
+  ValueService,
   ExportService,
   SyncService,
 ];
@@ -116,6 +126,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     router.service(SegmentationService, segmentationService(deps.router));
     router.service(TrendService, trendService(deps.router));
     router.service(ExploreService, exploreService(deps.router));
+    router.service(ValueService, valueService(deps.router));
     router.service(
       ExportService,
       exportService({
@@ -135,14 +146,15 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     explainRefusals(router);
     served = [...new Set(router.handlers.map((h) => h.service))];
   };
+  const interceptors = [
+    observeInterceptor(deps.log, deps.metrics),
+    ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
+    deadlineInterceptor(deps.defaultDeadlineMs),
+    createValidateInterceptor(),
+  ];
   const rpc = connectNodeAdapter({
     routes,
-    interceptors: [
-      observeInterceptor(deps.log, deps.metrics),
-      ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
-      deadlineInterceptor(deps.defaultDeadlineMs),
-      createValidateInterceptor(),
-    ],
+    interceptors,
     readMaxBytes: deps.maxRequestBytes,
     // A typo in a field or enum name is an error, not an empty field (connect-es ignores both
     // by default); the request body guard words the refusal first.
@@ -151,8 +163,14 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     fallback: unknownRoute(() => served),
     contextValues: callContextValues,
   });
+  const downloads = exportDownloads(deps, interceptors);
   const handler = withHttpRoutes(
-    withDashboard(refuseGrpcWebText(rpc), deps.webDir),
+    withDashboard(
+      withApiDocs(withExportDownloads(refuseGrpcWebText(rpc), downloads), {
+        authOn: deps.auth?.enabled === true,
+      }),
+      deps.webDir,
+    ),
     {
       ready: () => ready,
       notReadyReason: () => reason,
@@ -250,6 +268,22 @@ function listenOptions(deps: ServerDeps): ListenOptions {
       lastLogged = now;
       since = 0;
     },
+  };
+}
+
+/**
+ * The download route's ExportService: the same implementation behind the same interceptors,
+ * reached in process, so a download and an ExportTable call cannot drift apart.
+ */
+function exportDownloads(deps: ServerDeps, interceptors: Interceptor[]): ExportDownloads {
+  const transport = createRouterTransport(
+    (router) => router.service(ExportService, exportService(deps.exports)),
+    { router: { interceptors } },
+  );
+  return {
+    client: createClient(ExportService, transport),
+    liveSnapshotId: () => deps.sync.store.live?.id,
+    authorize: (header) => deps.auth?.check(header) ?? { kind: "open" },
   };
 }
 

@@ -97,13 +97,15 @@ export function segmented<T extends string>(
 
 /**
  * Runs `load` and puts its result (or the error, in words) into `slot`, with a placeholder
- * meanwhile. Every page section is filled this way, so no error is ever swallowed.
+ * meanwhile. Every page section is filled this way, so no error is ever swallowed; an error
+ * another section of the page already shows (no snapshot yet, a missing key) is shown once.
  */
 export async function fill(
   slot: HTMLElement,
   what: string,
   load: () => Promise<Child>,
 ): Promise<void> {
+  const shown = pageErrors;
   slot.replaceChildren(loading(what));
   try {
     const content = await load();
@@ -112,8 +114,23 @@ export async function fill(
   } catch (err) {
     slot.replaceChildren();
     const box = errorBox(err);
-    if (box !== null) slot.append(box);
+    const text = box?.textContent ?? "";
+    if (box !== null && !shown.has(text)) {
+      shown.add(text);
+      slot.append(box);
+    }
   }
+}
+
+/** The errors the current page already shows: one box says it, however many sections failed. */
+let pageErrors = new Set<string>();
+
+/**
+ * Starts a new page for {@link fill}: its sections show their errors afresh. The router calls
+ * it on every page change, so an error seen on one page is shown again on the next.
+ */
+export function newPage(): void {
+  pageErrors = new Set();
 }
 
 function appendChild(slot: HTMLElement, content: Child): void {

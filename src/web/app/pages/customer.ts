@@ -5,6 +5,7 @@ import { downloadControl } from "../download.js";
 import { count, label, money } from "../format.js";
 import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
 import { portfolioCard, recommendationsCard, segmentCard } from "./customer-cards.js";
+import { valueCard } from "./customer-value-card.js";
 
 /**
  * The Customer page: find a customer by name or id, then their profile and summary, RFM
@@ -15,7 +16,7 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
   const input = h("input", {
     type: "search",
     name: "q",
-    placeholder: "Name or customer id, e.g. Alice or C00001",
+    placeholder: "Name or customer id",
     "aria-label": "Customer name or id",
     "data-testid": "customer-search",
     autocomplete: "off",
@@ -44,6 +45,7 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
     results,
     detail,
   );
+  void exampleFromData(input, signal);
   if (id !== undefined) {
     input.value = id;
     showCustomer(id, detail);
@@ -55,6 +57,25 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
         "Search for a customer to see their portfolio, segment and recommendations.",
       ),
     );
+  }
+}
+
+/**
+ * Puts a real customer in the search field's placeholder ("e.g. Alice or C00001" means nothing
+ * when the ids look like 12347): the first customer of the list, by name and id.
+ */
+async function exampleFromData(input: HTMLInputElement, signal: AbortSignal): Promise<void> {
+  try {
+    const res = await api.customers.listCustomers({ pageSize: 1 }, { signal });
+    const c = res.customers[0];
+    if (c === undefined) return;
+    const word = c.customerName.split(/\s+/)[0] ?? "";
+    input.placeholder =
+      word === "" || word === c.customerId
+        ? `Name or customer id, e.g. ${c.customerId}`
+        : `Name or customer id, e.g. ${word} or ${c.customerId}`;
+  } catch {
+    // The page's own sections say what is wrong; the placeholder stays generic.
   }
 }
 
@@ -125,7 +146,8 @@ function showCustomer(id: string, detail: HTMLElement): void {
   const segment = h("div", { class: "slot" });
   const recs = h("div", { class: "slot" });
   const portfolio = h("div", { class: "slot wide" });
-  detail.replaceChildren(profile, segment, recs, portfolio);
+  const value = h("div", { class: "slot" });
+  detail.replaceChildren(profile, segment, value, recs, portfolio);
   void fill(profile, "the customer", async () => {
     const res = await api.customers.getCustomer({ customerId: id });
     const c = res.customer;
@@ -163,6 +185,7 @@ function showCustomer(id: string, detail: HTMLElement): void {
     );
   });
   void fill(segment, "the segment", () => segmentCard(id));
+  void fill(value, "the value", () => valueCard(id));
   void fill(portfolio, "the portfolio", async () => {
     const { element, names } = await portfolioCard(
       id,

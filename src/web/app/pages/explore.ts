@@ -135,7 +135,7 @@ function columnCard(c: ColumnProfile): HTMLElement {
   } else if (c.topValues.length > 0) {
     chart = hbarChart(
       c.topValues.slice(0, 6).map((v) => ({
-        label: v.value.length > 14 ? `${v.value.slice(0, 13)}…` : v.value,
+        label: v.value,
         value: Number(v.count),
         note: `${count(v.count)} · ${share(v.frequency)}`,
       })),
