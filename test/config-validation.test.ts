@@ -3,16 +3,24 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
 describe("configuration from the environment", () => {
-  it("has working defaults: the bundled Online Retail data on :8080", () => {
+  it("has working defaults: the embedded database, seeded from the bundled data, on :8080", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 8080,
-      source: "online-retail",
+      source: "embedded",
+      syncAfterWritesMs: 60_000,
+      writeTimeoutMs: 10_000,
       defaultMaxStalenessMs: 24 * 3600_000,
       corsOrigins: [],
       syncCron: undefined,
     });
     expect(config.dataDir.endsWith("/data")).toBe(true);
+  });
+
+  it("turns the sync after writes off, or sets its delay", () => {
+    expect(loadConfig({ SYNC_AFTER_WRITES: "off" }).syncAfterWritesMs).toBeUndefined();
+    expect(loadConfig({ SYNC_AFTER_WRITES: "OFF" }).syncAfterWritesMs).toBeUndefined();
+    expect(loadConfig({ SYNC_AFTER_WRITES: "5m" }).syncAfterWritesMs).toBe(300_000);
   });
 
   it("picks the source from what is configured", () => {
@@ -49,7 +57,12 @@ describe("configuration from the environment", () => {
   it.each([
     [{ PORT: "70000" }, "PORT=70000 must be a whole number from 0 to 65535"],
     [{ PORT: "eighty" }, "PORT=eighty"],
-    [{ SOURCE: "oracle" }, "SOURCE=oracle is not one of: snowflake, local, online-retail"],
+    [
+      { SOURCE: "oracle" },
+      "SOURCE=oracle is not one of: snowflake, local, online-retail, embedded",
+    ],
+    [{ SYNC_AFTER_WRITES: "soon" }, "SYNC_AFTER_WRITES=soon must be a duration"],
+    [{ WRITE_TIMEOUT: "never" }, "WRITE_TIMEOUT=never must be a duration"],
     [{ SOURCE: "local" }, "SOURCE=local needs LOCAL_SOURCE_DIR"],
     [{ SOURCE: "snowflake" }, "needs SNOWFLAKE_ACCOUNT and SNOWFLAKE_USER"],
     [

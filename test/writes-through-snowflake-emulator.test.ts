@@ -14,6 +14,7 @@ import { BASIC_FIXTURE, startTestService, type TestService } from "./support/tes
 
 let emulator: EmulatorHandle;
 let running: TestService;
+let env: Record<string, string>;
 let customers: ReturnType<typeof createClient<typeof CustomerService>>;
 let portfolios: ReturnType<typeof createClient<typeof PortfolioService>>;
 
@@ -21,7 +22,7 @@ const live = { readOptions: { freshness: Freshness.LIVE_REQUIRED } };
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, dataDir: BASIC_FIXTURE });
-  running = await startTestService({
+  env = {
     SOURCE: "snowflake",
     LOCAL_SOURCE_DIR: "",
     SNOWFLAKE_ACCOUNT: "emulator",
@@ -33,7 +34,8 @@ beforeAll(async () => {
     LIVE_QUERY_TIMEOUT: "5s",
     WRITE_TIMEOUT: "1500ms",
     SYNC_AFTER_WRITES: "off",
-  });
+  };
+  running = await startTestService(env);
   const transport = createGrpcTransport({ baseUrl: running.baseUrl });
   customers = createClient(CustomerService, transport);
   portfolios = createClient(PortfolioService, transport);
@@ -167,6 +169,15 @@ describe("Snowflake failing during a write", () => {
     );
     expect(["ok", "Unavailable"]).toContain(result);
     await agreeAfter(result, "C001", "Renewed", "North");
+  });
+
+  it("a restart before any sync still shows the writes: they are in Snowflake", async () => {
+    await customers.updateCustomer({ customer: { customerId: "C002", region: "Restarted" } });
+    await running.close({ keepData: true });
+    running = await startTestService(env, running.dataDir);
+    customers = createClient(CustomerService, createGrpcTransport({ baseUrl: running.baseUrl }));
+    const after = await customers.getCustomer({ customerId: "C002" });
+    expect(after.customer?.region).toBe("Restarted");
   });
 
   it("a sync takes the writes in and the overlay gives way", async () => {
