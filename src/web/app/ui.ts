@@ -38,6 +38,23 @@ export function metaLine(meta: ResultMeta | undefined): HTMLElement {
     h("span", { class: live ? "dot live" : "dot" }),
     h("span", {}, parts.join(" · ")),
     meta.staleFallback ? h("strong", {}, ` — older than asked: ${meta.fallbackReason}`) : null,
+    pendingNote(meta),
+  );
+}
+
+/**
+ * What the answer says about writes not yet synced: included (customers, holdings, exports of
+ * base tables) or not yet (analytics, which change at the next sync).
+ */
+function pendingNote(meta: ResultMeta): HTMLElement | null {
+  if (meta.pendingWrites <= 0) return null;
+  const n = meta.pendingWrites === 1 ? "1 write" : `${meta.pendingWrites} writes`;
+  return h(
+    "span",
+    { class: "pending", "data-testid": "pending-writes" },
+    meta.includesPendingWrites
+      ? ` · includes ${n} not yet synced`
+      : ` · ${n} not yet in these figures (they change at the next sync)`,
   );
 }
 

@@ -5,6 +5,7 @@ import { downloadControl } from "../download.js";
 import { count, label, money } from "../format.js";
 import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
 import { portfolioCard, recommendationsCard, segmentCard } from "./customer-cards.js";
+import { editCard } from "./customer-edit.js";
 import { valueCard } from "./customer-value-card.js";
 
 /**
@@ -147,12 +148,14 @@ function showCustomer(id: string, detail: HTMLElement): void {
   const recs = h("div", { class: "slot" });
   const portfolio = h("div", { class: "slot wide" });
   const value = h("div", { class: "slot" });
-  detail.replaceChildren(profile, segment, value, recs, portfolio);
+  const edit = h("div", { class: "slot wide" });
+  detail.replaceChildren(profile, segment, value, recs, portfolio, edit);
   void fill(profile, "the customer", async () => {
     const res = await api.customers.getCustomer({ customerId: id });
     const c = res.customer;
     const sum = res.summary;
     if (c === undefined || sum === undefined) throw new Error("the answer had no customer");
+    void fill(edit, "the editor", () => editCard(c, () => showCustomer(id, detail)));
     return card(
       c.customerName || c.customerId,
       [
