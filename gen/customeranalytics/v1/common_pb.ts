@@ -95,8 +95,9 @@ export type ResultMeta = Message<"customeranalytics.v1.ResultMeta"> & {
 
   /**
    * Which source the answer's data came from: "snowflake:<ACCOUNT>/<DATABASE>/<SCHEMA>",
-   * "local:<directory>" or "online-retail:<bundled file>". A snapshot built from another
-   * source than the configured one is never served, so this is the configured source's.
+   * "embedded:source.duckdb", "local:<directory>" or "online-retail:<bundled file>". A
+   * snapshot built from another source than the configured one is never served, so this is
+   * the configured source's.
    *
    * @generated from field: string source_identity = 7;
    */

@@ -57,7 +57,7 @@ export type SnapshotInfo = Message<"customeranalytics.v1.SnapshotInfo"> & {
   snapshotId: string;
 
   /**
-   * Where its data came from ("snowflake", "local", "online-retail").
+   * Where its data came from ("snowflake", "embedded", "local", "online-retail").
    *
    * @generated from field: string source = 2;
    */
@@ -358,7 +358,7 @@ export type GetSyncStatusResponse = Message<"customeranalytics.v1.GetSyncStatusR
   nextRunAt?: Timestamp | undefined;
 
   /**
-   * The configured source ("snowflake", "local", "online-retail").
+   * The configured source ("snowflake", "embedded", "local", "online-retail").
    *
    * @generated from field: string source = 5;
    */
