@@ -87,12 +87,22 @@ export async function stageStatement(
   if (m !== null) return copyInto(emulator, text, m, session, copySelect);
   m = LIST.exec(text);
   if (m !== null) {
-    const files = stages.list(stageName(m[1] ?? ""), stagePath(m[2]), unquotePattern(m[3]), session.id);
+    const files = stages.list(
+      stageName(m[1] ?? ""),
+      stagePath(m[2]),
+      unquotePattern(m[3]),
+      session.id,
+    );
     return listResult(files);
   }
   m = REMOVE.exec(text);
   if (m !== null) {
-    const files = stages.list(stageName(m[1] ?? ""), stagePath(m[2]), unquotePattern(m[3]), session.id);
+    const files = stages.list(
+      stageName(m[1] ?? ""),
+      stagePath(m[2]),
+      unquotePattern(m[3]),
+      session.id,
+    );
     for (const file of files) rmSync(file.fullPath, { force: true });
     emulator.stats.stageFilesRemoved += files.length;
     return rowsResult(
