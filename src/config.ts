@@ -1,4 +1,6 @@
+import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { getHeapStatistics } from "node:v8";
 import cron from "node-cron";
 
 /** Where the syncer reads the three tables from. */
@@ -65,6 +67,14 @@ export interface Config {
   /** PEM certificate (chain) and private key files; both set = TLS with ALPN (h2 and HTTP/1.1). */
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
+  /** Most heap bytes one snapshot's remembered answers may hold (`MEMO_MAX_BYTES`). */
+  readonly memoMaxBytes: number;
+  /** Largest single answer remembered, in bytes; larger ones are computed each time. */
+  readonly memoMaxAnswerBytes: number;
+  /** Snowflake's limit on one load statement (`SNOWFLAKE_STATEMENT_TIMEOUT`), in ms. */
+  readonly snowflakeStatementTimeoutMs: number;
+  /** How many sync runs' records are kept in `DATA_DIR/sync-history.json` across restarts. */
+  readonly syncHistoryLength: number;
 }
 
 /**
@@ -90,6 +100,10 @@ export function loadConfig(env: Env = process.env): Config {
       "SOURCE=local needs LOCAL_SOURCE_DIR, a directory of CSV or Parquet files",
     );
   }
+  if (localSourceDir !== undefined && source === "local") {
+    requireDirectory("LOCAL_SOURCE_DIR", absolute(localSourceDir));
+  }
+  const memoMaxBytes = integer(env, "MEMO_MAX_BYTES", defaultMemoBytes(), 0, 2 ** 50);
   const tlsCert = optionalPath(env, "TLS_CERT");
   const tlsKey = optionalPath(env, "TLS_KEY");
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
@@ -125,7 +139,32 @@ export function loadConfig(env: Env = process.env): Config {
     maxExportRows: integer(env, "MAX_EXPORT_ROWS", 1_000_000, 1, 100_000_000),
     tlsCert,
     tlsKey,
+    memoMaxBytes,
+    memoMaxAnswerBytes: integer(
+      env,
+      "MEMO_MAX_ANSWER_BYTES",
+      Math.floor(memoMaxBytes / 16),
+      0,
+      memoMaxBytes,
+    ),
+    snowflakeStatementTimeoutMs: duration(env, "SNOWFLAKE_STATEMENT_TIMEOUT", 300_000),
+    syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
   };
+}
+
+/** A tenth of V8's heap limit: what remembered answers may hold unless `MEMO_MAX_BYTES` says. */
+function defaultMemoBytes(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / 10);
+}
+
+/** A directory setting must name something that exists now, not fail every sync later. */
+function requireDirectory(name: string, path: string): void {
+  try {
+    statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new ConfigError(`${name}=${path} does not exist or cannot be read (${code})`);
+  }
 }
 
 function snowflakeConfig(env: Env): SnowflakeConfig {

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { type Config, ConfigError } from "./config.js";
 import { ReadRouter } from "./query/read-router.js";
@@ -9,9 +10,12 @@ import { Metrics } from "./server/metrics.js";
 import { type Server, startServer } from "./server/server.js";
 import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
+import { sourceIdentity } from "./source/source-identity.js";
 import { deriveAll } from "./sync/derive-all.js";
+import { SyncHistory } from "./sync/sync-history.js";
 import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
+import { whyNotServing } from "./sync/why-not-serving.js";
 
 /** The running service, as start-up hands it to `main` and tests. */
 export interface Service {
@@ -29,7 +33,7 @@ export interface Service {
 }
 
 /**
- * Wires the layers in the order DESIGN.md gives (snapshot store → source → syncer → server),
+ * Wires the layers in the order docs/architecture.md gives (snapshot store → source → syncer → server),
  * serves the snapshot on disk at once, and syncs in the background: a first sync when there
  * is no snapshot, otherwise a check that skips when the source has not changed.
  */
@@ -40,21 +44,35 @@ export async function startService(
 ): Promise<Service> {
   const auth = await Authenticator.create(config, log);
   const tls = await tlsFiles(config);
-  const store = new SnapshotStore(config.dataDir, log);
+  const identity = sourceIdentity(config);
+  const store = new SnapshotStore(config.dataDir, log, {
+    sourceIdentity: identity,
+    memo: { maxBytes: config.memoMaxBytes, maxAnswerBytes: config.memoMaxAnswerBytes },
+  });
   await store.openLast();
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
-  const syncer = new Syncer(source, store, log, derive);
+  const history = new SyncHistory(
+    join(config.dataDir, "sync-history.json"),
+    config.syncHistoryLength,
+  );
+  const syncer = new Syncer(source, store, log, derive, { sourceIdentity: identity, history });
+  await syncer.restoreHistory();
   const liveStats = source.live?.stats;
   const metrics = new Metrics({
     snapshotDataAsOf: () => store.live?.dataAsOf,
+    memoUsage: () => store.memoUsage(),
     ...(liveStats === undefined ? {} : { liveQueries: liveStats }),
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
-  const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs);
+  const notServing = () => whyNotServing(store, syncer.status);
+  const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
+    whyNoSnapshot: notServing,
+    liveIdentity: identity,
+  });
   const server = await startServer({
     log,
     router,
-    sync: { store, syncer, source: source.kind },
+    sync: { store, syncer, source: source.kind, sourceIdentity: identity },
     exports: {
       store,
       maxRows: config.maxExportRows,
@@ -71,8 +89,7 @@ export async function startService(
     reflection: config.reflection,
     ...(tls === undefined ? {} : { tls }),
   });
-  const follow = (loaded: boolean) =>
-    server.setReady(loaded, loaded ? "" : "no snapshot is loaded yet");
+  const follow = (loaded: boolean) => server.setReady(loaded, loaded ? "" : notServing());
   const warm = () => void store.read(async (db) => warmSnapshot(db));
   follow(store.live !== undefined);
   warm();
@@ -82,7 +99,9 @@ export async function startService(
   });
   const schedule = new SyncSchedule(syncer, log, config.syncCron);
   schedule.start();
-  void syncer.sync("startup");
+  syncer.onRunEnd(() => follow(store.live !== undefined));
+  store.onCorrupt(() => void syncer.sync("recovery", { force: true }));
+  void syncer.sync("startup", { force: store.needsRebuild });
   return {
     server,
     store,

@@ -41,7 +41,7 @@ export interface AnalyticsFixture {
   close(): void;
 }
 
-/** DDL exactly as DESIGN.md gives it, `value` quoted (it is a DuckDB keyword). */
+/** DDL exactly as docs/data_sources.md gives it, `value` quoted (it is a DuckDB keyword). */
 const DDL = [
   `CREATE TABLE customers (customer_id VARCHAR(50), customer_name VARCHAR(255),
      customer_type VARCHAR(50), region VARCHAR(100), registration_date DATE, status VARCHAR(20))`,

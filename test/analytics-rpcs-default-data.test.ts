@@ -369,6 +369,28 @@ describe("TrendService on the default data", () => {
     expect(grouped.series.length).toBeGreaterThan(1);
     expect(grouped.series[0]?.points[0]?.values).toHaveLength(6);
   });
+
+  it("marks December 2011, where the data ends (the 9th), partial and gives it no change", async () => {
+    const res = await same("GetTrends", (c) =>
+      c.trend.getTrends({
+        granularity: TrendGranularity.MONTH,
+        fromDate: "2011-10-01",
+        metrics: [TrendMetric.REVENUE],
+      }),
+    );
+    const points = res.series[0]?.points ?? [];
+    expect(points.map((p) => [p.periodStart, p.partial])).toEqual([
+      ["2011-10-01", false],
+      ["2011-11-01", false],
+      ["2011-12-01", true],
+    ]);
+    expect(points[1]?.values[0]?.changePercent).toBeDefined();
+    const december = points[2]?.values[0];
+    expect(december?.previousValue).toBeGreaterThan(0);
+    expect(december?.change).toBeUndefined();
+    expect(december?.changePercent).toBeUndefined();
+    expect(december?.exactChange).toBe("");
+  });
 });
 
 describe("ExploreService on the default data", () => {

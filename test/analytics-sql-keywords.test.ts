@@ -17,7 +17,7 @@ import { TREND_ROLLUP_SELECT } from "../src/analytics/trends/trend-rollup-sql.js
 import { COMPUTED_SERIES, ROLLUP_SERIES } from "../src/analytics/trends/trend-series-sql.js";
 
 /*
- * The definitions file's keyword trap: `value` is a DuckDB keyword (and `expr value` without AS
+ * The keyword trap docs/analytics.md warns of: `value` is a DuckDB keyword (and `expr value` without AS
  * is a parser error in 1.5.6), so every statement must quote the column as "value" and never use
  * value or month as a bare alias. The behavioural tests would only catch the forms that fail to
  * parse; this catches the rest before they reach a snapshot.

@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
@@ -15,7 +16,7 @@ describe("configuration from the environment", () => {
   });
 
   it("picks the source from what is configured", () => {
-    expect(loadConfig({ LOCAL_SOURCE_DIR: "/tmp/x" }).source).toBe("local");
+    expect(loadConfig({ LOCAL_SOURCE_DIR: tmpdir() }).source).toBe("local");
     const snowflake = loadConfig({
       SNOWFLAKE_ACCOUNT: "acme",
       SNOWFLAKE_USER: "reader",
@@ -61,6 +62,12 @@ describe("configuration from the environment", () => {
     [{ DEFAULT_MAX_STALENESS: "soon" }, "DEFAULT_MAX_STALENESS=soon must be a duration"],
     [{ SYNC_CRON: "every hour" }, "SYNC_CRON=every hour is not a cron expression"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL=loud is not one of"],
+    [{ LOCAL_SOURCE_DIR: "/nonexistent" }, "LOCAL_SOURCE_DIR=/nonexistent does not exist"],
+    [{ MEMO_MAX_BYTES: "lots" }, "MEMO_MAX_BYTES=lots must be a whole number"],
+    [
+      { SNOWFLAKE_STATEMENT_TIMEOUT: "never" },
+      "SNOWFLAKE_STATEMENT_TIMEOUT=never must be a duration",
+    ],
   ])("refuses %o with a message naming the setting", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,12 +1,12 @@
 import type { TestData, TestRelationship } from "./analytics-fixture.js";
 
 /*
- * Cross-sell computed the plain way, straight from the definitions file (mlxtend's formulas,
+ * Cross-sell computed the plain way, straight from the definitions in docs/analytics.md (mlxtend's formulas,
  * Amazon's cosine, "have X but not Y"), with no SQL: the independent answer the service's
  * tables and queries are checked against.
  */
 
-/** Whether a relationship is active on day `ref` (DESIGN.md's definition). */
+/** Whether a relationship is active on day `ref` (docs/data_sources.md's definition). */
 export function activeOn(r: TestRelationship, ref: string): boolean {
   return r.start !== null && r.start <= ref && (r.end === null || r.end >= ref);
 }
@@ -49,7 +49,7 @@ export interface ReferenceRule {
   opportunityCount: number;
 }
 
-/** The metrics of A -> C given n_A, n_C, n_AC and N, as the definitions table states them. */
+/** The metrics of A -> C given n_A, n_C, n_AC and N, as docs/analytics.md states them. */
 export function ruleMetrics(
   a: string,
   c: string,

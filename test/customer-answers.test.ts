@@ -120,6 +120,23 @@ describe("ListCustomers", () => {
     const res = await customers.listCustomers({ region: "North", customerType: "wholesale" });
     expect(res.customers.map((c) => c.customerId)).toEqual(["C005"]);
   });
+
+  it("matches region, type and status ignoring case, the whole value only", async () => {
+    const res = await customers.listCustomers({ region: "nORTH", customerType: "WHOLESALE" });
+    expect(res.customers.map((c) => c.customerId)).toEqual(["C005"]);
+    const inactive = await customers.listCustomers({ status: "Inactive" });
+    expect(inactive.customers.map((c) => c.customerId)).toContain("C003");
+    expect((await customers.listCustomers({ region: "nort" })).customers).toEqual([]);
+  });
+});
+
+describe("ListProducts", () => {
+  it("matches category, type and status ignoring case", async () => {
+    const res = await products.listProducts({ productCategory: "BANKING", productType: "Account" });
+    expect(res.products.map((p) => p.productId)).toEqual(["P01", "P02"]);
+    const active = await products.listProducts({ status: "ACTIVE", pageSize: 1 });
+    expect(active.products).toHaveLength(1);
+  });
 });
 
 describe("products", () => {

@@ -6,7 +6,7 @@ import {
   type SqlRunner,
 } from "../src/snapshot/sql-runner.js";
 
-/** The three base tables as DESIGN.md declares them (DuckDB types). */
+/** The three base tables as docs/data_sources.md declares them (DuckDB types). */
 export const BASE_DDL = [
   `CREATE TABLE customers (customer_id VARCHAR, customer_name VARCHAR, customer_type VARCHAR,
      region VARCHAR, registration_date DATE, status VARCHAR)`,

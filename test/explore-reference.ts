@@ -1,6 +1,7 @@
 /**
- * Independent reference computations for the EDA tests, written from the definitions
- * (pandas, numpy, scipy and ydata-profiling source) in plain JS, never from the service's SQL.
+ * Independent reference computations for the EDA tests, written from the definitions in
+ * docs/analytics.md (pandas, numpy, scipy and ydata-profiling source) in plain JS, never from
+ * the service's SQL.
  */
 
 /** Arithmetic mean. */

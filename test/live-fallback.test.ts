@@ -82,6 +82,11 @@ describe("the snapshot and Snowflake give the same answers", () => {
       () => customers.listCustomers({ region: "North", pageSize: 2, ...live }),
     ],
     [
+      "ListCustomers, filters in another case",
+      () => customers.listCustomers({ region: "NORTH", status: "ACTIVE", ...cached }),
+      () => customers.listCustomers({ region: "NORTH", status: "ACTIVE", ...live }),
+    ],
+    [
       "GetProduct",
       () => products.getProduct({ productId: "P04", ...cached }),
       () => products.getProduct({ productId: "P04", ...live }),
@@ -90,6 +95,11 @@ describe("the snapshot and Snowflake give the same answers", () => {
       "ListProducts",
       () => products.listProducts({ productCategory: "banking", ...cached }),
       () => products.listProducts({ productCategory: "banking", ...live }),
+    ],
+    [
+      "ListProducts, filters in another case",
+      () => products.listProducts({ productCategory: "Banking", status: "Active", ...cached }),
+      () => products.listProducts({ productCategory: "Banking", status: "Active", ...live }),
     ],
     [
       "ListProductCustomers",

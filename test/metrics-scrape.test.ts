@@ -67,7 +67,7 @@ const rpcCount = (procedure: string, code: string) =>
 describe("GET /metrics", () => {
   it("counts RPCs and answers by procedure, code and source", async () => {
     const before = await scrape();
-    const okBefore = before.value(rpcCount(GET_CUSTOMER, "OK")) ?? 0;
+    const okBefore = before.value(rpcCount(GET_CUSTOMER, "ok")) ?? 0;
     const snapshotBefore = before.value('customer_analytics_answers_total{source="snapshot"}') ?? 0;
     await customers.getCustomer({ customerId: "C002" });
     await customers.getCustomer({ customerId: "C002" });
@@ -78,11 +78,11 @@ describe("GET /metrics", () => {
     await customers.getCustomer({ customerId: "NO-SUCH-CUSTOMER" }).catch(() => undefined);
 
     const after = await scrape();
-    expect(after.value(rpcCount(GET_CUSTOMER, "OK"))).toBe(okBefore + 3);
-    expect(after.value(rpcCount(GET_CUSTOMER, "NOT_FOUND"))).toBeGreaterThanOrEqual(1);
+    expect(after.value(rpcCount(GET_CUSTOMER, "ok"))).toBe(okBefore + 3);
+    expect(after.value(rpcCount(GET_CUSTOMER, "not_found"))).toBeGreaterThanOrEqual(1);
     expect(
       after.value(
-        `customer_analytics_rpc_duration_seconds_count{procedure="${GET_CUSTOMER}",code="OK"}`,
+        `customer_analytics_rpc_duration_seconds_count{procedure="${GET_CUSTOMER}",code="ok"}`,
       ),
     ).toBe(okBefore + 3);
     expect(after.value('customer_analytics_answers_total{source="snapshot"}')).toBe(

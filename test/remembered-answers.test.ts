@@ -41,7 +41,9 @@ const relationships: Question<{ customerId: string }, number> = {
 };
 
 async function sync(): Promise<void> {
-  const run = await new Syncer(fileSource("local", source), store, log).sync("request", true);
+  const run = await new Syncer(fileSource("local", source), store, log).sync("request", {
+    force: true,
+  });
   expect(run.state).toBe("succeeded");
 }
 

@@ -1,7 +1,7 @@
 import type { TestData } from "./analytics-fixture.js";
 
 /*
- * RFM the way pandas computes it, in plain JS, following the definitions file: recency as
+ * RFM the way pandas computes it, in plain JS, following docs/analytics.md: recency as
  * `(ref - last).days`, frequency as distinct relationships, monetary as the exact sum, then
  * `pd.qcut(x, 5, labels=...)` with numpy's linear quantiles, F on `rank(method="first")` of the
  * frequency in customer-id order, and the seg_map regexes applied in order.
@@ -28,7 +28,7 @@ export function qcutLabel(sorted: readonly number[], x: number): number {
   return 5;
 }
 
-/** The seg_map of the definitions file: RF regex -> segment, applied in order. */
+/** The standard seg_map (docs/analytics.md, References): RF regex -> segment, applied in order. */
 export const SEG_MAP: readonly [RegExp, string][] = [
   [/^[1-2][1-2]$/, "hibernating"],
   [/^[1-2][3-4]$/, "at_risk"],

@@ -139,7 +139,7 @@ describe("a full run with secrets in play", () => {
     );
     expect(rpcs.some((r) => r.principal === "jwt:reports")).toBe(true);
     expect(rpcs.some((r) => r.principal === "ops" && r.code === "ok")).toBe(true);
-    expect(rpcs.some((r) => r.code === "PermissionDenied")).toBe(true);
+    expect(rpcs.some((r) => r.code === "permission_denied")).toBe(true);
     expect(records.some((r) => r.msg === "credentials reloaded")).toBe(true);
   });
 

@@ -69,7 +69,7 @@ async function syncOnce(source: Source, first?: (harness: SyncHarness) => Promis
   const harness = await syncHarness(source);
   try {
     await first?.(harness);
-    const run = await within(40_000, harness.syncer.sync("request", true), "sync");
+    const run = await within(40_000, harness.syncer.sync("request", { force: true }), "sync");
     return { run, live: harness.store.live };
   } finally {
     await harness.close();
@@ -130,7 +130,7 @@ describe("faults during a load", () => {
       expect(first.message).toContain("(402002)");
       const previous = plain.store.live?.id;
       await emulator.setFaults({ failChunks: { count: 50, status: 404 } });
-      const again = await within(40_000, plain.syncer.sync("request", true), "sync");
+      const again = await within(40_000, plain.syncer.sync("request", { force: true }), "sync");
       expect(again.state).toBe("failed");
       expect(plain.store.live?.id).toBe(previous);
     } finally {

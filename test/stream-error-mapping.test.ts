@@ -52,7 +52,7 @@ describe("errors in the middle of a server stream", () => {
     expect(err?.rawMessage).toBe("the source went away");
     const logged = lines.filter((l) => l.msg === "rpc");
     expect(logged).toHaveLength(1);
-    expect(logged[0]?.code).toBe("Unavailable");
+    expect(logged[0]?.code).toBe("unavailable");
   });
 
   it("turn a fault of ours into INTERNAL without its message", async () => {

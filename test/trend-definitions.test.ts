@@ -81,18 +81,22 @@ describe("trend definitions worked by hand", () => {
       "5.00",
       "20.00",
     ]);
+    // April holds the reference date (2024-04-11): the data ends inside it, so it is partial
+    // and not compared with March.
+    expect(result.series[0]?.points.map((p) => p.partial)).toEqual([false, false, false, true]);
     expect(column(result, "revenue").map((v) => v?.exactChange)).toEqual([
       "100.00",
       "-20.00",
       "-75.00",
-      "15.00",
+      null,
     ]);
     expect(column(result, "revenue").map((v) => v?.changePercent)).toEqual([
       null,
       -20,
       -93.75,
-      300,
+      null,
     ]);
+    expect(column(result, "revenue").map((v) => v?.previousValue)).toEqual([0, 100, 80, 5]);
     expect(column(result, "new_relationships").map((v) => v?.value)).toEqual([1, 2, 1, 1]);
     expect(column(result, "ended_relationships").map((v) => v?.value)).toEqual([0, 2, 1, 0]);
     expect(column(result, "relationship_churn_rate").map((v) => v?.value)).toEqual([
@@ -105,7 +109,7 @@ describe("trend definitions worked by hand", () => {
       null,
       null,
       -1.5,
-      -0.5,
+      null,
     ]);
     expect(column(result, "active_customers").map((v) => v?.value)).toEqual([1, 2, 1, 2]);
     expect(column(result, "new_customers").map((v) => v?.value)).toEqual([1, 1, 1, 0]);
@@ -113,7 +117,29 @@ describe("trend definitions worked by hand", () => {
       "1",
       "0",
       "0",
-      "-1",
+      null,
+    ]);
+  });
+
+  it("marks every period the data ends inside as partial, at every granularity", async () => {
+    const quarters = await getTrends(fx.db, { granularity: "quarter", metrics: ["revenue"] });
+    expect(quarters.series[0]?.points.map((p) => [p.periodStart, p.partial])).toEqual([
+      ["2024-01-01", false],
+      ["2024-04-01", true],
+    ]);
+    expect(column(quarters, "revenue")[1]?.change).toBeNull();
+    const days = await getTrends(fx.db, {
+      granularity: "day",
+      metrics: ["new_relationships"],
+      fromDate: "2024-04-09",
+      toDate: "2024-04-12",
+    });
+    // The last start is 2024-04-10; the reference date is the day after.
+    expect(days.series[0]?.points.map((p) => [p.periodStart, p.partial])).toEqual([
+      ["2024-04-09", false],
+      ["2024-04-10", false],
+      ["2024-04-11", true],
+      ["2024-04-12", true],
     ]);
   });
 

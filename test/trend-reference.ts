@@ -2,7 +2,7 @@ import type { TestData, TestRelationship } from "./analytics-fixture.js";
 import { addDays } from "./analytics-fixture.js";
 
 /*
- * Trends by brute force, period by period, in plain JS from the definitions file and DESIGN.md's
+ * Trends by brute force, period by period, in plain JS from docs/analytics.md and docs/data_sources.md's
  * "active on day d": no events, no running sums, no SQL. Slow, obviously right, and so the
  * answer the service's roll-ups are checked against.
  */

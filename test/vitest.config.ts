@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-/** The project's one test configuration; kept under test/ so the top level stays as DESIGN.md lists it. */
+/** The project's one test configuration; kept under test/ so the top level stays as docs/architecture.md lists it. */
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
   test: {

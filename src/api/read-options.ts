@@ -33,6 +33,7 @@ export function resultMeta(meta: AnswerMeta): MessageInitShape<typeof ResultMeta
     age: durationFromMs(meta.ageMs),
     staleFallback: meta.staleFallback,
     fallbackReason: meta.fallbackReason,
+    sourceIdentity: meta.sourceIdentity,
   };
 }
 

@@ -10,6 +10,7 @@ import {
 import { COHORT_GRANULARITIES } from "../analytics/cohorts/cohorts.js";
 import { RFM_SEGMENTS } from "../analytics/rfm/rfm-sql.js";
 import type { Cohort, CohortRetentionArgs } from "../query/cohort-queries.js";
+import { canonicalFilter, knownValues } from "../query/filter-values.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
   type CustomerSegmentResult,
@@ -30,6 +31,14 @@ const GRANULARITIES = enumWords(CohortGranularity, COHORT_GRANULARITIES);
 const segmentSummaryQuestion: Question<SegmentSummaryArgs, SegmentSummaryResult> = {
   snapshot: getSegmentSummary,
   remember: "GetSegmentSummary",
+  async canonical(db, args) {
+    const known = await knownValues(db);
+    return {
+      ...args,
+      regions: canonicalFilter(args.regions, known.regions),
+      customerTypes: canonicalFilter(args.customerTypes, known.customerTypes),
+    };
+  },
 };
 
 /** Snapshot-only, like {@link segmentSummaryQuestion}. */

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   type SnapshotInfoSchema,
@@ -36,8 +36,10 @@ const phaseOf: Readonly<Record<SyncProgressEvent["phase"], SyncPhase>> = {
 /** What SyncService reads and drives: the snapshot store, the syncer and the source's name. */
 export interface SyncView {
   readonly store: Pick<SnapshotStore, "live" | "snapshots">;
-  readonly syncer: Pick<Syncer, "status" | "progress" | "trigger">;
+  readonly syncer: Pick<Syncer, "status" | "progress" | "trigger" | "currentStatement">;
   readonly source: string;
+  /** The configured source's identity (see `sourceIdentity`). */
+  readonly sourceIdentity?: string;
 }
 
 /** SyncService: the syncer's and the snapshot store's state as messages, and a way to sync now. */
@@ -45,17 +47,29 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
   return {
     getSyncStatus() {
       const live = view.store.live;
-      const { lastRun, lastFailedRun, nextRunAt } = view.syncer.status;
+      const { lastRun, lastFailedRun, nextRunAt, recentRuns } = view.syncer.status;
+      const statement = view.syncer.currentStatement();
+      const running = (run: SyncRunRecord) => ({
+        ...syncRun(run),
+        ...(run.state !== "running" || statement === undefined
+          ? {}
+          : {
+              currentStatement: statement.what,
+              currentStatementElapsed: durationFromMs(Date.now() - statement.startedAt.getTime()),
+            }),
+      });
       return {
         source: view.source,
+        sourceIdentity: view.sourceIdentity ?? "",
+        recentRuns: recentRuns.map(running),
         ...(live === undefined ? {} : { liveSnapshot: snapshotInfo(live) }),
-        ...(lastRun === undefined ? {} : { lastRun: syncRun(lastRun) }),
+        ...(lastRun === undefined ? {} : { lastRun: running(lastRun) }),
         ...(lastFailedRun === undefined ? {} : { lastFailedRun: syncRun(lastFailedRun) }),
         ...(nextRunAt === undefined ? {} : { nextRunAt: timestampFromDate(nextRunAt) }),
       };
     },
     triggerSync(req) {
-      const { run, joined } = view.syncer.trigger("request", req.force);
+      const { run, joined } = view.syncer.trigger("request", { force: req.force });
       return { run: syncRun(run), joined };
     },
     async *watchSync(_req, ctx) {
@@ -80,6 +94,7 @@ function snapshotInfo(info: SnapshotInfo): MessageInitShape<typeof SnapshotInfoS
   return {
     snapshotId: info.id,
     source: info.source,
+    sourceIdentity: info.sourceIdentity,
     startedAt: timestampFromDate(info.startedAt),
     finishedAt: timestampFromDate(info.finishedAt),
     dataAsOf: timestampFromDate(info.dataAsOf),
@@ -91,6 +106,7 @@ function syncRun(run: SyncRunRecord): MessageInitShape<typeof SyncRunSchema> {
   return {
     runId: run.runId,
     trigger: run.trigger,
+    force: run.options.force === true,
     state: stateOf[run.state],
     startedAt: timestampFromDate(run.startedAt),
     ...(run.finishedAt === undefined ? {} : { finishedAt: timestampFromDate(run.finishedAt) }),

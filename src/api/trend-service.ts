@@ -10,6 +10,7 @@ import {
 } from "../../gen/customeranalytics/v1/trend_pb.js";
 import { TREND_GRANULARITIES } from "../analytics/trends/trend-rollup-sql.js";
 import { TREND_GROUP_BYS } from "../analytics/trends/trend-series-sql.js";
+import { canonicalFilter, knownValues } from "../query/filter-values.js";
 import { QueryError } from "../query/query-error.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
 import {
@@ -33,6 +34,15 @@ const GROUP_BYS = enumWords(TrendGroupBy, TREND_GROUP_BYS);
 const trendsQuestion: Question<TrendArgs, TrendResult> = {
   snapshot: getTrends,
   remember: "GetTrends",
+  async canonical(db, args) {
+    const known = await knownValues(db);
+    return {
+      ...args,
+      regions: canonicalFilter(args.regions, known.regions),
+      customerTypes: canonicalFilter(args.customerTypes, known.customerTypes),
+      productCategories: canonicalFilter(args.productCategories, known.productCategories),
+    };
+  },
 };
 
 /** TrendService: validated requests in, the router's answers mapped to messages out. */
@@ -82,6 +92,7 @@ function series(s: TrendSeries, grouped: boolean): MessageInitShape<typeof Trend
       periodStart: p.periodStart,
       periodEnd: p.periodEnd,
       values: p.values.map(trendValue),
+      partial: p.partial,
     })),
   };
 }

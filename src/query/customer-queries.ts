@@ -53,9 +53,9 @@ const BATCH_GET_CUSTOMERS = (ids: number) =>
   customerSummarySql(`IN (${Array.from({ length: ids }, () => "?").join(", ")})`);
 
 const LIST_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS} FROM customers c
-  WHERE (?::VARCHAR IS NULL OR c.region = ?)
-    AND (?::VARCHAR IS NULL OR c.customer_type = ?)
-    AND (?::VARCHAR IS NULL OR c.status = ?)
+  WHERE (?::VARCHAR IS NULL OR lower(c.region) = lower(?))
+    AND (?::VARCHAR IS NULL OR lower(c.customer_type) = lower(?))
+    AND (?::VARCHAR IS NULL OR lower(c.status) = lower(?))
     AND (?::DATE IS NULL OR c.registration_date >= ?::DATE)
     AND (?::DATE IS NULL OR c.registration_date <= ?::DATE)
     AND (?::VARCHAR IS NULL OR contains(lower(c.customer_name), lower(?)))

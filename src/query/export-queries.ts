@@ -3,7 +3,7 @@ import type { CopyOutcome, CopyRequest, ExportFileFormat } from "../snapshot/sna
 import type { SqlParam } from "../snapshot/sql-runner.js";
 import { EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportColumn } from "./export-tables.js";
 import { QueryError } from "./query-error.js";
-import type { AnswerMeta, ReadPolicy } from "./read-router.js";
+import { type AnswerMeta, type ReadPolicy, unavailableIfCorrupt } from "./read-router.js";
 
 /** What a caller asks to export, in the query layer's words. */
 export interface ExportArgs {
@@ -105,11 +105,13 @@ export async function writeExport(
     );
   }
   const request = { ...plan, path: options.path, maxRows: options.maxRows };
-  const done = await writer.exportTo(request, options.signal);
+  const done = await writer.exportTo(request, options.signal).catch((err: unknown) => {
+    throw unavailableIfCorrupt(err);
+  });
   if (done === undefined) {
     throw new QueryError(
       "unavailable",
-      "no snapshot is loaded yet; retry once the first sync has finished",
+      "no snapshot is loaded, so there is nothing to export; /readyz and GetSyncStatus say why and when the next sync is",
     );
   }
   if (!done.written) {
@@ -126,6 +128,7 @@ export async function writeExport(
     rows: done.rows,
     meta: {
       source: "snapshot",
+      sourceIdentity: done.info.sourceIdentity,
       snapshotId: done.info.id,
       dataAsOf: done.info.dataAsOf,
       ageMs,

@@ -90,7 +90,7 @@ function invalidToken(why: string): QueryError {
   });
 }
 
-/** Page size when a request leaves it 0, as DESIGN.md's conventions give it. */
+/** Page size when a request leaves it 0, as docs/architecture.md's conventions give it. */
 export const DEFAULT_PAGE_SIZE = 50;
 
 /** The page size a request asked for, or {@link DEFAULT_PAGE_SIZE} when it left it 0. */

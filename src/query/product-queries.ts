@@ -28,9 +28,9 @@ const GET_PRODUCT = (holdings: Holdings) => `SELECT ${PRODUCT_COLUMNS},
   GROUP BY ALL`;
 
 const LIST_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
-  WHERE (?::VARCHAR IS NULL OR p.product_category = ?)
-    AND (?::VARCHAR IS NULL OR p.product_type = ?)
-    AND (?::VARCHAR IS NULL OR p.status = ?)
+  WHERE (?::VARCHAR IS NULL OR lower(p.product_category) = lower(?))
+    AND (?::VARCHAR IS NULL OR lower(p.product_type) = lower(?))
+    AND (?::VARCHAR IS NULL OR lower(p.status) = lower(?))
     AND (?::VARCHAR IS NULL OR p.product_id > ?)
   ORDER BY p.product_id
   LIMIT ?`;

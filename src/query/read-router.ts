@@ -1,4 +1,5 @@
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
+import { isSnapshotCorrupt } from "../snapshot/snapshot-corrupt.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { todayUtc } from "./dates.js";
@@ -17,6 +18,8 @@ export interface ReadPolicy {
 /** Where an answer came from and how old its data is: what every response reports. */
 export interface AnswerMeta {
   readonly source: "snapshot" | "live";
+  /** Which source the data came from (see SnapshotInfo.sourceIdentity). */
+  readonly sourceIdentity: string;
   readonly snapshotId: string;
   readonly dataAsOf: Date;
   readonly ageMs: number;
@@ -45,10 +48,16 @@ export interface Question<A, R> {
   readonly snapshot: (db: SnapshotReader, args: A) => Promise<R>;
   readonly live?: (live: LiveRunner, args: A) => Promise<R>;
   readonly remember?: string;
+  /**
+   * For a remembered question: the arguments in a canonical form with the same answer (filter
+   * lists sorted, de-duplicated, unknown values dropped), so equivalent requests share one
+   * remembered answer; the snapshot side is then asked with these arguments.
+   */
+  readonly canonical?: (db: SnapshotReader, args: A) => Promise<A>;
 }
 
 /**
- * Decides, per call, whether the snapshot or the live source answers, following DESIGN.md:
+ * Decides, per call, whether the snapshot or the live source answers, following docs/data_sources.md (freshness and the live fallback):
  * the snapshot unless the caller asked for live data, or the snapshot is older than the budget
  * or absent; then live, and if live fails (or the question has no live form), the snapshot
  * again when the caller allows cached data, saying so, otherwise UNAVAILABLE. Questions the
@@ -61,6 +70,12 @@ export class ReadRouter {
     private readonly live: LiveRunner | undefined,
     private readonly defaultMaxStalenessMs: number,
     private readonly now: () => number = Date.now,
+    private readonly context: {
+      /** Why no snapshot answers, for the UNAVAILABLE message (what failed, the next try). */
+      readonly whyNoSnapshot?: () => string;
+      /** The configured source's identity, named by live answers. */
+      readonly liveIdentity?: string;
+    } = {},
   ) {}
 
   /** Answers `question` for `args` within the caller's `policy`. */
@@ -71,7 +86,7 @@ export class ReadRouter {
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const info = this.store.live;
     if (policy.freshness === "cache_only") {
-      if (info === undefined) throw noSnapshot("freshness is CACHE_ONLY");
+      if (info === undefined) throw this.noSnapshot("freshness is CACHE_ONLY");
       return this.fromSnapshot(question, args, "");
     }
     const reason = this.liveReason(policy, info);
@@ -84,6 +99,7 @@ export class ReadRouter {
         const value = await question.live(this.live, args);
         const meta: AnswerMeta = {
           source: "live",
+          sourceIdentity: this.context.liveIdentity ?? "",
           snapshotId: "",
           dataAsOf: new Date(this.now()),
           ageMs: 0,
@@ -99,8 +115,13 @@ export class ReadRouter {
     if (policy.freshness === "live_required") {
       throw new QueryError("unavailable", `live data was required but ${failure}`);
     }
-    if (info === undefined) throw noSnapshot(failure);
+    if (info === undefined) throw this.noSnapshot(failure);
     return this.fromSnapshot(question, args, `${reason}, and ${failure}`);
+  }
+
+  private noSnapshot(why: string): QueryError {
+    const reason = this.context.whyNoSnapshot?.() ?? "no snapshot is loaded yet";
+    return new QueryError("unavailable", `${reason}; and ${why}`);
   }
 
   private liveReason(policy: ReadPolicy, info: SnapshotInfo | undefined): string | undefined {
@@ -120,15 +141,20 @@ export class ReadRouter {
     fallbackReason: string,
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const { remember } = question;
-    const answer = await this.store.read((db) =>
-      remember === undefined
-        ? question.snapshot(db, args)
-        : db.memo.answer(answerKey(remember, args), () => question.snapshot(db, args)),
-    );
-    if (answer === undefined) throw noSnapshot("the snapshot was unloaded");
-    const { id, dataAsOf } = answer.info;
+    const answer = await this.store
+      .read(async (db) => {
+        if (remember === undefined) return question.snapshot(db, args);
+        const asked = question.canonical === undefined ? args : await question.canonical(db, args);
+        return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
+      })
+      .catch((err: unknown) => {
+        throw unavailableIfCorrupt(err);
+      });
+    if (answer === undefined) throw this.noSnapshot("the snapshot was unloaded");
+    const { id, dataAsOf, sourceIdentity } = answer.info;
     const meta: AnswerMeta = {
       source: "snapshot",
+      sourceIdentity,
       snapshotId: id,
       dataAsOf,
       ageMs: Math.max(0, this.now() - dataAsOf.getTime()),
@@ -147,11 +173,12 @@ function answerKey(name: string, args: unknown): string {
   return `${name} ${todayUtc()} ${text}`;
 }
 
-function noSnapshot(why: string): QueryError {
-  return new QueryError(
-    "unavailable",
-    `no snapshot is loaded yet and ${why}; retry once the first sync has finished`,
-  );
+/**
+ * A read that found the snapshot file corrupt is UNAVAILABLE (the store has taken it out of
+ * service and a rebuild is under way), never INTERNAL or "no analytics tables".
+ */
+export function unavailableIfCorrupt(err: unknown): unknown {
+  return isSnapshotCorrupt(err) ? new QueryError("unavailable", err.message, { cause: err }) : err;
 }
 
 /** A question written once in the SQL both dialects share, asked of the snapshot or live. */

@@ -15,7 +15,7 @@ import { checkOneOf } from "./arg-checks.js";
 import { requestDate, requireOrdered } from "./dates.js";
 import { QueryError } from "./query-error.js";
 import { cellNumber, cellText, jsonListParam } from "./row-values.js";
-import { type TrendValue, trendValue } from "./trend-values.js";
+import { type TrendValue, trendValue, withoutChange } from "./trend-values.js";
 
 /** The six trend metrics, in the proto's order. */
 export const TREND_METRICS = [
@@ -52,6 +52,11 @@ export interface TrendPoint {
   readonly periodEnd: string;
   /** One per requested metric, in request order. */
   readonly values: TrendValue[];
+  /**
+   * The period ends on or after the reference date, so the data ends inside it: its values
+   * cover part of it and carry no change against the period before.
+   */
+  readonly partial: boolean;
 }
 
 /** One group's series; `groupKey` null when ungrouped or the value is missing. */
@@ -128,12 +133,16 @@ export async function getTrends(db: SqlRunner, args: TrendArgs): Promise<TrendRe
   return {
     granularity,
     groupBy,
-    series: toSeries(rows, metrics),
+    series: toSeries(rows, metrics, params.referenceDate),
     computedFrom: served ? "rollup" : "computed",
   };
 }
 
-function toSeries(rows: readonly SqlRow[], metrics: readonly TrendMetric[]): TrendSeries[] {
+function toSeries(
+  rows: readonly SqlRow[],
+  metrics: readonly TrendMetric[],
+  referenceDate: string,
+): TrendSeries[] {
   const series: TrendSeries[] = [];
   let current: TrendSeries | undefined;
   let currentKey: string | null | undefined;
@@ -144,10 +153,14 @@ function toSeries(rows: readonly SqlRow[], metrics: readonly TrendMetric[]): Tre
       currentKey = key;
       series.push(current);
     }
+    const periodEnd = cellText(row.period_end) ?? "";
+    const partial = periodEnd >= referenceDate;
+    const values = metrics.map((m) => trendValue(m, row));
     current.points.push({
       periodStart: cellText(row.bucket) ?? "",
-      periodEnd: cellText(row.period_end) ?? "",
-      values: metrics.map((m) => trendValue(m, row)),
+      periodEnd,
+      values: partial ? values.map(withoutChange) : values,
+      partial,
     });
   }
   return series;

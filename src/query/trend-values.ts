@@ -49,6 +49,14 @@ export function trendValue(metric: string, row: SqlRow): TrendValue {
   });
 }
 
+/**
+ * A value of a partial period without its change: part of a period against the whole of the
+ * one before would read as a collapse.
+ */
+export function withoutChange(value: TrendValue): TrendValue {
+  return { ...value, change: null, exactChange: null, changePercent: null };
+}
+
 function withChange(
   metric: string,
   value: number | null,

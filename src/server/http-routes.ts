@@ -20,7 +20,7 @@ export interface HttpState {
 type Res = http.ServerResponse | http2.Http2ServerResponse;
 
 /**
- * Wraps the RPC handler with the plain HTTP routes of DESIGN.md (`/healthz`, `/readyz`,
+ * Wraps the RPC handler with the plain HTTP routes of the README (`/healthz`, `/readyz`,
  * `/metrics`, the last behind a credential when auth is on) and CORS for the allowed browser
  * origins (preflight answered here, Connect's header lists).
  */

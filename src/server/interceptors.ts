@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "pino";
 import { connectErrorFrom } from "../api/connect-error-from.js";
 import { kPrincipal } from "./auth/roles.js";
@@ -39,7 +40,12 @@ export function observeInterceptor(log: Logger, metrics?: Metrics): Interceptor 
     const fail = (err: unknown): ConnectError => {
       const mapped = connectErrorFrom(err, req.signal);
       mapped.metadata.set("x-request-id", requestId);
-      const fields = { ...line, ...caller(), code: Code[mapped.code], ms: elapsed(started) };
+      const fields = {
+        ...line,
+        ...caller(),
+        code: codeToString(mapped.code),
+        ms: elapsed(started),
+      };
       metrics?.rpc(line.procedure, mapped.code, fields.ms / 1000);
       if (mapped.code === Code.Internal) {
         log.error({ ...fields, err }, "rpc failed");

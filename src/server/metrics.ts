@@ -1,4 +1,5 @@
-import { Code } from "@connectrpc/connect";
+import type { Code } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { SyncRunRecord } from "../sync/sync-status.js";
 
@@ -18,6 +19,8 @@ export interface MetricsSources {
   readonly snapshotDataAsOf: () => Date | undefined;
   /** Live-query slot usage; undefined when the source cannot answer live. */
   readonly liveQueries?: () => LiveQueryStats;
+  /** The live snapshot's remembered answers: estimated bytes and count (bounded by MEMO_MAX_BYTES). */
+  readonly memoUsage?: () => { bytes: number; entries: number };
 }
 
 const PREFIX = "customer_analytics_";
@@ -75,6 +78,25 @@ export class Metrics {
         if (asOf !== undefined) this.set((Date.now() - asOf.getTime()) / 1000);
       },
     });
+    const memoUsage = sources.memoUsage;
+    if (memoUsage !== undefined) {
+      new Gauge({
+        name: `${PREFIX}memo_bytes`,
+        help: "Estimated heap bytes of the live snapshot's remembered answers (at most MEMO_MAX_BYTES).",
+        registers,
+        collect() {
+          this.set(memoUsage().bytes);
+        },
+      });
+      new Gauge({
+        name: `${PREFIX}memo_entries`,
+        help: "Remembered answers of the live snapshot.",
+        registers,
+        collect() {
+          this.set(memoUsage().entries);
+        },
+      });
+    }
     this.#syncSeconds = new Histogram({
       name: `${PREFIX}sync_duration_seconds`,
       help: "Duration of sync runs, by outcome (succeeded, failed, skipped).",
@@ -84,7 +106,7 @@ export class Metrics {
     });
     this.#syncRuns = new Counter({
       name: `${PREFIX}sync_runs_total`,
-      help: "Sync runs, by outcome and trigger (startup, schedule, request, retry).",
+      help: "Sync runs, by outcome and trigger (startup, schedule, request, retry, recovery).",
       labelNames: ["outcome", "trigger"],
       registers,
     });
@@ -152,8 +174,10 @@ function liveGauges(registers: Registry[], stats: () => LiveQueryStats): void {
   gauge("live_query_slots", "Live queries allowed at once (LIVE_MAX_CONCURRENCY).", (s) => s.slots);
 }
 
-/** `NotFound` → `NOT_FOUND`: the canonical gRPC spelling, as Prometheus users expect it. */
+/**
+ * `NotFound` → `not_found`: the spelling of the Connect wire and of the log lines, so one grep
+ * finds a code in the logs, the metrics and a caller's error body alike; OK is `ok`, as logged.
+ */
 function codeName(code: Code | undefined): string {
-  if (code === undefined) return "OK";
-  return (Code[code] ?? "Unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+  return code === undefined ? "ok" : codeToString(code);
 }

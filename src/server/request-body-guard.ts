@@ -10,8 +10,9 @@ import {
   type UniversalServerResponse,
 } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { refuseUnknownJson } from "./strict-json.js";
 
-/** How a request body is laid out, by content type; `json` bodies are only decompressed here. */
+/** How a request body is laid out, by content type; `json` bodies are read as JSON, not decoded. */
 interface BodyShape {
   /** 5-byte-prefixed envelopes (gRPC, gRPC-Web, Connect streams), else one message. */
   readonly enveloped: boolean;
@@ -44,8 +45,14 @@ const GRPC_UNIT_MS: Readonly<Record<string, number>> = {
   n: 0.000_001,
 };
 
-/** Refuses `bytes` (decompressed per `encoding`) unless they decode; `decode` false: only inflate. */
-type Check = (bytes: Uint8Array, encoding: string | null, decode?: boolean) => Promise<void>;
+/**
+ * How a message's bytes are checked once inflated: decoded as protobuf, read as JSON against
+ * the descriptor ({@link refuseUnknownJson}), or not at all (only inflated).
+ */
+type Decode = "proto" | "json" | "none";
+
+/** Refuses `bytes` (decompressed per `encoding`) unless they decode as `decode` says. */
+type Check = (bytes: Uint8Array, encoding: string | null, decode: Decode) => Promise<void>;
 
 type Decompress = (bytes: Uint8Array, options: { maxOutputLength: number }) => Promise<Buffer>;
 
@@ -63,9 +70,12 @@ export interface RequestBodyLimits {
 }
 
 /**
- * Two things connect-es leaves to the server about the request body, done here by wrapping
+ * Three things connect-es leaves to the server about the request body, done here by wrapping
  * every route's handler:
  *
+ * - JSON with unknown fields, unknown enum names or unrepresentable Durations is refused with
+ *   INVALID_ARGUMENT naming the field and what is accepted ({@link refuseUnknownJson}), where
+ *   connect-es would ignore the typo (or name no field). *
  * - A body that does not decode (not protobuf, invalid UTF-8 in a string, a bad compressed
  *   payload, a compressed envelope without an encoding) is answered by connect-es with
  *   INTERNAL, before any interceptor runs, so the central mapping (connect-error-from.ts)
@@ -90,7 +100,7 @@ function guard(handler: UniversalHandler, limits: RequestBodyLimits): UniversalH
   const input = handler.method.input;
   const oneMessage =
     handler.method.methodKind === "unary" || handler.method.methodKind === "server_streaming";
-  const check: Check = (bytes, encoding, decode = true) =>
+  const check: Check = (bytes, encoding, decode) =>
     refuseUndecodable(input, bytes, encoding, limits.readMaxBytes, decode);
   const guarded = async (req: UniversalServerRequest): Promise<UniversalServerResponse> => {
     if (req.method === "GET") return (await refuseGet(req, check)) ?? handler(req);
@@ -100,10 +110,9 @@ function guard(handler: UniversalHandler, limits: RequestBodyLimits): UniversalH
     const shape = shapeOf(req.header.get("content-type") ?? "");
     if (shape !== undefined && !shape.enveloped) {
       const encoding = req.header.get("content-encoding");
-      // JSON that does not parse is INVALID_ARGUMENT already; only its compression is checked.
-      if (!shape.json || encoding !== null) {
-        body = checkWhole(body, limits.readMaxBytes, (b) => check(b, encoding, !shape.json));
-      }
+      body = checkWhole(body, limits.readMaxBytes, (b) =>
+        check(b, encoding, shape.json ? "json" : "proto"),
+      );
     } else if (shape !== undefined) {
       const encoding =
         req.header.get("grpc-encoding") ?? req.header.get("connect-content-encoding");
@@ -120,7 +129,7 @@ async function refuseUndecodable(
   bytes: Uint8Array,
   encoding: string | null,
   readMaxBytes: number,
-  decode: boolean,
+  decode: Decode,
 ): Promise<void> {
   let plain = bytes;
   if (encoding !== null && encoding !== "identity" && bytes.byteLength > 0) {
@@ -133,7 +142,17 @@ async function refuseUndecodable(
       throw new ConnectError(`the request is not valid ${encoding} data`, Code.InvalidArgument);
     }
   }
-  if (!decode) return;
+  if (decode === "none") return;
+  if (decode === "json") {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(plain));
+    } catch {
+      return; // connect-es refuses JSON that does not parse, with INVALID_ARGUMENT.
+    }
+    refuseUnknownJson(desc, json);
+    return;
+  }
   try {
     fromBinary(desc, plain);
   } catch (err) {
@@ -192,7 +211,8 @@ async function* checkEnvelopes(
           );
         }
         const end = shape.endFlag !== undefined && (flags & shape.endFlag) === shape.endFlag;
-        await check(payload, compressed ? encoding : null, !end && !shape.json);
+        const decode = end ? "none" : shape.json ? "json" : "proto";
+        await check(payload, compressed ? encoding : null, decode);
         pending = pending.subarray(5 + length);
       }
     }
@@ -244,7 +264,7 @@ async function refuseGet(
   const query = new URL(req.url).searchParams;
   const encoding = query.get("encoding");
   const compression = query.get("compression");
-  if (encoding !== "proto" && compression === null) return undefined;
+  if (encoding !== "proto" && encoding !== "json" && compression === null) return undefined;
   const message = query.get("message") ?? "";
   try {
     let bytes: Uint8Array;
@@ -253,7 +273,8 @@ async function refuseGet(
     } catch {
       throw new ConnectError("the message query parameter is not base64", Code.InvalidArgument);
     }
-    await check(bytes, compression, encoding === "proto");
+    const decode = encoding === "proto" ? "proto" : encoding === "json" ? "json" : "none";
+    await check(bytes, compression, decode);
     return undefined;
   } catch (err) {
     const error = ConnectError.from(err, Code.InvalidArgument);

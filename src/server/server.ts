@@ -25,17 +25,19 @@ import { productService } from "../api/product-service.js";
 import { segmentationService } from "../api/segmentation-service.js";
 import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
+import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
-import { type Listener, listenH2cAndHttp1 } from "./listen.js";
+import { type Handler, type Listener, listenH2cAndHttp1 } from "./listen.js";
 import { listenTls, type TlsFiles } from "./listen-tls.js";
 import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
 import { guardRequestBodies } from "./request-body-guard.js";
+import { explainRefusals, unknownRoute } from "./unroutable.js";
 import { withDashboard } from "./web-assets.js";
 
 /** What the server needs from the layers below it. */
@@ -87,7 +89,8 @@ export const SERVICES: readonly DescService[] = [
 
 /**
  * Builds the router (every service, health, reflection; each route's request body guarded, see
- * {@link guardRequestBodies}), the interceptor chain (observe → auth → deadline →
+ * {@link guardRequestBodies}; a refused content type, HTTP method or unknown path answered with
+ * a body that says what is accepted, see unroutable.ts), the interceptor chain (observe → auth → deadline →
  * validate, outermost first) and the HTTP routes, and listens on one port
  * (TLS when a certificate is given, plaintext h2c + HTTP/1.1 otherwise).
  */
@@ -96,6 +99,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   let ready = false;
   let reason = "no snapshot is loaded yet";
   const shutdown = new AbortController();
+  let served: DescService[] = [];
   const routes = (router: ConnectRouter) => {
     router.service(CustomerService, customerService(deps.router));
     router.service(ProductService, productService(deps.router));
@@ -112,6 +116,8 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       readMaxBytes: deps.maxRequestBytes,
       defaultDeadlineMs: deps.defaultDeadlineMs,
     });
+    explainRefusals(router);
+    served = [...new Set(router.handlers.map((h) => h.service))];
   };
   const rpc = connectNodeAdapter({
     routes,
@@ -122,7 +128,11 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       createValidateInterceptor(),
     ],
     readMaxBytes: deps.maxRequestBytes,
+    // A typo in a field or enum name is an error, not an empty field (connect-es ignores both
+    // by default); the request body guard words the refusal first.
+    jsonOptions: { ignoreUnknownFields: false },
     shutdownSignal: shutdown.signal,
+    fallback: unknownRoute(() => served),
   });
   const handler = withHttpRoutes(
     withDashboard(rpc, deps.webDir),
@@ -133,18 +143,21 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     },
     deps.corsOrigins,
   );
-  const listener: Listener =
-    deps.tls === undefined
-      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
-      : await listenTls(handler, deps.port, deps.host, deps.tls);
+  const listener = await listenOrExplain(deps, handler);
   deps.log.info(
     { port: listener.port, tls: deps.tls !== undefined },
     "listening (gRPC, gRPC-Web and Connect on one port)",
   );
+  const urls = serviceUrls(deps.host, listener.port, deps.tls !== undefined);
+  let announced = false;
   return {
     port: listener.port,
     health,
     setReady(value, why) {
+      if (value && !announced) {
+        announced = true;
+        deps.log.info(urls, "ready");
+      }
       ready = value;
       reason = why ?? (value ? "" : "not ready");
       health.setAll(value ? Status.SERVING : Status.NOT_SERVING);
@@ -161,6 +174,40 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       shutdown.abort();
     },
   };
+}
+
+/**
+ * Listens as configured; a port another process holds is a deployment mistake, not a fault, so
+ * it stops start-up with one line naming PORT (main exits 2 on a {@link ConfigError}) instead
+ * of an uncaught EADDRINUSE stack.
+ */
+async function listenOrExplain(deps: ServerDeps, handler: Handler): Promise<Listener> {
+  try {
+    return deps.tls === undefined
+      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
+      : await listenTls(handler, deps.port, deps.host, deps.tls);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new ConfigError(
+        `PORT ${deps.port} is in use on ${deps.host}: stop the process holding it or set PORT`,
+      );
+    }
+    if (code === "EACCES" || code === "EADDRNOTAVAIL") {
+      throw new ConfigError(`PORT ${deps.port} on HOST ${deps.host} cannot be bound (${code})`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Where a person reaches the service, for the "ready" log line: a wildcard host is shown as
+ * localhost, since that is the address one types on the machine itself.
+ */
+function serviceUrls(host: string, port: number, tls: boolean): { api: string; dashboard: string } {
+  const shown = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
+  const base = `${tls ? "https" : "http"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+  return { api: base, dashboard: `${base}/` };
 }
 
 /** `/metrics` renders the registry; with auth on, any accepted credential may read it. */

@@ -13,6 +13,8 @@ import {
   BASE_TABLE_ORDER,
   META_DDL,
   PRODUCT_HOLDINGS_SQL,
+  SOURCE_DDL,
+  SOURCE_SQL,
 } from "./snapshot-schema.js";
 import { connectionRunner, type SqlRunner } from "./sql-runner.js";
 import { appendRows } from "./staging-append.js";
@@ -41,6 +43,8 @@ export interface BuildProgress {
 export interface BuildInput {
   readonly id: string;
   readonly source: string;
+  /** Which source exactly (see `sourceIdentity`); recorded so another source's snapshot is refused. */
+  readonly sourceIdentity?: string;
   /** The source's fingerprint when it was read, so the next sync can tell whether it changed. */
   readonly fingerprint: string;
   readonly load: SourceLoad;
@@ -80,15 +84,20 @@ export async function buildSnapshot(files: SnapshotFiles, input: BuildInput): Pr
   await files.ensure();
   await files.remove(input.id);
   const instance = await DuckDBInstance.create(files.pathOf(input.id), BUILD_SETTINGS);
+  let result: BuildResult;
   try {
-    const result = await buildInto(instance, input, startedAt);
-    instance.closeSync();
-    return result;
+    result = await buildInto(instance, input, startedAt);
   } catch (err) {
     instance.closeSync();
     await files.remove(input.id);
     throw err;
   }
+  instance.closeSync();
+  await files.seal(input.id).catch(async (err: unknown) => {
+    await files.remove(input.id);
+    throw err;
+  });
+  return result;
 }
 
 async function buildInto(
@@ -191,6 +200,8 @@ async function writeMeta(
   for (const statement of META_DDL) await db.run(statement);
   for (const t of tables) await db.run(INSERT_TABLE, [t.table, t.rows, t.durationMs]);
   for (const n of notes) await db.run(INSERT_NOTE, [n.kind, n.message, n.rows]);
+  await db.run(SOURCE_DDL);
+  await db.run(SOURCE_SQL.insert, [input.source, input.sourceIdentity ?? ""]);
   await db.run(INSERT_META, [
     input.id,
     input.source,

@@ -1,3 +1,5 @@
+import { getHeapStatistics } from "node:v8";
+import { estimateBytes } from "./estimate-bytes.js";
 import type { SnapshotReader } from "./snapshot-reader.js";
 
 /**
@@ -20,7 +22,35 @@ interface Entry {
   state: "building" | "ready" | "failed";
 }
 
-/** How many distinct answers one snapshot remembers (least recently asked go first). */
+/** A remembered answer and the bytes it was counted at (0 until it has arrived). */
+interface Answer {
+  readonly promise: Promise<unknown>;
+  bytes: number;
+}
+
+/**
+ * How much the remembered answers of one snapshot may hold: `maxBytes` in all (the least
+ * recently asked go first), and no single answer above `maxAnswerBytes` is kept at all.
+ */
+export interface MemoLimits {
+  readonly maxBytes: number;
+  readonly maxAnswerBytes: number;
+}
+
+/** The share of V8's heap limit remembered answers may hold by default. */
+const DEFAULT_HEAP_SHARE = 0.1;
+
+/**
+ * The default limits: a tenth of the heap limit in all, and at most a sixteenth of that for one
+ * answer, so that a stream of distinct questions cannot grow the heap past what the process
+ * was given (about 125 distinct trend answers used to crash a 1 GB heap).
+ */
+export function defaultMemoLimits(): MemoLimits {
+  const maxBytes = Math.floor(getHeapStatistics().heap_size_limit * DEFAULT_HEAP_SHARE);
+  return { maxBytes, maxAnswerBytes: Math.floor(maxBytes / 16) };
+}
+
+/** How many distinct answers one snapshot remembers, also bounding the ones still computing. */
 const MAX_ANSWERS = 4096;
 
 /**
@@ -32,14 +62,24 @@ const MAX_ANSWERS = 4096;
  */
 export class SnapshotMemo {
   readonly #entries = new Map<MemoKey<unknown>, Entry>();
-  readonly #answers = new Map<string, Promise<unknown>>();
+  readonly #answers = new Map<string, Answer>();
   readonly #building = new Set<Promise<void>>();
+  readonly #limits: MemoLimits;
+  #bytes = 0;
   #stopped = false;
 
   constructor(
     private readonly hold: <T>(work: (db: SnapshotReader) => Promise<T>) => Promise<T>,
     private readonly report: (event: MemoEvent) => void = () => {},
-  ) {}
+    limits: MemoLimits = defaultMemoLimits(),
+  ) {
+    this.#limits = limits;
+  }
+
+  /** The estimated bytes and the number of the answers remembered now (for the metric). */
+  get usage(): { bytes: number; entries: number } {
+    return { bytes: this.#bytes, entries: this.#answers.size };
+  }
 
   /**
    * The structure `key` names once it is built, else undefined. The first ask starts the build
@@ -80,24 +120,46 @@ export class SnapshotMemo {
     if (known !== undefined) {
       this.#answers.delete(key);
       this.#answers.set(key, known);
-      return known as Promise<T>;
+      return known.promise as Promise<T>;
     }
     const computed = compute();
-    this.#answers.set(key, computed);
-    computed.catch(() => {
-      if (this.#answers.get(key) === computed) this.#answers.delete(key);
-    });
-    if (this.#answers.size > MAX_ANSWERS) {
-      const oldest = this.#answers.keys().next();
-      if (oldest.done !== true) this.#answers.delete(oldest.value);
-    }
+    if (this.#stopped) return computed;
+    const entry: Answer = { promise: computed, bytes: 0 };
+    this.#answers.set(key, entry);
+    computed.then(
+      (value) => {
+        if (this.#answers.get(key) !== entry) return;
+        const bytes = estimateBytes(value) + 16 + key.length * 2;
+        if (bytes > this.#limits.maxAnswerBytes) {
+          this.#answers.delete(key);
+          return;
+        }
+        entry.bytes = bytes;
+        this.#bytes += bytes;
+        this.#evict();
+      },
+      () => {
+        if (this.#answers.get(key) === entry) this.#answers.delete(key);
+      },
+    );
+    this.#evict();
     return computed;
+  }
+
+  /** Drops the least recently asked answers until both the count and the bytes fit. */
+  #evict(): void {
+    for (const [key, entry] of this.#answers) {
+      if (this.#answers.size <= MAX_ANSWERS && this.#bytes <= this.#limits.maxBytes) return;
+      this.#answers.delete(key);
+      this.#bytes -= entry.bytes;
+    }
   }
 
   /** Tells builds to stop and drops everything; resolves when no build holds the snapshot. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#answers.clear();
+    this.#bytes = 0;
     await Promise.all(this.#building);
     this.#entries.clear();
   }

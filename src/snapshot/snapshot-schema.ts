@@ -1,7 +1,7 @@
 import type { BaseTable } from "../source/table-feed.js";
 
 /**
- * DDL of the three mirrored tables, exactly as DESIGN.md gives them. Loading inserts into these
+ * DDL of the three mirrored tables, exactly as docs/data_sources.md gives them. Loading inserts into these
  * typed tables, so a source whose values do not cast fails the load instead of changing types.
  * Primary keys are not declared: duplicates are counted by validation and reported, which a
  * constraint would turn into an opaque load error.
@@ -52,4 +52,19 @@ export const META_SELECT = {
     FROM snapshot_meta`,
   tables: "SELECT table_name, row_count, build_ms FROM snapshot_tables ORDER BY table_name",
   notes: "SELECT kind, message, row_count FROM snapshot_notes ORDER BY kind, message",
+} as const;
+
+/**
+ * Which source a snapshot was built from: its kind and its identity (the Snowflake account,
+ * database and schema, the local directory, or the bundled file). A snapshot from another
+ * source than the configured one is never served, so a changed configuration cannot answer
+ * with the old source's data. Written with the metadata, before the metadata row.
+ */
+export const SOURCE_DDL = "CREATE TABLE snapshot_source (kind VARCHAR, identity VARCHAR)";
+
+/** Writes and reads the snapshot's source (snapshots built before it existed have none). */
+export const SOURCE_SQL = {
+  insert: "INSERT INTO snapshot_source VALUES (?, ?)",
+  select: "SELECT kind, identity FROM snapshot_source",
+  exists: "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'snapshot_source'",
 } as const;

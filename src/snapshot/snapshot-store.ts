@@ -2,9 +2,12 @@ import type { Logger } from "pino";
 import { ExportFiles } from "./export-files.js";
 import { Snapshot } from "./snapshot.js";
 import { type BuildInput, type BuildResult, buildSnapshot } from "./snapshot-build.js";
+import { corruptionOf, SnapshotCorruptError } from "./snapshot-corrupt.js";
 import type { CopyOutcome, CopyRequest } from "./snapshot-export.js";
 import { SnapshotFiles } from "./snapshot-files.js";
+import type { MemoLimits } from "./snapshot-memo.js";
 import type { SnapshotReader } from "./snapshot-reader.js";
+import { recoverAtStart } from "./snapshot-recovery.js";
 
 /** Connections per open snapshot: enough for two cores to stay busy while others wait on I/O. */
 const READERS_PER_SNAPSHOT = 4;
@@ -17,6 +20,8 @@ const HISTORY_LENGTH = 20;
  * new file is complete and the CURRENT pointer renamed, so a reader sees the old snapshot or
  * the new one, never a mix; the old one is retired and deleted once its last reader is done.
  * At most three snapshot files exist: the live one, one being built and one being retired.
+ * A snapshot found corrupt (at start-up by its checksum, or by a query) is quarantined and
+ * never served again; the store then asks for a rebuild through {@link onCorrupt}.
  */
 export class SnapshotStore {
   readonly files: SnapshotFiles;
@@ -27,13 +32,45 @@ export class SnapshotStore {
   readonly #retiring = new Set<Promise<void>>();
   readonly #history: { info: Snapshot["info"]; retiredAt: Date }[] = [];
   readonly #listeners = new Set<(info: Snapshot["info"] | undefined) => void>();
+  readonly #corruptListeners = new Set<(reason: string) => void>();
+  #notServing: string | undefined;
+  #rebuild = false;
 
+  /**
+   * `options.sourceIdentity` is the configured source's identity: a snapshot from another is
+   * not served. `options.memo` bounds each snapshot's remembered answers.
+   */
   constructor(
     dataDir: string,
     private readonly log: Logger,
+    private readonly options: { sourceIdentity?: string; memo?: MemoLimits } = {},
   ) {
     this.files = new SnapshotFiles(dataDir);
     this.exports = new ExportFiles(dataDir);
+  }
+
+  /**
+   * Why no snapshot is served although one may be on disk (another source's, or one found
+   * corrupt), for readiness and errors; undefined when serving or when there was none.
+   */
+  get notServing(): string | undefined {
+    return this.#live === undefined ? this.#notServing : undefined;
+  }
+
+  /** True when start-up found a damaged snapshot, so the first sync must rebuild, not skip. */
+  get needsRebuild(): boolean {
+    return this.#rebuild;
+  }
+
+  /** The estimated bytes and count of the live snapshot's remembered answers. */
+  memoUsage(): { bytes: number; entries: number } {
+    return this.#live?.memoUsage ?? { bytes: 0, entries: 0 };
+  }
+
+  /** Calls `listener` when a query found the live snapshot corrupt (the service rebuilds). */
+  onCorrupt(listener: (reason: string) => void): () => void {
+    this.#corruptListeners.add(listener);
+    return () => this.#corruptListeners.delete(listener);
   }
 
   /**
@@ -55,23 +92,24 @@ export class SnapshotStore {
   }
 
   /**
-   * Opens the snapshot CURRENT names, if any, and removes every other file (builds that a crash
-   * interrupted, snapshots retired before a restart). Returns whether a snapshot is now live.
+   * Chooses and opens the snapshot to serve (see {@link recoverAtStart}: checksums verified,
+   * a broken CURRENT recovered from, another source's snapshot refused). Returns whether a
+   * snapshot is now live.
    */
   async openLast(): Promise<boolean> {
     await this.files.ensure();
     await this.exports.clear();
-    const id = await this.files.current();
-    if (id !== undefined) {
-      try {
-        this.#live = await this.#open(id);
-        this.log.info({ snapshot: id }, "serving the snapshot on disk");
-      } catch (err) {
-        this.log.error({ snapshot: id, err: String(err) }, "the snapshot on disk cannot be opened");
-      }
-    }
-    for (const other of await this.files.list()) {
-      if (other !== this.#live?.info.id) await this.files.remove(other);
+    const found = await recoverAtStart(
+      this.files,
+      (id) => this.#open(id),
+      this.options.sourceIdentity,
+      this.log,
+    );
+    this.#live = found.snapshot;
+    this.#notServing = found.notServing;
+    this.#rebuild = found.rebuild;
+    if (this.#live !== undefined) {
+      this.log.info({ snapshot: this.#live.info.id }, "serving the snapshot on disk");
     }
     this.#notify();
     return this.#live !== undefined;
@@ -93,6 +131,8 @@ export class SnapshotStore {
     }
     const previous = this.#live;
     this.#live = next;
+    this.#notServing = undefined;
+    this.#rebuild = false;
     this.#confirmedAt = 0;
     this.#notify();
     this.log.info({ snapshot: input.id, previous: previous?.info.id }, "snapshot swapped in");
@@ -118,7 +158,11 @@ export class SnapshotStore {
     const snapshot = this.#live;
     if (snapshot === undefined) return undefined;
     const info = this.live ?? snapshot.info;
-    const value = await snapshot.use((db) => read(db, info));
+    const value = await snapshot
+      .use((db) => read(db, info))
+      .catch((err: unknown) => {
+        throw this.#failed(snapshot, err);
+      });
     return { value, info };
   }
 
@@ -134,7 +178,9 @@ export class SnapshotStore {
     const snapshot = this.#live;
     if (snapshot === undefined) return undefined;
     const info = this.live ?? snapshot.info;
-    const outcome = await snapshot.exportTo(request, signal);
+    const outcome = await snapshot.exportTo(request, signal).catch((err: unknown) => {
+      throw this.#failed(snapshot, err);
+    });
     return { ...outcome, info };
   }
 
@@ -163,6 +209,36 @@ export class SnapshotStore {
     this.#live = undefined;
   }
 
+  /**
+   * Looks at a failed read: an I/O corruption of the file takes the snapshot out of service
+   * (quarantined, readiness off, a rebuild asked for) and becomes a {@link SnapshotCorruptError};
+   * any other error passes through unchanged.
+   */
+  #failed(snapshot: Snapshot, err: unknown): unknown {
+    const corruption = corruptionOf(err);
+    if (corruption === undefined) return err;
+    const { id } = snapshot.info;
+    const reason = `snapshot ${id} is corrupt (${corruption}); it was taken out of service and is being rebuilt`;
+    if (this.#live === snapshot) {
+      this.#live = undefined;
+      this.#notServing = reason;
+      this.#rebuild = true;
+      this.log.error({ snapshot: id, err: corruption }, reason);
+      const quarantined = this.files
+        .quarantine(id)
+        .then((moved) => this.log.warn({ snapshot: id, quarantined: moved }, "quarantined"))
+        .then(() => snapshot.retire())
+        .catch((e: unknown) =>
+          this.log.error({ snapshot: id, err: String(e) }, "quarantine failed"),
+        );
+      this.#retiring.add(quarantined);
+      void quarantined.finally(() => this.#retiring.delete(quarantined));
+      this.#notify();
+      for (const listener of this.#corruptListeners) listener(reason);
+    }
+    return new SnapshotCorruptError(reason, err);
+  }
+
   #open(id: string): Promise<Snapshot> {
     return Snapshot.open(
       this.files.pathOf(id),
@@ -182,8 +258,11 @@ export class SnapshotStore {
             { snapshot: id, memo: event.name, err: String(event.error) },
             "building in memory failed; SQL keeps answering",
           );
+          const live = this.#live;
+          if (live?.info.id === id) this.#failed(live, event.error);
         }
       },
+      this.options.memo,
     );
   }
 

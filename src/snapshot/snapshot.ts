@@ -1,15 +1,17 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ConnectionPool } from "./connection-pool.js";
 import { boundedCopy, type CopyOutcome, type CopyRequest } from "./snapshot-export.js";
-import { type MemoEvent, SnapshotMemo } from "./snapshot-memo.js";
+import { type MemoEvent, type MemoLimits, SnapshotMemo } from "./snapshot-memo.js";
 import type { SnapshotReader } from "./snapshot-reader.js";
-import { META_SELECT } from "./snapshot-schema.js";
+import { META_SELECT, SOURCE_SQL } from "./snapshot-schema.js";
 import type { SqlRunner } from "./sql-runner.js";
 
 /** A snapshot's description of itself, read from its metadata tables when it is opened. */
 export interface SnapshotInfo {
   readonly id: string;
   readonly source: string;
+  /** Which source exactly it was built from; "" for a snapshot that predates the record. */
+  readonly sourceIdentity: string;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly dataAsOf: Date;
@@ -48,8 +50,9 @@ export class Snapshot {
     private readonly pool: ConnectionPool,
     private readonly onDisposed: (id: string) => Promise<void>,
     report: (event: MemoEvent) => void,
+    limits: MemoLimits | undefined,
   ) {
-    const memo = new SnapshotMemo((work) => this.use(work), report);
+    const memo = new SnapshotMemo((work) => this.use(work), report, limits);
     this.#reader = {
       run: (sql, params) => pool.run(sql, params),
       all: (sql, params) => pool.all(sql, params),
@@ -60,23 +63,30 @@ export class Snapshot {
 
   /**
    * Opens a snapshot file read-only and reads its metadata; fails if the file is incomplete.
-   * `report` hears about the structures built in memory from it (see {@link SnapshotMemo}).
+   * `report` hears about the structures built in memory from it (see {@link SnapshotMemo}),
+   * whose remembered answers stay within `limits`.
    */
   static async open(
     path: string,
     readers: number,
     onDisposed: (id: string) => Promise<void>,
     report?: (event: MemoEvent) => void,
+    limits?: MemoLimits,
   ): Promise<Snapshot> {
     const instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
     try {
       const pool = await ConnectionPool.create(instance, readers);
       const info = await readInfo(pool);
-      return new Snapshot(info, instance, pool, onDisposed, report ?? (() => {}));
+      return new Snapshot(info, instance, pool, onDisposed, report ?? (() => {}), limits);
     } catch (err) {
       instance.closeSync();
       throw err;
     }
+  }
+
+  /** What its remembered answers hold, for the memo's metric. */
+  get memoUsage(): { bytes: number; entries: number } {
+    return this.#reader.memo.usage;
   }
 
   /** Runs `read` with this snapshot held open, however long it takes. */
@@ -135,9 +145,12 @@ async function readInfo(db: SqlRunner): Promise<SnapshotInfo> {
   if (meta === undefined) throw new Error("snapshot has no metadata row: it was never finished");
   const tables = await db.all(META_SELECT.tables);
   const notes = await db.all(META_SELECT.notes);
+  const [hasSource] = await db.all(SOURCE_SQL.exists);
+  const [source] = Number(hasSource?.n ?? 0) > 0 ? await db.all(SOURCE_SQL.select) : [];
   return {
     id: String(meta.snapshot_id),
     source: String(meta.source),
+    sourceIdentity: String(source?.identity ?? ""),
     startedAt: new Date(String(meta.started_at)),
     finishedAt: new Date(String(meta.finished_at)),
     dataAsOf: new Date(String(meta.data_as_of)),

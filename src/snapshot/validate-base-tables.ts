@@ -26,7 +26,7 @@ const COUNT_ORPHANS = {
 } as const;
 
 /**
- * Checks what DESIGN.md requires before a snapshot may go live: primary keys unique (a
+ * Checks what docs/architecture.md (A sync, Validate) requires before a snapshot may go live: primary keys unique (a
  * duplicate fails the build, because every lookup would become ambiguous) and relationships
  * pointing at customers and products that exist (orphans are counted and reported, not
  * dropped, so the data-quality report can show them).

@@ -17,6 +17,7 @@ export function createSource(config: Config, log?: (message: string) => void): S
       return snowflakeSource(config.snowflake, {
         maxConcurrentLive: config.liveMaxConcurrency,
         liveTimeoutMs: config.liveQueryTimeoutMs,
+        statementTimeoutSeconds: config.snowflakeStatementTimeoutMs / 1000,
         ...(log === undefined ? {} : { driverLog: log }),
       });
   }

@@ -33,7 +33,7 @@ interface TableFile {
 /**
  * The `SOURCE=local` source: a directory (`LOCAL_SOURCE_DIR`) holding `customers`, `products`
  * and `customer_products`, each as `.csv`, `.csv.gz` or `.parquet`, with at least the columns of
- * DESIGN.md (matched case-insensitively; extra columns are ignored). It lets people run the
+ * docs/data_sources.md (matched case-insensitively; extra columns are ignored). It lets people run the
  * service on their own data without Snowflake.
  *
  * Files are found here, at once: a missing, empty or ambiguous file (two formats of one table)

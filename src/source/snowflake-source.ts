@@ -15,6 +15,7 @@ import {
 } from "./snowflake-sql.js";
 import type { Source } from "./source.js";
 import { SourceError } from "./source-error.js";
+import { StatementTracker } from "./statement-tracker.js";
 import type { BaseTable, SourceLoad, TableFeed } from "./table-feed.js";
 
 /** Tuning of the Snowflake source; every field has a default. */
@@ -25,7 +26,7 @@ export interface SnowflakeSourceOptions {
   readonly liveTimeoutMs?: number;
   /** How long opening (or waiting for) a session may take (default 15 s). */
   readonly connectTimeoutMs?: number;
-  /** Snowflake's limit on each load statement, in seconds (default 900). */
+  /** Snowflake's limit on each load statement, in seconds (default 300, `SNOWFLAKE_STATEMENT_TIMEOUT`). */
   readonly statementTimeoutSeconds?: number;
   /** Rows per batch handed to the snapshot builder (default 10 000). */
   readonly batchRows?: number;
@@ -60,20 +61,23 @@ export function snowflakeSource(
   const client = snowflakeClient(config, {
     poolSize: maxConcurrentLive + 2,
     connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
-    statementTimeoutSeconds: options.statementTimeoutSeconds ?? 900,
+    statementTimeoutSeconds: options.statementTimeoutSeconds ?? 300,
     loginRetries: options.loginRetries ?? 1,
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 120_000,
     ...(options.driverLog === undefined ? {} : { log: options.driverLog }),
   });
   const where = [config.database, config.schema].filter((part) => part !== undefined).join(".");
+  const tracker = new StatementTracker();
+  const syncClient = tracker.wrap(client);
   return {
     kind: "snowflake",
     live: snowflakeLiveRunner(client, {
       maxConcurrent: maxConcurrentLive,
       timeoutMs: options.liveTimeoutMs ?? 10_000,
     }),
-    fingerprint: () => fingerprint(client, where),
-    load: () => load(client, batchRows),
+    fingerprint: () => fingerprint(syncClient, where),
+    load: () => load(syncClient, batchRows),
+    currentStatement: () => tracker.current(),
     close: () => client.close(),
   };
 }

@@ -18,6 +18,11 @@ export interface Source {
    * is as fresh as the files themselves.
    */
   readonly live?: SnowflakeLiveRunner;
+  /**
+   * The oldest statement a sync has in flight at the source and since when, for sources that
+   * run statements (Snowflake); GetSyncStatus shows it so a hung statement is visible.
+   */
+  readonly currentStatement?: () => { readonly what: string; readonly startedAt: Date } | undefined;
   /** Releases connections; the source is not used afterwards. */
   close(): Promise<void>;
 }

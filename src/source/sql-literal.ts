@@ -6,7 +6,7 @@
  * It exists for the one place where a value cannot be bound: `SourceLoad.prepare` statements
  * run without parameters, yet must name the file they read. It is safe there because the only
  * values passed are file paths from the service's own configuration or code, never from a
- * request; request values reach SQL as bound parameters only (DESIGN.md, "Never").
+ * request; request values reach SQL as bound parameters only (docs/architecture.md, "Rules the code keeps").
  */
 export function sqlStringLiteral(value: string): string {
   if (value.includes("\u0000")) {

@@ -1,5 +1,5 @@
 /**
- * The three tables every source provides, in the column order of DESIGN.md. The names are the
+ * The three tables every source provides, in the column order of docs/data_sources.md. The names are the
  * contract with Snowflake; extra source columns are ignored.
  */
 export const BASE_TABLES = {

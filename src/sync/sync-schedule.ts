@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
+import type { SyncRunRecord } from "./sync-status.js";
 import type { Syncer } from "./syncer.js";
 
 /** How long to wait before retrying a failed sync: doubling from the first, up to the last. */
@@ -9,7 +10,8 @@ const RETRY_MAX_MS = 5 * 60_000;
 /**
  * Runs the syncer on the `SYNC_CRON` schedule and retries failed runs with exponential backoff
  * (5 s, 10 s, 20 s, … up to 5 min, reset by a success), so a Snowflake outage heals by itself
- * without a crash loop. It keeps the syncer's status told when the next run is due.
+ * without a crash loop. A retry keeps the failed run's options (a failed forced sync is
+ * retried forced). It keeps the syncer's status told when the next run is due.
  */
 export class SyncSchedule {
   #task: ScheduledTask | undefined;
@@ -23,7 +25,7 @@ export class SyncSchedule {
     private readonly cronExpression: string | undefined,
     private readonly retryFirstMs = RETRY_FIRST_MS,
   ) {
-    syncer.onRunEnd((run) => this.#after(run.state));
+    syncer.onRunEnd((run) => this.#after(run));
   }
 
   /** Starts the schedule (no-op without `SYNC_CRON`). */
@@ -44,7 +46,8 @@ export class SyncSchedule {
     this.#task = undefined;
   }
 
-  #after(state: string): void {
+  #after(run: SyncRunRecord): void {
+    const { state } = run;
     if (state === "failed") {
       this.#failures++;
       const delay = Math.min(RETRY_MAX_MS, this.retryFirstMs * 2 ** (this.#failures - 1));
@@ -53,10 +56,18 @@ export class SyncSchedule {
       this.#retry = setTimeout(() => {
         this.#retry = undefined;
         this.#retryAt = undefined;
-        void this.syncer.sync("retry");
+        void this.syncer.sync("retry", run.options);
       }, delay);
       this.#retry.unref();
-      this.log.warn({ retryInMs: delay, failures: this.#failures }, "sync will be retried");
+      this.log.warn(
+        {
+          retryInMs: delay,
+          retryAt: this.#retryAt.toISOString(),
+          failures: this.#failures,
+          err: run.message,
+        },
+        `sync failed (${run.message}); it will be retried at ${this.#retryAt.toISOString()}`,
+      );
     } else if (state === "succeeded" || state === "skipped") {
       this.#failures = 0;
     }

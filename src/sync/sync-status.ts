@@ -2,12 +2,23 @@
 export type SyncState = "running" | "succeeded" | "failed" | "skipped";
 
 /** What started a run. */
-export type SyncTrigger = "startup" | "schedule" | "request" | "retry";
+export type SyncTrigger = "startup" | "schedule" | "request" | "retry" | "recovery";
+
+/**
+ * How a run was asked to go. A retry of a failed run reuses its options, so a forced sync
+ * that failed is retried forced (a plain retry could skip and leave a bad snapshot in place).
+ */
+export interface SyncOptions {
+  /** Rebuild even when the source's fingerprint says nothing changed. */
+  readonly force?: boolean;
+}
 
 /** One sync attempt as the status reports it. */
 export interface SyncRunRecord {
   readonly runId: string;
   readonly trigger: SyncTrigger;
+  /** The options it was started with; retries reuse them. */
+  readonly options: SyncOptions;
   state: SyncState;
   readonly startedAt: Date;
   finishedAt: Date | undefined;
@@ -26,12 +37,24 @@ export class SyncStatus {
   lastRun: SyncRunRecord | undefined;
   lastFailedRun: SyncRunRecord | undefined;
   nextRunAt: Date | undefined;
+  /** The last runs, newest first, including those of earlier processes (see SyncHistory). */
+  readonly recentRuns: SyncRunRecord[] = [];
+
+  constructor(private readonly historyLength = 20) {}
+
+  /** Takes up the runs an earlier process recorded (newest first), before any run starts. */
+  restore(runs: readonly SyncRunRecord[]): void {
+    this.recentRuns.push(...runs.slice(0, this.historyLength));
+    this.lastRun ??= runs[0];
+    this.lastFailedRun ??= runs.find((run) => run.state === "failed");
+  }
 
   /** Records a new run as running and returns it for the syncer to update. */
-  start(runId: string, trigger: SyncTrigger): SyncRunRecord {
+  start(runId: string, trigger: SyncTrigger, options: SyncOptions = {}): SyncRunRecord {
     const run: SyncRunRecord = {
       runId,
       trigger,
+      options,
       state: "running",
       startedAt: new Date(),
       finishedAt: undefined,
@@ -40,6 +63,8 @@ export class SyncStatus {
       dropped: [],
     };
     this.lastRun = run;
+    this.recentRuns.unshift(run);
+    this.recentRuns.splice(this.historyLength);
     return run;
   }
 

@@ -5,8 +5,14 @@ import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import type { Source } from "../source/source.js";
 import type { DeriveContext } from "./derive-all.js";
+import type { SyncHistory } from "./sync-history.js";
 import { SyncProgress } from "./sync-progress.js";
-import { type SyncRunRecord, SyncStatus, type SyncTrigger } from "./sync-status.js";
+import {
+  type SyncOptions,
+  type SyncRunRecord,
+  SyncStatus,
+  type SyncTrigger,
+} from "./sync-status.js";
 
 /** Builds the derived analytics tables inside a snapshot under construction. */
 export type Derive = (db: SqlRunner, context: DeriveContext) => Promise<readonly TableBuild[]>;
@@ -18,7 +24,7 @@ export type Derive = (db: SqlRunner, context: DeriveContext) => Promise<readonly
  * serving and is recorded with its error.
  */
 export class Syncer {
-  readonly status = new SyncStatus();
+  readonly status: SyncStatus;
   readonly progress = new SyncProgress();
   #running: { run: SyncRunRecord; done: Promise<SyncRunRecord> } | undefined;
   readonly #runEnd = new Set<(run: SyncRunRecord) => void>();
@@ -28,11 +34,28 @@ export class Syncer {
     private readonly store: SnapshotStore,
     private readonly log: Logger,
     private readonly derive?: Derive,
-  ) {}
+    private readonly settings: {
+      readonly sourceIdentity?: string;
+      readonly history?: SyncHistory;
+    } = {},
+  ) {
+    this.status = new SyncStatus(settings.history?.length);
+  }
+
+  /** Takes up the runs recorded on disk by earlier processes (call once, before syncing). */
+  async restoreHistory(): Promise<void> {
+    const runs = await this.settings.history?.load();
+    if (runs !== undefined) this.status.restore(runs);
+  }
+
+  /** The statement the running sync waits on at the source, if any (GetSyncStatus). */
+  currentStatement(): { readonly what: string; readonly startedAt: Date } | undefined {
+    return this.#running === undefined ? undefined : this.source.currentStatement?.();
+  }
 
   /** Starts a run, or joins the one already going. Never rejects: failures are recorded. */
-  sync(trigger: SyncTrigger, force = false): Promise<SyncRunRecord> {
-    return this.trigger(trigger, force).done;
+  sync(trigger: SyncTrigger, options: SyncOptions = {}): Promise<SyncRunRecord> {
+    return this.trigger(trigger, options).done;
   }
 
   /**
@@ -41,16 +64,22 @@ export class Syncer {
    */
   trigger(
     trigger: SyncTrigger,
-    force = false,
+    options: SyncOptions = {},
   ): { run: SyncRunRecord; joined: boolean; done: Promise<SyncRunRecord> } {
     if (this.#running !== undefined) return { ...this.#running, joined: true };
     const id = newSnapshotId();
-    const run = this.status.start(id, trigger);
+    const run = this.status.start(id, trigger, options);
+    void this.settings.history?.save(this.status.recentRuns);
     this.progress.begin(id);
-    const done = this.#run(run, force).finally(() => {
-      this.#running = undefined;
-      for (const listener of this.#runEnd) listener(run);
-    });
+    const done = this.#run(run, options.force === true)
+      .then(async (ended) => {
+        await this.settings.history?.save(this.status.recentRuns);
+        return ended;
+      })
+      .finally(() => {
+        this.#running = undefined;
+        for (const listener of this.#runEnd) listener(run);
+      });
     this.#running = { run, done };
     return { run, joined: false, done };
   }
@@ -71,7 +100,8 @@ export class Syncer {
       const checkedAt = new Date();
       const fingerprint = await this.source.fingerprint();
       const live = this.store.live;
-      if (!force && live !== undefined && live.fingerprint === fingerprint) {
+      const rebuild = force || this.store.needsRebuild;
+      if (!rebuild && live !== undefined && live.fingerprint === fingerprint) {
         this.store.confirm(checkedAt);
         this.#end(run, "skipped", `the source has not changed since snapshot ${live.id}`);
         log.info({ snapshot: live.id }, "sync skipped: source unchanged");
@@ -82,6 +112,9 @@ export class Syncer {
       const input: BuildInput = {
         id: run.runId,
         source: this.source.kind,
+        ...(this.settings.sourceIdentity === undefined
+          ? {}
+          : { sourceIdentity: this.settings.sourceIdentity }),
         fingerprint,
         load,
         ...(this.derive === undefined ? {} : { derive: this.derive }),
@@ -98,7 +131,13 @@ export class Syncer {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.#end(run, "failed", message);
-      log.error({ err: message }, "sync failed; the previous snapshot keeps serving");
+      const live = this.store.live;
+      log.error(
+        { err: message, snapshot: live?.id },
+        live === undefined
+          ? "sync failed; no snapshot is serving until a sync succeeds"
+          : "sync failed; the previous snapshot keeps serving",
+      );
     }
     return run;
   }

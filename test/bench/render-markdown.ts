@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { BenchReport } from "./bench-report.js";
 import type { JobResult } from "./load-client.js";
 import { FRAMEWORK_FLOOR, RPC_NAMES, TRANSPORT_FLOOR } from "./rpc-cases.js";
@@ -72,7 +74,7 @@ export function renderMarkdown(r: BenchReport): string {
         .join(", "),
     "",
     `Data: ${int(r.dataset.customers)} customers, ${int(r.dataset.products)} products, ` +
-      `${int(r.dataset.relationships)} relationships in \`${r.dataset.dir}\` ` +
+      `${int(r.dataset.relationships)} relationships in \`${projectPath(r.dataset.dir)}\` ` +
       (r.dataset.reused ? "(reused)." : `(generated in ${seconds(r.dataset.generateMs)}).`),
     "",
     "## Targets",
@@ -239,4 +241,12 @@ export function renderMarkdown(r: BenchReport): string {
   ];
   if (r.notes.length > 0) lines.push("## Notes", "", ...r.notes.map((n) => `- ${n}`), "");
   return lines.join("\n");
+}
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** A data directory as the report shows it: relative to the project, never a machine's path. */
+function projectPath(dir: string): string {
+  const rel = relative(ROOT, dir);
+  return rel.startsWith("..") ? "a directory outside the project" : rel;
 }

@@ -1,5 +1,5 @@
 /**
- * The three tables the emulator serves (schema from DESIGN.md), loading them from a
+ * The three tables the emulator serves (schema from docs/data_sources.md), loading them from a
  * directory of CSV or Parquet files, and generating deterministic synthetic rows.
  *
  * @module
@@ -10,7 +10,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { sqlIdentifier, sqlStringLiteral } from "./http-util.js";
 import type { GenerateSpec } from "./types.js";
 
-/** Column definitions of the served tables, in DESIGN.md order. No keys: Snowflake does not enforce them. */
+/** Column definitions of the served tables, in docs/data_sources.md order. No keys: Snowflake does not enforce them. */
 export const TABLE_COLUMNS = {
   customers: [
     ["customer_id", "VARCHAR"],

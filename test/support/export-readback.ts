@@ -124,7 +124,7 @@ export class ReadBack {
   }
 }
 
-/** Column types of the base tables, as DESIGN.md gives them. */
+/** Column types of the base tables, as docs/data_sources.md gives them. */
 export const BASE_TYPES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   customers: {
     customer_id: "VARCHAR",

@@ -52,7 +52,7 @@ export type GetRecommendationsRequest = Message<"customeranalytics.v1.GetRecomme
   minSupport?: number | undefined;
 
   /**
-   * Never recommend products in these categories (exact match).
+   * Never recommend products in these categories (exact match, case-sensitive).
    *
    * @generated from field: repeated string exclude_categories = 5;
    */

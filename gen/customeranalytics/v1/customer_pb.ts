@@ -302,21 +302,21 @@ export const BatchGetCustomersResponseSchema: GenMessage<BatchGetCustomersRespon
  */
 export type ListCustomersRequest = Message<"customeranalytics.v1.ListCustomersRequest"> & {
   /**
-   * Only customers in this region (exact match).
+   * Only customers in this region (the whole value, ignoring case: "iceland" finds "Iceland").
    *
    * @generated from field: string region = 1;
    */
   region: string;
 
   /**
-   * Only customers of this type (exact match).
+   * Only customers of this type (the whole value, ignoring case).
    *
    * @generated from field: string customer_type = 2;
    */
   customerType: string;
 
   /**
-   * Only customers with this status (exact match).
+   * Only customers with this status (the whole value, ignoring case).
    *
    * @generated from field: string status = 3;
    */

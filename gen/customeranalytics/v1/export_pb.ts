@@ -29,7 +29,7 @@ export type ExportFilter = Message<"customeranalytics.v1.ExportFilter"> & {
   column: string;
 
   /**
-   * The values to keep, compared as text (exact match).
+   * The values to keep, compared as text (exact match, case-sensitive).
    *
    * @generated from field: repeated string values = 2;
    */

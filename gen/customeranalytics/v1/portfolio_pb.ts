@@ -142,7 +142,9 @@ export type Holding = Message<"customeranalytics.v1.Holding"> & {
   valueNumber: number;
 
   /**
-   * Whether start_date <= as_of and the relationship has not ended before as_of.
+   * Whether start_date <= as_of and the relationship has not ended before as_of. Proto3 JSON
+   * omits every field at its default, so an inactive holding comes without "active" in Connect
+   * JSON: a missing "active" means false.
    *
    * @generated from field: bool active = 10;
    */
@@ -240,7 +242,9 @@ export type GetCustomerPortfolioResponse = Message<"customeranalytics.v1.GetCust
   asOf: string;
 
   /**
-   * This page of holdings, newest start first (ties in relationship_id order).
+   * This page of holdings, newest start first; holdings that start on the same day come in the
+   * text order of relationship_id (so "10" before "9"; ids are compared as text because they are
+   * text at the source). A holding without start_date comes last.
    *
    * @generated from field: repeated customeranalytics.v1.Holding holdings = 3;
    */

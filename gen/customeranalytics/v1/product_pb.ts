@@ -197,21 +197,21 @@ export const GetProductResponseSchema: GenMessage<GetProductResponse> = /*@__PUR
  */
 export type ListProductsRequest = Message<"customeranalytics.v1.ListProductsRequest"> & {
   /**
-   * Only products in this category (exact match).
+   * Only products in this category (the whole value, ignoring case).
    *
    * @generated from field: string product_category = 1;
    */
   productCategory: string;
 
   /**
-   * Only products of this type (exact match).
+   * Only products of this type (the whole value, ignoring case).
    *
    * @generated from field: string product_type = 2;
    */
   productType: string;
 
   /**
-   * Only products with this status (exact match).
+   * Only products with this status (the whole value, ignoring case).
    *
    * @generated from field: string status = 3;
    */

@@ -31,14 +31,15 @@ export type GetSegmentSummaryRequest = Message<"customeranalytics.v1.GetSegmentS
   referenceDate: string;
 
   /**
-   * Only customers in these regions (exact match); empty means all.
+   * Only customers in these regions (exact match, case-sensitive: "Iceland", not "iceland",
+   * unlike ListCustomers); empty means all.
    *
    * @generated from field: repeated string regions = 2;
    */
   regions: string[];
 
   /**
-   * Only customers of these types (exact match); empty means all.
+   * Only customers of these types (exact match, case-sensitive); empty means all.
    *
    * @generated from field: repeated string customer_types = 3;
    */

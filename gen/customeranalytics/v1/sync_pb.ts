@@ -4,15 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file customeranalytics/v1/sync.proto.
  */
 export const file_customeranalytics_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMi9gEKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQiPQoJVGFibGVMb2FkEg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMSEwoLZHVyYXRpb25fbXMYAyABKAEiKwoLRHJvcHBlZFJvd3MSDgoGcmVhc29uGAEgASgJEgwKBHJvd3MYAiABKAMisQIKB1N5bmNSdW4SDgoGcnVuX2lkGAEgASgJEg8KB3RyaWdnZXIYAiABKAkSLgoFc3RhdGUYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoKc3RhcnRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB21lc3NhZ2UYBiABKAkSLwoGdGFibGVzGAcgAygLMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuVGFibGVMb2FkEjIKB2Ryb3BwZWQYCCADKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5Ecm9wcGVkUm93cyIWChRHZXRTeW5jU3RhdHVzUmVxdWVzdCL8AQoVR2V0U3luY1N0YXR1c1Jlc3BvbnNlEjkKDWxpdmVfc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SLwoIbGFzdF9ydW4YAiABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEjYKD2xhc3RfZmFpbGVkX3J1bhgDIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SLwoLbmV4dF9ydW5fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnNvdXJjZRgFIAEoCSIjChJUcmlnZ2VyU3luY1JlcXVlc3QSDQoFZm9yY2UYASABKAgiUQoTVHJpZ2dlclN5bmNSZXNwb25zZRIqCgNydW4YASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEg4KBmpvaW5lZBgCIAEoCCISChBXYXRjaFN5bmNSZXF1ZXN0ItcBCgxTeW5jUHJvZ3Jlc3MSDgoGcnVuX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KBXBoYXNlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1BoYXNlEg0KBXRhYmxlGAQgASgJEgwKBHJvd3MYBSABKAMSEgoKdG90YWxfcm93cxgGIAEoAxIVCg1mcmFjdGlvbl9kb25lGAcgASgBEg8KB21lc3NhZ2UYCCABKAkiSQoRV2F0Y2hTeW5jUmVzcG9uc2USNAoIcHJvZ3Jlc3MYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUHJvZ3Jlc3MiFgoUTGlzdFNuYXBzaG90c1JlcXVlc3QigwEKDVNuYXBzaG90RW50cnkSNAoIc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SDAoEbGl2ZRgCIAEoCBIuCgpyZXRpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChVMaXN0U25hcHNob3RzUmVzcG9uc2USNgoJc25hcHNob3RzGAEgAygLMiMuY3VzdG9tZXJhbmFseXRpY3MudjEuU25hcHNob3RFbnRyeSqIAQoJU3luY1N0YXRlEhoKFlNZTkNfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTWU5DX1NUQVRFX1JVTk5JTkcQARIYChRTWU5DX1NUQVRFX1NVQ0NFRURFRBACEhUKEVNZTkNfU1RBVEVfRkFJTEVEEAMSFgoSU1lOQ19TVEFURV9TS0lQUEVEEAQqrAEKCVN5bmNQaGFzZRIaChZTWU5DX1BIQVNFX1VOU1BFQ0lGSUVEEAASFAoQU1lOQ19QSEFTRV9DSEVDSxABEhMKD1NZTkNfUEhBU0VfTE9BRBACEhcKE1NZTkNfUEhBU0VfVkFMSURBVEUQAxIVChFTWU5DX1BIQVNFX0RFUklWRRAEEhMKD1NZTkNfUEhBU0VfU1dBUBAFEhMKD1NZTkNfUEhBU0VfRE9ORRAGMrQDCgtTeW5jU2VydmljZRJtCg1HZXRTeW5jU3RhdHVzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0U3luY1N0YXR1c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVzcG9uc2UiA5ACARJiCgtUcmlnZ2VyU3luYxIoLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVxdWVzdBopLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVzcG9uc2USYwoJV2F0Y2hTeW5jEiYuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVxdWVzdBonLmN1c3RvbWVyYW5hbHl0aWNzLnYxLldhdGNoU3luY1Jlc3BvbnNlIgOQAgEwARJtCg1MaXN0U25hcHNob3RzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMijwIKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQSFwoPc291cmNlX2lkZW50aXR5GAcgASgJIj0KCVRhYmxlTG9hZBINCgV0YWJsZRgBIAEoCRIMCgRyb3dzGAIgASgDEhMKC2R1cmF0aW9uX21zGAMgASgBIisKC0Ryb3BwZWRSb3dzEg4KBnJlYXNvbhgBIAEoCRIMCgRyb3dzGAIgASgDIpkDCgdTeW5jUnVuEg4KBnJ1bl9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KCnN0YXJ0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdtZXNzYWdlGAYgASgJEi8KBnRhYmxlcxgHIAMoCzIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlTG9hZBIyCgdkcm9wcGVkGAggAygLMiEuY3VzdG9tZXJhbmFseXRpY3MudjEuRHJvcHBlZFJvd3MSGQoRY3VycmVudF9zdGF0ZW1lbnQYCSABKAkSPAoZY3VycmVudF9zdGF0ZW1lbnRfZWxhcHNlZBgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVmb3JjZRgLIAEoCCIWChRHZXRTeW5jU3RhdHVzUmVxdWVzdCLJAgoVR2V0U3luY1N0YXR1c1Jlc3BvbnNlEjkKDWxpdmVfc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SLwoIbGFzdF9ydW4YAiABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEjYKD2xhc3RfZmFpbGVkX3J1bhgDIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SLwoLbmV4dF9ydW5fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnNvdXJjZRgFIAEoCRIyCgtyZWNlbnRfcnVucxgGIAMoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SFwoPc291cmNlX2lkZW50aXR5GAcgASgJIiMKElRyaWdnZXJTeW5jUmVxdWVzdBINCgVmb3JjZRgBIAEoCCJRChNUcmlnZ2VyU3luY1Jlc3BvbnNlEioKA3J1bhgBIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SDgoGam9pbmVkGAIgASgIIhIKEFdhdGNoU3luY1JlcXVlc3Qi1wEKDFN5bmNQcm9ncmVzcxIOCgZydW5faWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoFcGhhc2UYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUGhhc2USDQoFdGFibGUYBCABKAkSDAoEcm93cxgFIAEoAxISCgp0b3RhbF9yb3dzGAYgASgDEhUKDWZyYWN0aW9uX2RvbmUYByABKAESDwoHbWVzc2FnZRgIIAEoCSJJChFXYXRjaFN5bmNSZXNwb25zZRI0Cghwcm9ncmVzcxgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNQcm9ncmVzcyIWChRMaXN0U25hcHNob3RzUmVxdWVzdCKDAQoNU25hcHNob3RFbnRyeRI0CghzbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIMCgRsaXZlGAIgASgIEi4KCnJldGlyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KFUxpc3RTbmFwc2hvdHNSZXNwb25zZRI2CglzbmFwc2hvdHMYASADKAsyIy5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEVudHJ5KogBCglTeW5jU3RhdGUSGgoWU1lOQ19TVEFURV9VTlNQRUNJRklFRBAAEhYKElNZTkNfU1RBVEVfUlVOTklORxABEhgKFFNZTkNfU1RBVEVfU1VDQ0VFREVEEAISFQoRU1lOQ19TVEFURV9GQUlMRUQQAxIWChJTWU5DX1NUQVRFX1NLSVBQRUQQBCqsAQoJU3luY1BoYXNlEhoKFlNZTkNfUEhBU0VfVU5TUEVDSUZJRUQQABIUChBTWU5DX1BIQVNFX0NIRUNLEAESEwoPU1lOQ19QSEFTRV9MT0FEEAISFwoTU1lOQ19QSEFTRV9WQUxJREFURRADEhUKEVNZTkNfUEhBU0VfREVSSVZFEAQSEwoPU1lOQ19QSEFTRV9TV0FQEAUSEwoPU1lOQ19QSEFTRV9ET05FEAYytAMKC1N5bmNTZXJ2aWNlEm0KDUdldFN5bmNTdGF0dXMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldFN5bmNTdGF0dXNSZXNwb25zZSIDkAIBEmIKC1RyaWdnZXJTeW5jEiguY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXF1ZXN0GikuY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXNwb25zZRJjCglXYXRjaFN5bmMSJi5jdXN0b21lcmFuYWx5dGljcy52MS5XYXRjaFN5bmNSZXF1ZXN0GicuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVzcG9uc2UiA5ACATABEm0KDUxpc3RTbmFwc2hvdHMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkxpc3RTbmFwc2hvdHNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * TableCount is the row count of one table in a snapshot.
@@ -90,6 +90,14 @@ export type SnapshotInfo = Message<"customeranalytics.v1.SnapshotInfo"> & {
    * @generated from field: repeated customeranalytics.v1.TableCount tables = 6;
    */
   tables: TableCount[];
+
+  /**
+   * Which source exactly ("snowflake:<ACCOUNT>/<DATABASE>/<SCHEMA>", "local:<directory>",
+   * "online-retail:<bundled file>"); empty for a snapshot built before this was recorded.
+   *
+   * @generated from field: string source_identity = 7;
+   */
+  sourceIdentity: string;
 };
 
 /**
@@ -176,7 +184,8 @@ export type SyncRun = Message<"customeranalytics.v1.SyncRun"> & {
   runId: string;
 
   /**
-   * What started it ("startup", "schedule", "request").
+   * What started it ("startup", "schedule", "request", "retry", or "recovery": a rebuild
+   * after the live snapshot was found corrupt).
    *
    * @generated from field: string trigger = 2;
    */
@@ -223,6 +232,29 @@ export type SyncRun = Message<"customeranalytics.v1.SyncRun"> & {
    * @generated from field: repeated customeranalytics.v1.DroppedRows dropped = 8;
    */
   dropped: DroppedRows[];
+
+  /**
+   * While running: the statement the run waits on at the source ("streaming customers at
+   * ..."); empty when none is in flight or the source runs no statements (files).
+   *
+   * @generated from field: string current_statement = 9;
+   */
+  currentStatement: string;
+
+  /**
+   * While running: how long current_statement has run. SNOWFLAKE_STATEMENT_TIMEOUT ends it.
+   *
+   * @generated from field: google.protobuf.Duration current_statement_elapsed = 10;
+   */
+  currentStatementElapsed?: Duration | undefined;
+
+  /**
+   * Whether the run was started with force (rebuild even if the source is unchanged);
+   * a retry of a failed run keeps it.
+   *
+   * @generated from field: bool force = 11;
+   */
+  force: boolean;
 };
 
 /**
@@ -287,6 +319,21 @@ export type GetSyncStatusResponse = Message<"customeranalytics.v1.GetSyncStatusR
    * @generated from field: string source = 5;
    */
   source: string;
+
+  /**
+   * The last runs, newest first (SYNC_HISTORY_LENGTH of them), kept in DATA_DIR across
+   * restarts: a run a crash interrupted shows as FAILED with a message saying so.
+   *
+   * @generated from field: repeated customeranalytics.v1.SyncRun recent_runs = 6;
+   */
+  recentRuns: SyncRun[];
+
+  /**
+   * The configured source's identity (see SnapshotInfo.source_identity).
+   *
+   * @generated from field: string source_identity = 7;
+   */
+  sourceIdentity: string;
 };
 
 /**

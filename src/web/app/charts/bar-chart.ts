@@ -1,5 +1,5 @@
 import { s } from "../dom.js";
-import { type AxisOptions, figure, frame, plotLeft } from "./frame.js";
+import { type AxisOptions, figure, frame, PARTIAL_NOTE, plotLeft } from "./frame.js";
 import { colour } from "./scale.js";
 
 /** One series of bars: a name and a value per category. */
@@ -10,7 +10,8 @@ export interface BarSeries {
 
 /**
  * Vertical bars per category: side by side (grouped) or on top of one another (stacked, for
- * additive measures such as revenue by region). Each bar has a tooltip.
+ * additive measures such as revenue by region). Each bar has a tooltip. The bars of a partial
+ * period are faded.
  */
 export function barChart(
   labels: readonly string[],
@@ -30,6 +31,7 @@ export function barChart(
   const f = frame(options, [Math.min(0, ...values), max], labels, xAt);
   const gap = Math.min(4, band * 0.2);
   labels.forEach((label, i) => {
+    const partial = options.partial?.[i] === true;
     let base = 0;
     series.forEach((x, k) => {
       const v = x.values[i] ?? 0;
@@ -50,13 +52,13 @@ export function barChart(
             width: Math.max(0.5, w),
             height,
             fill: colour(k),
-            class: "bar",
+            class: partial ? "bar partial" : "bar",
             rx: w > 6 ? 2 : 0,
           },
           s(
             "title",
             {},
-            `${series.length > 1 ? `${x.name} · ` : ""}${label}: ${options.format(v)}`,
+            `${series.length > 1 ? `${x.name} · ` : ""}${label}: ${options.format(v)}${partial ? PARTIAL_NOTE : ""}`,
           ),
         ),
       );

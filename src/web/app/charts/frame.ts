@@ -20,7 +20,15 @@ export interface AxisOptions {
   readonly title: string;
   /** How many x labels at most (default 8). */
   readonly xLabels?: number;
+  /**
+   * Per x label, whether its period is partial (the data ends inside it): drawn dashed and
+   * hollow or faded, so the short last period does not read as a collapse.
+   */
+  readonly partial?: readonly boolean[];
 }
+
+/** The tooltip note of a partial period. */
+export const PARTIAL_NOTE = " (partial: the data ends inside this period)";
 
 /** The room left of the plot for y labels: less in small charts, where every unit counts. */
 export function plotLeft(width: number): number {

@@ -142,7 +142,8 @@ async function trendCard(
     values: x.points.map((p) => p.values[0]?.value ?? null),
   }));
   const title = `${name} by ${granularity}${grouping === "none" ? "" : `, per ${grouping === "type" ? "customer type" : grouping}`}`;
-  const options = { format, title, height: 320 };
+  const partial = (first?.points ?? []).map((p) => p.partial);
+  const options = { format, title, height: 320, partial };
   const chart =
     kind === "line"
       ? lineChart(labels, series, options)
@@ -165,8 +166,8 @@ async function trendCard(
 
 /**
  * Tiles for the last full period of each series (at most four), with the change against the
- * one before. The chart's last period holds the snapshot's reference date and is partial, so
- * it is not the one summed up here.
+ * one before. A partial period (the data ends inside it, the API says which) is not the one
+ * summed up here: part of a period against a whole one would read as a collapse.
  */
 function latest(
   res: GetTrendsResponse,
@@ -174,7 +175,7 @@ function latest(
   format: (v: number) => string,
 ): HTMLElement {
   const tiles = res.series.slice(0, 4).map((x) => {
-    const point = x.points.length > 1 ? x.points.at(-2) : x.points.at(-1);
+    const point = x.points.findLast((p) => !p.partial) ?? x.points.at(-1);
     const v = point?.values[0];
     const value =
       v?.value === undefined
@@ -183,9 +184,11 @@ function latest(
           ? money(v.exactValue)
           : format(v.value);
     const change =
-      v?.changePercent === undefined
-        ? "no earlier period to compare"
-        : `${v.changePercent >= 0 ? "▲" : "▼"} ${Math.abs(v.changePercent).toFixed(1)}% on the period before`;
+      point?.partial === true
+        ? "partial period: the data ends inside it"
+        : v?.changePercent === undefined
+          ? "no earlier period to compare"
+          : `${v.changePercent >= 0 ? "▲" : "▼"} ${Math.abs(v.changePercent).toFixed(1)}% on the period before`;
     const group = x.groupKey || (x.groupKeyMissing ? "(missing)" : "All");
     return tile(
       `${group}, ${point?.periodStart ?? ""} to ${point?.periodEnd ?? ""}`,
