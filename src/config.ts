@@ -75,6 +75,15 @@ export interface Config {
   readonly snowflakeStatementTimeoutMs: number;
   /** How many sync runs' records are kept in `DATA_DIR/sync-history.json` across restarts. */
   readonly syncHistoryLength: number;
+  /**
+   * Whether the Snowflake source unloads tables through a stage as Parquet (`SYNC_BULK`):
+   * `auto` for tables of at least `syncBulkMinRows` rows, `on` for all, `off` for none.
+   */
+  readonly syncBulk: "auto" | "on" | "off";
+  /** The row count from which `SYNC_BULK=auto` unloads a table (`SYNC_BULK_MIN_ROWS`). */
+  readonly syncBulkMinRows: number;
+  /** A named stage for bulk unloads (`SNOWFLAKE_STAGE`); unset = a temporary stage per sync. */
+  readonly snowflakeStage: string | undefined;
 }
 
 /**
@@ -149,7 +158,22 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     snowflakeStatementTimeoutMs: duration(env, "SNOWFLAKE_STATEMENT_TIMEOUT", 300_000),
     syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
+    syncBulk: oneOf(env, "SYNC_BULK", ["auto", "on", "off"] as const, () => "auto"),
+    syncBulkMinRows: integer(env, "SYNC_BULK_MIN_ROWS", 200_000, 0, Number.MAX_SAFE_INTEGER),
+    snowflakeStage: stageName(env, "SNOWFLAKE_STAGE"),
   };
+}
+
+/** A stage name must be a Snowflake identifier (optionally qualified), as it is spliced into stage statements. */
+function stageName(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/.test(value)) {
+    throw new ConfigError(
+      `${name} must be a stage name such as MY_STAGE or DB.SCHEMA.MY_STAGE (letters, digits, _ and $), not ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 /** A tenth of V8's heap limit: what remembered answers may hold unless `MEMO_MAX_BYTES` says. */

@@ -18,6 +18,9 @@ export function createSource(config: Config, log?: (message: string) => void): S
         maxConcurrentLive: config.liveMaxConcurrency,
         liveTimeoutMs: config.liveQueryTimeoutMs,
         statementTimeoutSeconds: config.snowflakeStatementTimeoutMs / 1000,
+        bulk: config.syncBulk,
+        bulkMinRows: config.syncBulkMinRows,
+        ...(config.snowflakeStage === undefined ? {} : { stage: config.snowflakeStage }),
         ...(log === undefined ? {} : { driverLog: log }),
       });
   }

@@ -2,7 +2,8 @@
  * A diagnostic: `npx tsx test/bench/derive-profile.ts --data <dataset dir> [--only trends]
  * [--explain]` loads a generated data set into a base snapshot once (cached beside the data as
  * `base.duckdb`), then runs each derived build on a copy with the build's own settings, and
- * prints each build's time (and, with `--explain`, DuckDB's EXPLAIN ANALYZE of its statements),
+ * prints each build's time (and, with `--explain`, writes DuckDB's JSON profile of each CREATE
+ * statement beside the data, operator by operator with timings and cardinalities),
  * so that a slow build can be found and its plan read without a whole sync.
  *
  * @module
@@ -55,11 +56,17 @@ await copyFile(base, work);
 const instance = await DuckDBInstance.create(work, settings);
 const connection = await instance.connect();
 const plain = connectionRunner(connection);
+let profiled = 0;
 const explained: SqlRunner = {
   async run(sql, params) {
     if (values.explain && /^\s*CREATE/i.test(sql)) {
-      const rows = await plain.all(`EXPLAIN ANALYZE ${sql}`, params);
-      process.stdout.write(`${String(Object.values(rows[0] ?? {})[1])}\n`);
+      profiled += 1;
+      const file = `${work}.profile-${profiled}.json`;
+      await plain.run("SET enable_profiling = 'json'");
+      await plain.run(`SET profiling_output = '${file}'`);
+      await plain.run(sql, params);
+      await plain.run("SET enable_profiling = 'no_output'");
+      process.stdout.write(`profile of ${sql.slice(0, 60).replace(/\s+/g, " ")}...: ${file}\n`);
     } else await plain.run(sql, params);
   },
   all: (sql, params) => plain.all(sql, params),
