@@ -1,7 +1,8 @@
+import type { Connection } from "snowflake-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SnowflakeSourceOptions, snowflakeSource } from "../src/source/snowflake-source.js";
 import { BASE_TABLES, type BaseTable } from "../src/source/table-feed.js";
-import { within } from "./emulator/driver-helpers.js";
+import { connectDriver, destroy, run, waitUntil, within } from "./emulator/driver-helpers.js";
 import { type EmulatorHandle, startEmulator } from "./emulator/index.js";
 import { emulatorConfig, type SyncHarness, syncHarness } from "./support/snowflake-harness.js";
 
@@ -11,6 +12,9 @@ const quiet: SnowflakeSourceOptions = { driverLog: () => undefined };
 const bulk: SnowflakeSourceOptions = { ...quiet, bulk: "on", bulkMaxFileBytes: 20_000 };
 
 let emulator: EmulatorHandle;
+/** A session of the test's own, to create the named stage and leave files on it. */
+let admin: Connection;
+const STAGE = "BULK_STAGE";
 
 beforeAll(async () => {
   emulator = await startEmulator({
@@ -23,11 +27,29 @@ beforeAll(async () => {
        ('RX2', 'C0000002', NULL, NULL, DATE '1967-06-23', DATE '2024-01-31', -0.10),
        ('RX3', 'C0000003', 'P00002', 'joint', DATE '2020-01-01', NULL, NULL)`,
   );
+  admin = await connectDriver(emulator.url);
+  await run(admin, `CREATE STAGE ${STAGE}`);
 });
 
 afterAll(async () => {
+  await destroy(admin);
   await emulator.close();
 });
+
+/** Runs one sync that is expected to fail and returns its message. */
+async function failedSync(options: SnowflakeSourceOptions): Promise<string> {
+  const source = snowflakeSource(emulatorConfig(emulator.url), options);
+  const harness = await syncHarness(source);
+  try {
+    const result = await within(60_000, harness.syncer.sync("startup"), "sync");
+    expect(result.state).toBe("failed");
+    expect(harness.store.live).toBeUndefined();
+    return result.message;
+  } finally {
+    await harness.close();
+    await source.close();
+  }
+}
 
 /** Runs one sync with `options` and hands the harness to `check`. */
 async function synced(
@@ -104,5 +126,100 @@ describe("the bulk path: unload through a stage, download with the real driver, 
     const stats = await emulator.stats();
     expect(stats.stageFilesWritten).toBeGreaterThan(0);
     expect(stats.queries.byKind.stage).toBeGreaterThan(0);
+  });
+
+  it("reads at the sync's instant: a write while the table is being unloaded stays out", async () => {
+    const before = await snapshotRows({ ...quiet, bulk: "off" });
+    await emulator.setFaults({
+      slowQueries: { count: 1, delayMs: 1500, sqlPattern: "^COPY INTO" },
+    });
+    const source = snowflakeSource(emulatorConfig(emulator.url), bulk);
+    const harness = await syncHarness(source);
+    try {
+      const syncing = harness.syncer.sync("startup");
+      await waitUntil(
+        async () => ((await emulator.stats()).faults.slowQueries ?? 0) > 0,
+        20_000,
+        "the unload",
+      );
+      await emulator.sql("UPDATE customer_products SET value = ? WHERE relationship_id = ?", [
+        "7.77",
+        "RX1",
+      ]);
+      await emulator.sql(
+        "INSERT INTO customer_products VALUES ('RX9', 'C0000009', 'P00009', 'owner', DATE '2024-03-01', NULL, 1.00)",
+      );
+      const result = await within(60_000, syncing, "sync");
+      expect(result.message).toBe("");
+      for (const table of TABLES) expect(await harness.rows(table)).toEqual(before[table]);
+    } finally {
+      await harness.close();
+      await source.close();
+      await emulator.clearFaults();
+      await emulator.sql("DELETE FROM customer_products WHERE relationship_id = ?", ["RX9"]);
+      await emulator.sql("UPDATE customer_products SET value = ? WHERE relationship_id = ?", [
+        "1234567890123.45",
+        "RX1",
+      ]);
+    }
+  });
+
+  it("retries a truncated download once and loads the whole file", async () => {
+    await emulator.resetStats();
+    await emulator.setFaults({ truncateDownloads: { count: 1 } });
+    try {
+      const rows = await snapshotRows(bulk);
+      expect((await emulator.stats()).stageDownloads.truncated).toBe(1);
+      expect(rows.customer_products.length).toBe(5003);
+    } finally {
+      await emulator.clearFaults();
+    }
+  });
+
+  it("fails a sync whose download stays truncated, loads nothing, and cleans the stage", async () => {
+    await emulator.setFaults({
+      truncateDownloads: { count: 1000, pathPattern: "customer_products" },
+    });
+    try {
+      const message = await failedSync({ ...bulk, stage: STAGE });
+      expect(message).toMatch(/customer_products.*failed twice for data_\d+\.parquet/);
+      expect(await emulator.stageFiles()).toEqual([]);
+    } finally {
+      await emulator.clearFaults();
+    }
+  });
+
+  it("fails a sync whose files cannot be downloaded and removes them from the stage", async () => {
+    await emulator.setFaults({ failDownloads: { count: 1000, status: 500 } });
+    try {
+      const message = await failedSync({ ...bulk, stage: STAGE });
+      expect(message).toMatch(/bulk download/);
+      expect(await emulator.stageFiles()).toEqual([]);
+    } finally {
+      await emulator.clearFaults();
+    }
+  });
+
+  it("removes the files a crashed sync left on the named stage", async () => {
+    await run(
+      admin,
+      `COPY INTO @${STAGE}/customer_analytics/s-crashed/customers/ FROM (SELECT * FROM customers) FILE_FORMAT = (TYPE = PARQUET)`,
+    );
+    expect((await emulator.stageFiles()).length).toBeGreaterThan(0);
+    await synced({ ...bulk, stage: STAGE }, async (harness) => {
+      expect((await harness.rows("customers")).length).toBe(400);
+    });
+    expect(await emulator.stageFiles()).toEqual([]);
+  });
+
+  it("refuses files whose column types are not the schema's before loading anything", async () => {
+    await emulator.sql("ALTER TABLE products ALTER COLUMN launch_date TYPE VARCHAR");
+    try {
+      const message = await failedSync(bulk);
+      expect(message).toMatch(/PRODUCTS.*other types.*launch_date is VARCHAR, not DATE/s);
+      expect(await emulator.stageFiles()).toEqual([]);
+    } finally {
+      await emulator.sql("ALTER TABLE products ALTER COLUMN launch_date TYPE DATE");
+    }
   });
 });
