@@ -112,6 +112,39 @@ describe("the bulk path: unload through a stage, download with the real driver, 
     expect(find("RX3")?.[6]).toBeNull();
   });
 
+  it("reports the bulk phase's bytes and files as sync progress (what WatchSync streams)", async () => {
+    const source = snowflakeSource(emulatorConfig(emulator.url), bulk);
+    const harness = await syncHarness(source);
+    const stop = new AbortController();
+    const seen: {
+      table: string;
+      bytes: number;
+      totalBytes: number;
+      files: number;
+      totalFiles: number;
+    }[] = [];
+    const watching = (async () => {
+      for await (const event of harness.syncer.progress.watch(stop.signal)) {
+        if (event.totalFiles > 0) seen.push(event);
+      }
+    })();
+    try {
+      expect((await within(60_000, harness.syncer.sync("startup"), "sync")).state).toBe(
+        "succeeded",
+      );
+    } finally {
+      stop.abort();
+      await watching;
+      await harness.close();
+      await source.close();
+    }
+    const last = seen.filter((e) => e.table === "customer_products").at(-1);
+    expect(last?.totalFiles).toBeGreaterThan(1);
+    expect(last?.files).toBe(last?.totalFiles);
+    expect(last?.bytes).toBe(last?.totalBytes);
+    expect(seen.some((e) => e.table === "customer_products" && e.files < e.totalFiles)).toBe(true);
+  });
+
   it("with SYNC_BULK=off streams every table and touches no stage", async () => {
     await emulator.resetStats();
     await snapshotRows({ ...quiet, bulk: "off" });

@@ -13,6 +13,11 @@ export interface SyncProgressEvent {
   readonly table: string;
   readonly rows: number;
   readonly totalRows: number;
+  /** A table fetched as files (bulk unload): bytes and files downloaded so far, of how many. */
+  readonly bytes: number;
+  readonly totalBytes: number;
+  readonly files: number;
+  readonly totalFiles: number;
   readonly fractionDone: number;
   readonly message: string;
 }
@@ -42,6 +47,10 @@ export class SyncProgress {
     table: "",
     rows: 0,
     totalRows: 0,
+    bytes: 0,
+    totalBytes: 0,
+    files: 0,
+    totalFiles: 0,
     fractionDone: 0,
     message: "",
   };
@@ -63,6 +72,10 @@ export class SyncProgress {
       table: "",
       rows: 0,
       totalRows: 0,
+      bytes: 0,
+      totalBytes: 0,
+      files: 0,
+      totalFiles: 0,
       fractionDone: 0,
       message: "",
     });
@@ -74,10 +87,14 @@ export class SyncProgress {
     let fraction = PHASE_START[phase];
     if (phase === "load") {
       const share = (PHASE_START.validate - PHASE_START.load) / BASE_TABLES_COUNT;
+      // A bulk table's rows arrive all at once after its download, which is most of its time.
+      const fetched = progress.files;
       const within =
-        progress.total !== undefined && progress.total > 0
-          ? Math.min(1, (progress.rows ?? 0) / progress.total)
-          : 0;
+        fetched !== undefined && fetched.totalBytes > 0
+          ? 0.9 * Math.min(1, fetched.bytes / fetched.totalBytes)
+          : progress.total !== undefined && progress.total > 0
+            ? Math.min(1, (progress.rows ?? 0) / progress.total)
+            : 0;
       fraction += share * (this.#tablesDone + within);
       if (progress.done === true) this.#tablesDone++;
     }
@@ -87,6 +104,10 @@ export class SyncProgress {
       table: progress.table ?? "",
       rows: progress.rows ?? 0,
       totalRows: progress.total ?? 0,
+      bytes: progress.files?.bytes ?? 0,
+      totalBytes: progress.files?.totalBytes ?? 0,
+      files: progress.files?.files ?? 0,
+      totalFiles: progress.files?.totalFiles ?? 0,
       fractionDone: Math.max(this.#current.fractionDone, fraction),
     });
   }
