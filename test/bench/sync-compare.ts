@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { SCALES } from "./scale.js";
 import { spawnEmulatorProcess } from "./service-process.js";
 import { currentSnapshotFile, snapshotDifference } from "./snapshot-diff.js";
-import { measureSync, type SyncResult } from "./sync-bench.js";
+import { LOCAL_SYNC, measureSync, type SyncResult } from "./sync-bench.js";
 
 const { values } = parseArgs({
   options: { data: { type: "string" }, streamed: { type: "boolean", default: false } },
@@ -74,7 +74,7 @@ try {
     DATA_DIR: join(work, "local"),
     LOG_LEVEL: "warn",
   };
-  const local = await measureSync("local Parquet", localEnv, limitMs);
+  const local = await measureSync(LOCAL_SYNC, localEnv, limitMs);
   print(local.result);
   await local.service.child.stop();
   process.stdout.write(`bulk / local: ${(bulk.result.runMs / local.result.runMs).toFixed(2)}x\n`);
