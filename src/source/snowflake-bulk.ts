@@ -77,15 +77,20 @@ export async function fetchTable(
         what: `creating the temporary stage ${stage}`,
       });
     }
+    const temporary = settings.stage === undefined ? stage : undefined;
     try {
       await session.query(unloadSql(prefix, table, at, settings.maxFileBytes), [], {
         what: `unloading ${table} at ${at} to ${prefix}`,
       });
       const files = await listFiles(session, prefix);
       await downloadAll(session, settings.concurrency, { prefix, dir, files }, onProgress);
-    } finally {
-      await cleanUp(session, prefix, settings.stage === undefined ? stage : undefined);
+    } catch (err) {
+      // The unload's own error is the one to report; what cleaning up hits is left for the
+      // next sync (a named stage) or the session's end (a temporary one).
+      await cleanUp(session, prefix, temporary).catch(() => undefined);
+      throw err;
     }
+    await cleanUp(session, prefix, temporary);
   });
   const glob = join(dir, "*.parquet");
   return {
@@ -173,20 +178,16 @@ async function localSize(path: string): Promise<number> {
   }
 }
 
-/** Removes the table's files from the stage and drops a temporary stage; never throws over an earlier error. */
+/** Removes the table's files from the stage and drops a temporary stage. */
 async function cleanUp(
   session: SnowflakeSession,
   prefix: string,
   temporaryStage: string | undefined,
 ): Promise<void> {
-  try {
-    await session.query(removeSql(prefix), [], { what: `removing ${prefix}` });
-    if (temporaryStage !== undefined) {
-      await session.query(dropStageSql(temporaryStage), [], {
-        what: `dropping the temporary stage ${temporaryStage}`,
-      });
-    }
-  } catch {
-    // The next sync removes what is left on a named stage; a temporary one ends with its session.
+  await session.query(removeSql(prefix), [], { what: `removing ${prefix}` });
+  if (temporaryStage !== undefined) {
+    await session.query(dropStageSql(temporaryStage), [], {
+      what: `dropping the temporary stage ${temporaryStage}`,
+    });
   }
 }
