@@ -1,7 +1,7 @@
 import type { ResultMeta } from "../../../gen/customeranalytics/v1/common_pb.js";
 import { DataSource } from "../../../gen/customeranalytics/v1/common_pb.js";
 import { type Child, h } from "./dom.js";
-import { inWords, isCancel } from "./errors.js";
+import { inWords, isCancel, sameErrorKey } from "./errors.js";
 import { age, durationMs, when } from "./format.js";
 
 /** A titled panel; `actions` sit at the right of the title (downloads, switches). */
@@ -114,9 +114,9 @@ export async function fill(
   } catch (err) {
     slot.replaceChildren();
     const box = errorBox(err);
-    const text = box?.textContent ?? "";
-    if (box !== null && !shown.has(text)) {
-      shown.add(text);
+    const key = sameErrorKey(err);
+    if (box !== null && !shown.has(key)) {
+      shown.add(key);
       slot.append(box);
     }
   }
