@@ -3,7 +3,17 @@ import { barChart } from "../charts/bar-chart.js";
 import { api } from "../client.js";
 import { h } from "../dom.js";
 import { count, money, share, short } from "../format.js";
-import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
+import {
+  badge,
+  card,
+  dataTable,
+  errorBox,
+  figure,
+  fill,
+  metaLine,
+  showGridPage,
+  tile,
+} from "../ui.js";
 import { unusableModel } from "./customer-value-card.js";
 
 /** Customers in the at-risk table; the download holds up to a full page (1000). */
@@ -19,21 +29,11 @@ const HOLDOUT_DAYS = 182;
  * CSV download of that list.
  */
 export function valuePage(root: HTMLElement): void {
-  const model = h("div", { class: "slot wide" });
-  const holdout = h("div", { class: "slot wide" });
-  const atRisk = h("div", { class: "slot wide" });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Value"),
-      h(
-        "p",
-        { class: "lede" },
-        "Who is still a customer, what they are worth, and whose value is slipping away.",
-      ),
-    ),
-    h("div", { class: "grid" }, model, holdout, atRisk),
+  const [model, holdout, atRisk] = showGridPage(
+    root,
+    "Value",
+    "Who is still a customer, what they are worth, and whose value is slipping away.",
+    ["wide", "wide", "wide"],
   );
   void fill(model, "the value model", async () => {
     const res = await api.value.getValueModel({});
@@ -74,7 +74,7 @@ export function valuePage(root: HTMLElement): void {
           fitBadge(gg?.converged, gg?.reason),
           ` p ${short(gg?.p ?? 0)} · q ${short(gg?.q ?? 0)} · γ ${short(gg?.gamma ?? 0)}`,
         ),
-        h("figure", { class: "figure", "data-testid": "clv-deciles" }, deciles),
+        figure("clv-deciles", deciles),
         metaLine(res.meta),
       ],
       { testid: "value-model-card", wide: true },
@@ -103,7 +103,7 @@ export function valuePage(root: HTMLElement): void {
           { class: "muted" },
           `Fitted on purchases up to ${calibrationEnd}, compared with what customers did until ${holdoutEnd}.`,
         ),
-        h("figure", { class: "figure", "data-testid": "holdout-chart" }, chart),
+        figure("holdout-chart", chart),
         metaLine(res.meta),
       ],
       { testid: "holdout-card", wide: true },
@@ -147,30 +147,10 @@ export function valuePage(root: HTMLElement): void {
     return card(
       "High value at risk",
       [
-        h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { "data-testid": "at-risk-table" },
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                [
-                  "Customer",
-                  "Value at risk",
-                  "P(alive)",
-                  "Expected spend",
-                  "Repeats",
-                  "Last purchase",
-                ].map((t) => h("th", {}, t)),
-              ),
-            ),
-            h("tbody", {}, rows),
-          ),
+        dataTable(
+          ["Customer", "Value at risk", "P(alive)", "Expected spend", "Repeats", "Last purchase"],
+          rows,
+          { testid: "at-risk-table" },
         ),
         metaLine(res.meta),
       ],
