@@ -80,87 +80,99 @@ export function valuePage(root: HTMLElement): void {
       { testid: "value-model-card", wide: true },
     );
   });
-  void fill(holdout, "the holdout check", async () => {
-    const unusable = await unusableModel();
-    if (unusable !== "") return card("Calibration vs holdout", h("p", { class: "hint" }, unusable));
-    const base = await api.value.getValueModel({});
-    const holdoutEnd = shiftDays(base.calibrationEnd, -1);
-    const calibrationEnd = shiftDays(holdoutEnd, -HOLDOUT_DAYS);
-    const res = await api.value.getValueModel({ args: { calibrationEnd }, holdoutEnd });
-    const chart = barChart(
-      res.holdout.map((b) => b.label),
-      [
-        { name: "Actual", values: res.holdout.map((b) => b.actualMean) },
-        { name: "Expected", values: res.holdout.map((b) => b.expectedMean) },
-      ],
-      { format: short, title: "Mean purchases in the holdout by calibration repeat purchases" },
-    );
-    return card(
-      "Calibration vs holdout",
-      [
+  void fill(holdout, "the holdout check", () =>
+    withUsableModel("Calibration vs holdout", async () => {
+      const base = await api.value.getValueModel({});
+      const holdoutEnd = shiftDays(base.calibrationEnd, -1);
+      const calibrationEnd = shiftDays(holdoutEnd, -HOLDOUT_DAYS);
+      const res = await api.value.getValueModel({ args: { calibrationEnd }, holdoutEnd });
+      const chart = barChart(
+        res.holdout.map((b) => b.label),
+        [
+          { name: "Actual", values: res.holdout.map((b) => b.actualMean) },
+          { name: "Expected", values: res.holdout.map((b) => b.expectedMean) },
+        ],
+        { format: short, title: "Mean purchases in the holdout by calibration repeat purchases" },
+      );
+      return card(
+        "Calibration vs holdout",
+        [
+          h(
+            "p",
+            { class: "muted" },
+            `Fitted on purchases up to ${calibrationEnd}, compared with what customers did until ${holdoutEnd}.`,
+          ),
+          figure("holdout-chart", chart),
+          metaLine(res.meta),
+        ],
+        { testid: "holdout-card", wide: true },
+      );
+    }),
+  );
+  void fill(atRisk, "the customers at risk", () =>
+    withUsableModel("High value at risk", async () => {
+      const res = await api.value.listCustomersByValue({
+        ranking: ValueRanking.AT_RISK,
+        pageSize: AT_RISK_SHOWN,
+      });
+      const rows = res.customers.map((c) =>
         h(
-          "p",
-          { class: "muted" },
-          `Fitted on purchases up to ${calibrationEnd}, compared with what customers did until ${holdoutEnd}.`,
-        ),
-        figure("holdout-chart", chart),
-        metaLine(res.meta),
-      ],
-      { testid: "holdout-card", wide: true },
-    );
-  });
-  void fill(atRisk, "the customers at risk", async () => {
-    const unusable = await unusableModel();
-    if (unusable !== "") return card("High value at risk", h("p", { class: "hint" }, unusable));
-    const res = await api.value.listCustomersByValue({
-      ranking: ValueRanking.AT_RISK,
-      pageSize: AT_RISK_SHOWN,
-    });
-    const rows = res.customers.map((c) =>
-      h(
-        "tr",
-        {},
-        h(
-          "td",
+          "tr",
           {},
-          h("a", { href: `#/customer/${encodeURIComponent(c.customerId)}` }, c.customerId),
+          h(
+            "td",
+            {},
+            h("a", { href: `#/customer/${encodeURIComponent(c.customerId)}` }, c.customerId),
+          ),
+          h("td", { class: "num" }, money(c.valueAtRisk)),
+          h("td", { class: "num" }, share(c.probabilityAlive)),
+          h("td", { class: "num" }, money(c.expectedSpend)),
+          h("td", { class: "num" }, count(c.x)),
+          h("td", {}, c.lastPurchaseDate),
         ),
-        h("td", { class: "num" }, money(c.valueAtRisk)),
-        h("td", { class: "num" }, share(c.probabilityAlive)),
-        h("td", { class: "num" }, money(c.expectedSpend)),
-        h("td", { class: "num" }, count(c.x)),
-        h("td", {}, c.lastPurchaseDate),
-      ),
-    );
-    const button = h(
-      "button",
-      { type: "button", class: "ghost", "data-testid": "download" },
-      "Download CSV",
-    );
-    const status = h("span", { class: "download-status", "aria-live": "polite" });
-    button.addEventListener("click", () => {
-      status.replaceChildren("Preparing…");
-      downloadAtRisk(button)
-        .then(() => status.replaceChildren("Saved high-value-at-risk.csv"))
-        .catch((err: unknown) => status.replaceChildren(errorBox(err) ?? ""));
-    });
-    return card(
-      "High value at risk",
-      [
-        dataTable(
-          ["Customer", "Value at risk", "P(alive)", "Expected spend", "Repeats", "Last purchase"],
-          rows,
-          { testid: "at-risk-table" },
-        ),
-        metaLine(res.meta),
-      ],
-      {
-        testid: "at-risk-card",
-        wide: true,
-        actions: h("div", { class: "download" }, button, status),
-      },
-    );
-  });
+      );
+      const button = h(
+        "button",
+        { type: "button", class: "ghost", "data-testid": "download" },
+        "Download CSV",
+      );
+      const status = h("span", { class: "download-status", "aria-live": "polite" });
+      button.addEventListener("click", () => {
+        status.replaceChildren("Preparing…");
+        downloadAtRisk(button)
+          .then(() => status.replaceChildren("Saved high-value-at-risk.csv"))
+          .catch((err: unknown) => status.replaceChildren(errorBox(err) ?? ""));
+      });
+      return card(
+        "High value at risk",
+        [
+          dataTable(
+            ["Customer", "Value at risk", "P(alive)", "Expected spend", "Repeats", "Last purchase"],
+            rows,
+            { testid: "at-risk-table" },
+          ),
+          metaLine(res.meta),
+        ],
+        {
+          testid: "at-risk-card",
+          wide: true,
+          actions: h("div", { class: "download" }, button, status),
+        },
+      );
+    }),
+  );
+}
+
+/**
+ * A card that needs the model's predictions: when the model cannot give any (it did not
+ * converge), the card keeps its title and holds the reason instead of what `load` shows.
+ */
+async function withUsableModel(
+  title: string,
+  load: () => Promise<HTMLElement>,
+): Promise<HTMLElement> {
+  const unusable = await unusableModel();
+  return unusable !== "" ? card(title, h("p", { class: "hint" }, unusable)) : load();
 }
 
 /** `day` (YYYY-MM-DD) moved by `days`. */
