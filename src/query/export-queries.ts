@@ -3,7 +3,7 @@ import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { CopyOutcome, CopyRequest, ExportFileFormat } from "../snapshot/snapshot-export.js";
 import type { SqlParam } from "../snapshot/sql-runner.js";
 import { EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportColumn } from "./export-tables.js";
-import { type AnswerMeta, type ReadPolicy, unavailableIfCorrupt } from "./read-router.js";
+import type { AnswerMeta, ReadPolicy } from "./read-router.js";
 
 /** What a caller asks to export, in the query layer's words. */
 export interface ExportArgs {
@@ -105,9 +105,7 @@ export async function writeExport(
     );
   }
   const request = { ...plan, path: options.path, maxRows: options.maxRows };
-  const done = await writer.exportTo(request, options.signal).catch((err: unknown) => {
-    throw unavailableIfCorrupt(err);
-  });
+  const done = await writer.exportTo(request, options.signal);
   if (done === undefined) {
     throw new AppError(
       "unavailable",
