@@ -2,6 +2,12 @@ import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import cron from "node-cron";
+import { AppError, isErrorKind } from "./app-error.js";
+import {
+  ALWAYS_BLOCKING,
+  DEFAULT_BLOCKING_CHECKS,
+  VALIDATION_CHECK_IDS,
+} from "./schema/validation-spec.js";
 
 /** Where the syncer reads the three tables from. */
 export type SourceKind = "snowflake" | "local" | "online-retail";
@@ -28,6 +34,8 @@ export interface JwtConfig {
   readonly audience: string;
   /** The claim that holds the role: a string, or a list of strings (the highest role wins). */
   readonly roleClaim: string;
+  /** Longest lifetime accepted, from `iat` (or from now without one) to `exp` (JWT_MAX_LIFETIME); 24 h when absent. */
+  readonly maxLifetimeMs?: number;
 }
 
 /**
@@ -76,6 +84,17 @@ export interface Config {
   /** How many sync runs' records are kept in `DATA_DIR/sync-history.json` across restarts. */
   readonly syncHistoryLength: number;
   /**
+   * Ids of the validation checks that fail a sync (`SYNC_BLOCKING_CHECKS`); every other check of
+   * the spec reports in the data-quality report instead.
+   */
+  readonly syncBlockingChecks: ReadonlySet<string>;
+  /** Largest share (0 to 1) of the live snapshot's rows a sync may drop from a base table. */
+  readonly syncMaxShrink: number;
+  /** Connection deadlines and caps of the listener (HEADERS_TIMEOUT, IDLE_TIMEOUT, ...). */
+  readonly connections: ConnectionSettings;
+  /** Export limits: stall timeout, concurrency caps, the leftover-file sweep. */
+  readonly exportLimits: ExportLimits;
+  /**
    * Whether the Snowflake source unloads tables through a stage as Parquet (`SYNC_BULK`):
    * `auto` for tables of at least `syncBulkMinRows` rows, `on` for all, `off` for none.
    */
@@ -87,11 +106,45 @@ export interface Config {
 }
 
 /**
- * Raised when a setting is missing or malformed. Its message names the variable and says what
- * would be accepted, so that a person reading one log line can fix the deployment.
+ * How long a connection may take to send its headers or sit idle, and how many may be open:
+ * without them one client could hold every file descriptor of the process.
  */
-export class ConfigError extends Error {
+export interface ConnectionSettings {
+  readonly headersTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly h2IdleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConcurrentStreams: number;
+}
+
+/** Bounds on exports, so that callers who stall or pile up cannot fill the disk or the fds. */
+export interface ExportLimits {
+  /** A chunk the caller does not take within this ends the call (EXPORT_STALL_TIMEOUT). */
+  readonly stallTimeoutMs: number;
+  /** Exports running at once in the process (EXPORT_MAX_CONCURRENT). */
+  readonly maxConcurrent: number;
+  /** Exports running at once for one caller (EXPORT_MAX_PER_CALLER). */
+  readonly maxPerCaller: number;
+  /** How often files no running export owns are removed (EXPORT_SWEEP_INTERVAL). */
+  readonly sweepIntervalMs: number;
+}
+
+/**
+ * Raised when a setting is missing or malformed. Its message names the variable and says what
+ * would be accepted, so that a person reading one log line can fix the deployment. It is the
+ * project's one error type with kind `config`, under a name that reads well at the throw site;
+ * `instanceof ConfigError` holds for every `config` AppError and nothing else.
+ */
+export class ConfigError extends AppError {
   override readonly name = "ConfigError";
+
+  constructor(message: string) {
+    super("config", message);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isErrorKind(value, "config");
+  }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -158,6 +211,21 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     snowflakeStatementTimeoutMs: duration(env, "SNOWFLAKE_STATEMENT_TIMEOUT", 300_000),
     syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
+    syncBlockingChecks: blockingChecks(env, "SYNC_BLOCKING_CHECKS"),
+    syncMaxShrink: fraction(env, "SYNC_MAX_SHRINK", 0.5),
+    connections: {
+      headersTimeoutMs: duration(env, "HEADERS_TIMEOUT", 10_000),
+      idleTimeoutMs: duration(env, "IDLE_TIMEOUT", 60_000),
+      h2IdleTimeoutMs: duration(env, "H2_IDLE_TIMEOUT", 300_000),
+      maxConnections: integer(env, "MAX_CONNECTIONS", 4096, 1, 1_000_000),
+      maxConcurrentStreams: integer(env, "H2_MAX_STREAMS", 250, 1, 1000),
+    },
+    exportLimits: {
+      stallTimeoutMs: duration(env, "EXPORT_STALL_TIMEOUT", 60_000),
+      maxConcurrent: integer(env, "EXPORT_MAX_CONCURRENT", 16, 1, 1024),
+      maxPerCaller: integer(env, "EXPORT_MAX_PER_CALLER", 4, 1, 1024),
+      sweepIntervalMs: duration(env, "EXPORT_SWEEP_INTERVAL", 600_000),
+    },
     syncBulk: oneOf(env, "SYNC_BULK", ["auto", "on", "off"] as const, () => "auto"),
     syncBulkMinRows: integer(env, "SYNC_BULK_MIN_ROWS", 200_000, 0, Number.MAX_SAFE_INTEGER),
     snowflakeStage: stageName(env, "SNOWFLAKE_STAGE"),
@@ -189,6 +257,44 @@ function requireDirectory(name: string, path: string): void {
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
     throw new ConfigError(`${name}=${path} does not exist or cannot be read (${code})`);
   }
+}
+
+/**
+ * Parses `SYNC_BLOCKING_CHECKS`: check ids separated by commas, applied in order to an empty set;
+ * `default` adds today's blocking set, `-id` removes one, `none` alone blocks nothing but the
+ * column checks (a file that lacks a column or whose values do not cast cannot be loaded at all).
+ */
+function blockingChecks(env: Env, name: string): ReadonlySet<string> {
+  const value = text(env, name);
+  const checks = new Set(ALWAYS_BLOCKING);
+  if (value === undefined) return new Set([...checks, ...DEFAULT_BLOCKING_CHECKS]);
+  for (const raw of value.split(",")) {
+    const token = raw.trim();
+    if (token === "" || token === "none") continue;
+    if (token === "default") {
+      for (const id of DEFAULT_BLOCKING_CHECKS) checks.add(id);
+      continue;
+    }
+    const id = token.startsWith("-") ? token.slice(1) : token;
+    if (!VALIDATION_CHECK_IDS.includes(id)) {
+      throw new ConfigError(
+        `${name}: ${id} is not a check; use default, none, an id or -id, with ids: ${VALIDATION_CHECK_IDS.join(", ")}`,
+      );
+    }
+    if (token.startsWith("-") && !ALWAYS_BLOCKING.has(id)) checks.delete(id);
+    else checks.add(id);
+  }
+  return checks;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
+    throw new ConfigError(`${name}=${value} must be a number from 0 to 1 (0.5 = half the rows)`);
+  }
+  return parsed;
 }
 
 function snowflakeConfig(env: Env): SnowflakeConfig {
@@ -227,7 +333,14 @@ function jwtConfig(env: Env): JwtConfig | undefined {
       "JWT_JWKS_FILE needs JWT_ISSUER and JWT_AUDIENCE: tokens are accepted only from one issuer for one audience",
     );
   }
-  return { jwksFile, issuer, audience, roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role" };
+  const lifetime = text(env, "JWT_MAX_LIFETIME");
+  return {
+    jwksFile,
+    issuer,
+    audience,
+    roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role",
+    ...(lifetime === undefined ? {} : { maxLifetimeMs: duration(env, "JWT_MAX_LIFETIME", 0) }),
+  };
 }
 
 function optionalPath(env: Env, name: string): string | undefined {

@@ -6,10 +6,10 @@ import {
   RECOMMEND_FROM_BASKETS,
   RECOMMEND_FROM_RULES,
 } from "../analytics/cross-sell/cross-sell-sql.js";
+import { AppError } from "../app-error.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
 import { checkId, checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellText, cellTextList, jsonListParam } from "./row-values.js";
 
 export { listAssociationRules } from "./association-rule-queries.js";
@@ -93,7 +93,7 @@ export async function getRecommendations(
   const basket = params.baskets[mode];
   const [probe] = await db.all(CUSTOMER_BASKET, [customerId, customerId, mode, customerId]);
   if (probe?.known !== true) {
-    throw new QueryError("not_found", `no customer has id ${customerId}`, { field: "customer_id" });
+    throw new AppError("not_found", `no customer has id ${customerId}`, { field: "customer_id" });
   }
   const fromRules = minSupport === undefined || supportServedByFloor(minSupport, basket);
   const precomputed =

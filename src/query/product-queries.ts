@@ -1,12 +1,13 @@
+import { AppError } from "../app-error.js";
+import { selectList } from "../schema/schema-sql.js";
 import { todayUtc } from "./dates.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
-import { QueryError } from "./query-error.js";
 import type { Question } from "./read-router.js";
 import type { Reader } from "./reader.js";
 import { count, money, type ProductRow, text, toProduct } from "./rows.js";
 
-const PRODUCT_COLUMNS = `p.product_id, p.product_name, p.product_category, p.product_type,
-  p.launch_date, p.status`;
+/** Every products column, from the schema module. */
+const PRODUCT_COLUMNS = selectList("products", "p");
 
 /**
  * Where relationships are read by product. The snapshot keeps a copy sorted by product, so a
@@ -180,8 +181,8 @@ export async function listProductCustomers(
   };
 }
 
-function productNotFound(id: string): QueryError {
-  return new QueryError("not_found", `product ${JSON.stringify(id)} does not exist`, {
+function productNotFound(id: string): AppError {
+  return new AppError("not_found", `product ${JSON.stringify(id)} does not exist`, {
     field: "product_id",
   });
 }

@@ -7,11 +7,11 @@ import {
   PRECOMPUTED_CUSTOMER_RFM,
   PRECOMPUTED_SEGMENT_SUMMARY,
 } from "../analytics/rfm/segmentation-sql.js";
+import { AppError } from "../app-error.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams } from "./analytics-params.js";
 import { checkId } from "./arg-checks.js";
 import { requestDate } from "./dates.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellNumberOrNull, cellText, jsonListParam } from "./row-values.js";
 
 export { getCohortRetention } from "./cohort-queries.js";
@@ -130,7 +130,7 @@ export async function getCustomerSegment(
   if (row === undefined) {
     const [known] = await db.all(CUSTOMER_KNOWN, [customerId]);
     if (known === undefined) {
-      throw new QueryError("not_found", `no customer has id ${customerId}`, {
+      throw new AppError("not_found", `no customer has id ${customerId}`, {
         field: "customer_id",
       });
     }

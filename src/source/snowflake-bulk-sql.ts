@@ -1,3 +1,4 @@
+import { columnsOf } from "../schema/schema-sql.js";
 import { BASE_TABLES, type BaseTable } from "./table-feed.js";
 
 /**
@@ -79,23 +80,21 @@ export function getSql(prefix: string, dir: string, files: readonly string[]): s
 }
 
 /**
- * The column types DuckDB must see in the unloaded files, per table, in contract order. They
- * are what Snowflake writes for the contract's types: VARCHAR as strings, DATE as dates,
- * NUMBER(15,2) as DECIMAL(15,2), so money stays exact.
+ * The column types DuckDB must see in the unloaded files, per table, in contract order: the
+ * schema module's snapshot types, which are what Snowflake writes for the contract's types
+ * (VARCHAR as strings, DATE as dates, NUMBER(15,2) as DECIMAL(15,2), so money stays exact).
  */
-export const PARQUET_TYPES: Readonly<Record<BaseTable, readonly string[]>> = {
-  customers: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR"],
-  products: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR"],
-  customer_products: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "DATE", "DECIMAL(15,2)"],
-};
+export function parquetTypes(table: BaseTable): readonly string[] {
+  return columnsOf(table).map((column) => column.duckdb);
+}
 
 /**
  * A DuckDB check over the downloaded files (bound: their glob): one row per contract column
- * that is missing or of another type than {@link PARQUET_TYPES}, none when all agree.
+ * that is missing or of another type than {@link parquetTypes}, none when all agree.
  */
 export function parquetTypeCheckSql(table: BaseTable): string {
   const expected = BASE_TABLES[table]
-    .map((column, i) => `('${column}', '${PARQUET_TYPES[table][i]}')`)
+    .map((column, i) => `('${column}', '${parquetTypes(table)[i]}')`)
     .join(", ");
   return `SELECT e.name || ' is ' || coalesce(d.column_type, 'missing') || ', not ' || e.type AS detail
   FROM (VALUES ${expected}) e(name, type)

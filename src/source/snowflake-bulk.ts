@@ -14,7 +14,7 @@ import {
   unloadSql,
 } from "./snowflake-bulk-sql.js";
 import type { SnowflakeClient, SnowflakeSession } from "./snowflake-client.js";
-import { SnowflakeUnavailableError } from "./snowflake-errors.js";
+import { snowflakeUnavailable } from "./snowflake-errors.js";
 import type { BaseTable, FetchedFiles, FetchProgress } from "./table-feed.js";
 
 /** How the bulk path unloads and downloads; `SYNC_BULK*` and `SNOWFLAKE_STAGE` set them. */
@@ -162,7 +162,7 @@ async function downloadAll(
   const failed = await download(retry);
   if (failed.length > 0) {
     const names = failed.map((f) => f.name).join(", ");
-    throw new SnowflakeUnavailableError(
+    throw snowflakeUnavailable(
       "download",
       `the bulk download of ${job.prefix} failed twice for ${names} (missing or not the size Snowflake listed); nothing of it was loaded`,
     );

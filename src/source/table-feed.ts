@@ -1,37 +1,17 @@
+import type { BaseTableName } from "../schema/base-tables.js";
+import { BASE_TABLE_NAMES, columnNames } from "../schema/schema-sql.js";
+
 /**
- * The three tables every source provides, in the column order of docs/data_sources.md. The names are the
- * contract with Snowflake; extra source columns are ignored.
+ * The three tables every source provides, with their column names in contract order, derived
+ * from the schema module (src/schema/base-tables.ts). The names are the contract with
+ * Snowflake; extra source columns are ignored.
  */
-export const BASE_TABLES = {
-  customers: [
-    "customer_id",
-    "customer_name",
-    "customer_type",
-    "region",
-    "registration_date",
-    "status",
-  ],
-  products: [
-    "product_id",
-    "product_name",
-    "product_category",
-    "product_type",
-    "launch_date",
-    "status",
-  ],
-  customer_products: [
-    "relationship_id",
-    "customer_id",
-    "product_id",
-    "relationship_type",
-    "start_date",
-    "end_date",
-    "value",
-  ],
-} as const;
+export const BASE_TABLES: { readonly [T in BaseTableName]: readonly string[] } = Object.fromEntries(
+  BASE_TABLE_NAMES.map((table) => [table, columnNames(table)]),
+) as Record<BaseTableName, readonly string[]>;
 
 /** Name of one of the mirrored base tables. */
-export type BaseTable = keyof typeof BASE_TABLES;
+export type BaseTable = BaseTableName;
 
 /**
  * How a source hands one table to the snapshot builder. Sources that stream rows from afar
@@ -90,7 +70,7 @@ export interface SourceLoad {
   readonly prepare: readonly string[];
   /**
    * Checks the builder runs, in order, after `prepare` and before any table is created; absent
-   * means none. The first that fails stops the load with a `SourceError`
+   * means none. The first that fails stops the load with an `invalid_data` error
    * (`runSourceChecks` in `source-checks.ts` does exactly this). They let file sources name the
    * file, column, row and value at fault instead of surfacing a bare DuckDB conversion error.
    */
@@ -119,9 +99,11 @@ export interface DroppedRows {
 /**
  * One test of the source data that a DuckDB query can decide. It passes when `sql` returns no
  * rows; otherwise its first row's `detail` column (text, may be null) says which row and value
- * are at fault, and the load fails with a `SourceError` naming `file` and `column`.
+ * are at fault, and the load fails with an `invalid_data` error naming `file` and `column`.
  */
 export interface SourceCheck {
+  /** The validation-spec check it is part of (`customers.schema`, src/schema/validation-spec.ts). */
+  readonly check?: string;
   /** A SELECT with `?` placeholders for `params`, returning rows only when the data is wrong. */
   readonly sql: string;
   readonly params: readonly (string | number)[];

@@ -11,6 +11,8 @@ export type SyncTrigger = "startup" | "schedule" | "request" | "retry" | "recove
 export interface SyncOptions {
   /** Rebuild even when the source's fingerprint says nothing changed. */
   readonly force?: boolean;
+  /** Let this run empty or shrink a base table past `SYNC_MAX_SHRINK` (an admin's explicit word). */
+  readonly allowShrink?: boolean;
 }
 
 /** One sync attempt as the status reports it. */
@@ -24,8 +26,12 @@ export interface SyncRunRecord {
   finishedAt: Date | undefined;
   /** Why it failed or was skipped; "" otherwise. */
   message: string;
+  /** The failure's kind (`invalid_data`, `unavailable`, `internal`...); "" unless it failed. */
+  errorKind: string;
   tables: { table: string; rows: number; durationMs: number }[];
   dropped: { reason: string; rows: number }[];
+  /** The blocking validation check that failed the run, its table and failing rows; else unset. */
+  blocked?: { check: string; table: string; rows: number };
 }
 
 /**
@@ -59,6 +65,7 @@ export class SyncStatus {
       startedAt: new Date(),
       finishedAt: undefined,
       message: "",
+      errorKind: "",
       tables: [],
       dropped: [],
     };

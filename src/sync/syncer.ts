@@ -1,8 +1,14 @@
 import type { Logger } from "pino";
+import { kindOf } from "../app-error.js";
 import type { BuildInput, TableBuild } from "../snapshot/snapshot-build.js";
 import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
+import {
+  BlockedSyncError,
+  DEFAULT_POLICY,
+  type ValidationPolicy,
+} from "../snapshot/validate-base-tables.js";
 import type { Source } from "../source/source.js";
 import type { DeriveContext } from "./derive-all.js";
 import type { SyncHistory } from "./sync-history.js";
@@ -28,6 +34,7 @@ export class Syncer {
   readonly progress = new SyncProgress();
   #running: { run: SyncRunRecord; done: Promise<SyncRunRecord> } | undefined;
   readonly #runEnd = new Set<(run: SyncRunRecord) => void>();
+  readonly #stopping = new AbortController();
 
   constructor(
     private readonly source: Source,
@@ -37,6 +44,7 @@ export class Syncer {
     private readonly settings: {
       readonly sourceIdentity?: string;
       readonly history?: SyncHistory;
+      readonly validation?: Omit<ValidationPolicy, "allowShrink">;
     } = {},
   ) {
     this.status = new SyncStatus(settings.history?.length);
@@ -53,7 +61,11 @@ export class Syncer {
     return this.#running === undefined ? undefined : this.source.currentStatement?.();
   }
 
-  /** Starts a run, or joins the one already going. Never rejects: failures are recorded. */
+  /**
+   * Starts a run, or joins the one already going. Never rejects: failures are recorded.
+   * `options.allowShrink` (an admin's `TriggerSync{allow_shrink}`) lets this run empty or shrink
+   * a table.
+   */
   sync(trigger: SyncTrigger, options: SyncOptions = {}): Promise<SyncRunRecord> {
     return this.trigger(trigger, options).done;
   }
@@ -71,7 +83,7 @@ export class Syncer {
     const run = this.status.start(id, trigger, options);
     void this.settings.history?.save(this.status.recentRuns);
     this.progress.begin(id);
-    const done = this.#run(run, options.force === true)
+    const done = this.#run(run, options)
       .then(async (ended) => {
         await this.settings.history?.save(this.status.recentRuns);
         return ended;
@@ -89,18 +101,28 @@ export class Syncer {
     this.#runEnd.add(listener);
   }
 
+  /**
+   * Aborts the run in progress, and any started later, at the build's next statement (the one
+   * running is interrupted): shutdown must not wait minutes for a sync. The run fails with
+   * `reason` and its partial file is removed; the live snapshot keeps serving until the end.
+   */
+  abort(reason: string): void {
+    this.#stopping.abort(new Error(reason));
+  }
+
   /** Resolves when no run is going (for shutdown). */
   async idle(): Promise<void> {
     await this.#running?.done;
   }
 
-  async #run(run: SyncRunRecord, force: boolean): Promise<SyncRunRecord> {
+  async #run(run: SyncRunRecord, options: SyncOptions): Promise<SyncRunRecord> {
     const log = this.log.child({ run: run.runId, trigger: run.trigger });
     try {
+      this.#stopping.signal.throwIfAborted();
       const checkedAt = new Date();
       const fingerprint = await this.source.fingerprint();
       const live = this.store.live;
-      const rebuild = force || this.store.needsRebuild;
+      const rebuild = options.force === true || this.store.needsRebuild;
       if (!rebuild && live !== undefined && live.fingerprint === fingerprint) {
         this.store.confirm(checkedAt);
         this.#end(run, "skipped", `the source has not changed since snapshot ${live.id}`);
@@ -119,6 +141,12 @@ export class Syncer {
         load,
         ...(this.derive === undefined ? {} : { derive: this.derive }),
         onProgress: (p) => this.progress.build(p),
+        validation: {
+          ...(this.settings.validation ?? DEFAULT_POLICY),
+          allowShrink: options.allowShrink === true,
+        },
+        ...(live === undefined ? {} : { liveRows: liveRows(live.tables) }),
+        signal: this.#stopping.signal,
       };
       const result = await this.store.buildAndSwap(input);
       run.tables = result.tables.map((t) => ({ ...t }));
@@ -130,14 +158,20 @@ export class Syncer {
       log.info({ tables: run.tables }, "sync succeeded");
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof BlockedSyncError) {
+        run.blocked = { check: err.check, table: err.table, rows: err.rows };
+      }
+      run.errorKind = kindOf(err);
       this.#end(run, "failed", message);
       const live = this.store.live;
-      log.error(
-        { err: message, snapshot: live?.id },
-        live === undefined
-          ? "sync failed; no snapshot is serving until a sync succeeds"
-          : "sync failed; the previous snapshot keeps serving",
-      );
+      if (this.#stopping.signal.aborted) log.warn({ err: message }, "sync aborted");
+      else
+        log.error(
+          { err: message, kind: run.errorKind, snapshot: live?.id },
+          live === undefined
+            ? "sync failed; no snapshot is serving until a sync succeeds"
+            : "sync failed; the previous snapshot keeps serving",
+        );
     }
     return run;
   }
@@ -146,4 +180,9 @@ export class Syncer {
     this.status.finish(run, state, message);
     this.progress.end(state, message);
   }
+}
+
+/** The live snapshot's row count per table, which the shrink checks compare against. */
+function liveRows(tables: readonly { table: string; rows: number }[]): Record<string, number> {
+  return Object.fromEntries(tables.map((t) => [t.table, t.rows]));
 }
