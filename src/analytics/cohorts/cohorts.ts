@@ -11,8 +11,6 @@ export type CohortGranularity = (typeof COHORT_GRANULARITIES)[number];
  * Activity is the reference's: a customer is active in a period when one of their relationships
  * starts in it; the cohort is the period of the first start. The grid runs from each cohort to
  * the last period with a start in the data, zeros included, so the answer is a plain lookup.
- * Starts are first folded to one row per customer and period, so a cell's active customers are
- * a plain count (no DISTINCT, no join back to the cohorts).
  */
 const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS
   WITH a AS (
@@ -23,16 +21,14 @@ const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS
     FROM a
     UNION ALL
     SELECT 'week', customer_id, date_trunc('week', start_date)::DATE, amount FROM a),
-  cp AS (SELECT granularity, customer_id, p, sum(amount) AS amount FROM ap GROUP BY ALL),
-  c AS (
-    SELECT *, min(p) OVER (PARTITION BY granularity, customer_id) AS cohort_start FROM cp),
+  c AS (SELECT granularity, customer_id, min(p) AS cohort_start FROM ap GROUP BY ALL),
   cells AS (
-    SELECT granularity, cohort_start, p AS period_start, count(*) AS active_customers,
-           sum(amount) AS revenue
-    FROM c GROUP BY ALL),
-  sizes AS (
-    SELECT granularity, cohort_start, count(*) AS size FROM c WHERE p = cohort_start GROUP BY ALL),
-  last AS (SELECT granularity, max(p) AS last_period FROM cp GROUP BY ALL),
+    SELECT ap.granularity, c.cohort_start, ap.p AS period_start,
+           count(DISTINCT ap.customer_id) AS active_customers, sum(ap.amount) AS revenue
+    FROM ap JOIN c USING (granularity, customer_id)
+    GROUP BY ALL),
+  sizes AS (SELECT granularity, cohort_start, count(*) AS size FROM c GROUP BY ALL),
+  last AS (SELECT granularity, max(p) AS last_period FROM ap GROUP BY ALL),
   grid AS (
     SELECT s.granularity, s.cohort_start, s.size,
            unnest(generate_series(s.cohort_start::TIMESTAMP, l.last_period::TIMESTAMP,
