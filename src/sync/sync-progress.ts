@@ -34,26 +34,27 @@ const PHASE_START: Readonly<Record<SyncPhase, number>> = {
 };
 const BASE_TABLES_COUNT = 3;
 
+/** An event with nothing counted yet: where the service starts and where every run begins. */
+const NOTHING_YET = {
+  runId: "",
+  table: "",
+  rows: 0,
+  totalRows: 0,
+  bytes: 0,
+  totalBytes: 0,
+  files: 0,
+  totalFiles: 0,
+  fractionDone: 0,
+  message: "",
+} as const;
+
 /**
  * The latest progress of the running (or last) sync, and a stream of changes for WatchSync. It
  * turns the builder's per-table row counts into one fraction, so every client shows the same
  * bar.
  */
 export class SyncProgress {
-  #current: SyncProgressEvent = {
-    runId: "",
-    state: "none",
-    phase: "idle",
-    table: "",
-    rows: 0,
-    totalRows: 0,
-    bytes: 0,
-    totalBytes: 0,
-    files: 0,
-    totalFiles: 0,
-    fractionDone: 0,
-    message: "",
-  };
+  #current: SyncProgressEvent = { ...NOTHING_YET, state: "none", phase: "idle" };
   #tablesDone = 0;
   readonly #events = new EventEmitter().setMaxListeners(0);
 
@@ -65,20 +66,7 @@ export class SyncProgress {
   /** A run has started. */
   begin(runId: string): void {
     this.#tablesDone = 0;
-    this.#emit({
-      runId,
-      state: "running",
-      phase: "check",
-      table: "",
-      rows: 0,
-      totalRows: 0,
-      bytes: 0,
-      totalBytes: 0,
-      files: 0,
-      totalFiles: 0,
-      fractionDone: 0,
-      message: "",
-    });
+    this.#emit({ ...NOTHING_YET, runId, state: "running", phase: "check" });
   }
 
   /** Translates a builder event. */
