@@ -105,6 +105,15 @@ export interface Config {
   readonly connections: ConnectionSettings;
   /** Export limits: stall timeout, concurrency caps, the leftover-file sweep. */
   readonly exportLimits: ExportLimits;
+  /**
+   * Whether the Snowflake source unloads tables through a stage as Parquet (`SYNC_BULK`):
+   * `auto` for tables of at least `syncBulkMinRows` rows, `on` for all, `off` for none.
+   */
+  readonly syncBulk: "auto" | "on" | "off";
+  /** The row count from which `SYNC_BULK=auto` unloads a table (`SYNC_BULK_MIN_ROWS`). */
+  readonly syncBulkMinRows: number;
+  /** A named stage for bulk unloads (`SNOWFLAKE_STAGE`); unset = a temporary stage per sync. */
+  readonly snowflakeStage: string | undefined;
 }
 
 /**
@@ -231,6 +240,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxPerCaller: integer(env, "EXPORT_MAX_PER_CALLER", 4, 1, 1024),
       sweepIntervalMs: duration(env, "EXPORT_SWEEP_INTERVAL", 600_000),
     },
+    syncBulk: oneOf(env, "SYNC_BULK", ["auto", "on", "off"] as const, () => "auto"),
+    syncBulkMinRows: integer(env, "SYNC_BULK_MIN_ROWS", 200_000, 0, Number.MAX_SAFE_INTEGER),
+    snowflakeStage: stageName(env, "SNOWFLAKE_STAGE"),
   };
 }
 
@@ -238,6 +250,18 @@ export function loadConfig(env: Env = process.env): Config {
 function syncAfterWrites(env: Env): number | undefined {
   if (text(env, "SYNC_AFTER_WRITES")?.toLowerCase() === "off") return undefined;
   return duration(env, "SYNC_AFTER_WRITES", 60_000);
+}
+
+/** A stage name must be a Snowflake identifier (optionally qualified), as it is spliced into stage statements. */
+function stageName(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/.test(value)) {
+    throw new ConfigError(
+      `${name} must be a stage name such as MY_STAGE or DB.SCHEMA.MY_STAGE (letters, digits, _ and $), not ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 /** A tenth of V8's heap limit: what remembered answers may hold unless `MEMO_MAX_BYTES` says. */

@@ -23,6 +23,30 @@ describe("configuration from the environment", () => {
     expect(loadConfig({ SYNC_AFTER_WRITES: "5m" }).syncAfterWritesMs).toBe(300_000);
   });
 
+  it("reads the bulk-unload settings and refuses a stage name that is not an identifier", () => {
+    expect(loadConfig({})).toMatchObject({
+      syncBulk: "auto",
+      syncBulkMinRows: 200_000,
+      snowflakeStage: undefined,
+    });
+    expect(
+      loadConfig({
+        SYNC_BULK: "off",
+        SYNC_BULK_MIN_ROWS: "5000",
+        SNOWFLAKE_STAGE: "CRM.PUBLIC.UNLOAD",
+      }),
+    ).toMatchObject({
+      syncBulk: "off",
+      syncBulkMinRows: 5000,
+      snowflakeStage: "CRM.PUBLIC.UNLOAD",
+    });
+    expect(() => loadConfig({ SYNC_BULK: "sometimes" })).toThrow(/SYNC_BULK/);
+    expect(() => loadConfig({ SNOWFLAKE_STAGE: "x'; DROP TABLE t" })).toThrow(ConfigError);
+    expect(() => loadConfig({ SNOWFLAKE_STAGE: "@stage" })).toThrow(
+      /SNOWFLAKE_STAGE must be a stage name/,
+    );
+  });
+
   it("picks the source from what is configured", () => {
     expect(loadConfig({ LOCAL_SOURCE_DIR: tmpdir() }).source).toBe("local");
     const snowflake = loadConfig({

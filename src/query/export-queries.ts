@@ -5,7 +5,7 @@ import type { SqlParam } from "../snapshot/sql-runner.js";
 import { EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportColumn } from "./export-tables.js";
 import { withPendingWrites } from "./overlay-reader.js";
 import type { PendingWrites } from "./pending-writes.js";
-import { type AnswerMeta, type ReadPolicy, unavailableIfCorrupt } from "./read-router.js";
+import type { AnswerMeta, ReadPolicy } from "./read-router.js";
 
 /** What a caller asks to export, in the query layer's words. */
 export interface ExportArgs {
@@ -120,9 +120,7 @@ export async function writeExport(
     path: options.path,
     maxRows: options.maxRows,
   };
-  const done = await writer.exportTo(request, options.signal).catch((err: unknown) => {
-    throw unavailableIfCorrupt(err);
-  });
+  const done = await writer.exportTo(request, options.signal);
   if (done === undefined) {
     throw new AppError(
       "unavailable",

@@ -1,6 +1,5 @@
 import { AppError } from "../app-error.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
-import { isSnapshotCorrupt } from "../snapshot/snapshot-corrupt.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { todayUtc } from "./dates.js";
@@ -163,24 +162,20 @@ export class ReadRouter {
     const { remember } = question;
     let pendingWrites = 0;
     let includesPendingWrites = false;
-    const answer = await this.store
-      .read(async (db, info) => {
-        const pending = this.context.pending?.newerThan(info.dataAsOf);
-        pendingWrites = pending?.size ?? 0;
-        const { overlay, live } = question;
-        if (pending !== undefined && pendingWrites > 0 && overlay !== undefined && live) {
-          if (overlay.concerns?.(args, pending) ?? true) {
-            includesPendingWrites = true;
-            return live(overlayReader(db, pending), args);
-          }
+    const answer = await this.store.read(async (db, info) => {
+      const pending = this.context.pending?.newerThan(info.dataAsOf);
+      pendingWrites = pending?.size ?? 0;
+      const { overlay, live } = question;
+      if (pending !== undefined && pendingWrites > 0 && overlay !== undefined && live) {
+        if (overlay.concerns?.(args, pending) ?? true) {
+          includesPendingWrites = true;
+          return live(overlayReader(db, pending), args);
         }
-        if (remember === undefined) return question.snapshot(db, args);
-        const asked = question.canonical === undefined ? args : await question.canonical(db, args);
-        return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
-      })
-      .catch((err: unknown) => {
-        throw unavailableIfCorrupt(err);
-      });
+      }
+      if (remember === undefined) return question.snapshot(db, args);
+      const asked = question.canonical === undefined ? args : await question.canonical(db, args);
+      return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
+    });
     if (answer === undefined) throw this.noSnapshot("the snapshot was unloaded");
     const { id, dataAsOf, sourceIdentity } = answer.info;
     const meta: AnswerMeta = {
@@ -216,14 +211,6 @@ function answerKey(name: string, args: unknown): string {
     typeof value === "bigint" ? value.toString() : value,
   );
   return `${name} ${todayUtc()} ${text}`;
-}
-
-/**
- * A read that found the snapshot file corrupt is UNAVAILABLE (the store has taken it out of
- * service and a rebuild is under way), never INTERNAL or "no analytics tables".
- */
-export function unavailableIfCorrupt(err: unknown): unknown {
-  return isSnapshotCorrupt(err) ? new AppError("unavailable", err.message, { cause: err }) : err;
 }
 
 /** A question written once in the SQL both dialects share, asked of the snapshot or live. */

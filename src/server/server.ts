@@ -240,10 +240,14 @@ async function listenOrExplain(deps: ServerDeps, handler: Handler): Promise<List
  * Where a person reaches the service, for the "ready" log line: a wildcard host is shown as
  * localhost, since that is the address one types on the machine itself.
  */
-function serviceUrls(host: string, port: number, tls: boolean): { api: string; dashboard: string } {
+function serviceUrls(
+  host: string,
+  port: number,
+  tls: boolean,
+): { api: string; dashboard: string; docs: string } {
   const shown = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
   const base = `${tls ? "https" : "http"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
-  return { api: base, dashboard: `${base}/` };
+  return { api: base, dashboard: `${base}/`, docs: `${base}/docs` };
 }
 
 /** How often, at most, a refused connection is logged: a flood must not flood the log too. */

@@ -25,6 +25,9 @@ export function createSource(config: Config, log?: (message: string) => void): S
         liveTimeoutMs: config.liveQueryTimeoutMs,
         statementTimeoutSeconds: config.snowflakeStatementTimeoutMs / 1000,
         writeTimeoutMs: config.writeTimeoutMs,
+        bulk: config.syncBulk,
+        bulkMinRows: config.syncBulkMinRows,
+        ...(config.snowflakeStage === undefined ? {} : { stage: config.snowflakeStage }),
         ...(log === undefined ? {} : { driverLog: log }),
       });
   }

@@ -5,7 +5,6 @@ import { leaseSession, returnSession } from "./session-leases.js";
 import type {
   Bind,
   DriverOptions,
-  QueryOptions,
   QueryResult,
   ResultColumn,
   SnowflakeClient,
@@ -155,53 +154,6 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
     if (pool !== undefined) await returnSession(await pool, connection, broken);
   };
 
-  /**
-   * Runs one statement on a leased session; past `deadline` it is canceled. `state.broken` is
-   * set when the session can no longer be used (a fatal error, or a cancel that may have left
-   * it mid-statement), so it is dropped instead of going back to the pool.
-   */
-  const executeOn = (
-    connection: Connection,
-    sql: string,
-    binds: readonly Bind[],
-    queryOptions: Pick<QueryOptions, "what" | "nativeTypes"> & { readonly limitMs?: number },
-    deadline: number,
-    state: { broken: boolean },
-  ): Promise<QueryResult> =>
-    new Promise<QueryResult>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const limitMs = queryOptions.limitMs ?? Math.max(0, deadline - Date.now());
-      const statement = connection.execute({
-        sqlText: sql,
-        ...(binds.length > 0 ? { binds: [...binds] } : {}),
-        ...(queryOptions.nativeTypes === true ? { fetchAsString: [] } : {}),
-        rowMode: "array",
-        parameters: parameters(limitMs / 1000),
-        complete: (err: SnowflakeError | undefined, done, rows) => {
-          clearTimeout(timer);
-          if (err !== undefined && err !== null) {
-            state.broken ||= isFatal(err);
-            reject(toSnowflakeError(err, context(queryOptions.what)));
-            return;
-          }
-          resolve({ columns: describeColumns(done), rows: (rows ?? []) as unknown[][] });
-        },
-      });
-      timer = setTimeout(
-        () => {
-          state.broken = true;
-          statement.cancel(() => undefined);
-          reject(
-            snowflakeUnavailable(
-              "timeout",
-              `Snowflake did not answer within ${limitMs} ms while ${queryOptions.what}; the statement was canceled`,
-            ),
-          );
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-
   return {
     url,
     async query(sql, binds, queryOptions) {
@@ -211,12 +163,13 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
         Math.min(deadline, Date.now() + options.connectTimeoutMs),
         queryOptions.what,
       );
-      const state = { broken: false };
+      let broken = false;
       try {
-        const limited = { ...queryOptions, limitMs: timeoutMs };
-        return await executeOn(connection, sql, binds, limited, deadline, state);
+        return await execute(connection, sql, binds, queryOptions, deadline, () => {
+          broken = true;
+        });
       } finally {
-        await giveBack(connection, state.broken);
+        await giveBack(connection, broken);
       }
     },
 
@@ -227,9 +180,11 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
         Math.min(deadline, Date.now() + options.connectTimeoutMs),
         what,
       );
-      const state = { broken: false };
+      let broken = false;
       const run = (sql: string, binds: readonly Bind[]) =>
-        executeOn(connection, sql, binds, { what }, deadline, state);
+        execute(connection, sql, binds, { what }, deadline, () => {
+          broken = true;
+        });
       try {
         await run("BEGIN", []);
         let value: Awaited<ReturnType<typeof fn>>;
@@ -239,17 +194,34 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
           // A session that timed out or failed may still hold the transaction: roll it back,
           // and if even that fails, the session is dropped, which ends the transaction too.
           await run("ROLLBACK", []).catch(() => {
-            state.broken = true;
+            broken = true;
           });
           throw err;
         }
         await run("COMMIT", []);
         return value;
       } catch (err) {
-        state.broken = true;
+        broken = true;
         throw err;
       } finally {
-        await giveBack(connection, state.broken);
+        await giveBack(connection, broken);
+      }
+    },
+
+    async session(what, work) {
+      const connection = await acquire(Date.now() + options.connectTimeoutMs, what);
+      let broken = false;
+      try {
+        return await work({
+          query: (sql, binds, queryOptions) => {
+            const timeoutMs = queryOptions.timeoutMs ?? options.statementTimeoutSeconds * 1000;
+            return execute(connection, sql, binds, queryOptions, Date.now() + timeoutMs, () => {
+              broken = true;
+            });
+          },
+        });
+      } finally {
+        await giveBack(connection, broken);
       }
     },
 
@@ -291,6 +263,49 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
       await driverPool.clear();
     },
   };
+
+  /**
+   * Runs one statement on `connection` and collects its rows; past `deadline` the statement
+   * is canceled. `onBroken` hears of an error after which the session is unusable.
+   */
+  function execute(
+    connection: Connection,
+    sql: string,
+    binds: readonly Bind[],
+    queryOptions: { readonly what: string; readonly nativeTypes?: boolean },
+    deadline: number,
+    onBroken: () => void,
+  ): Promise<QueryResult> {
+    const timeoutMs = Math.max(1, deadline - Date.now());
+    return new Promise<QueryResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const statement = connection.execute({
+        sqlText: sql,
+        ...(binds.length > 0 ? { binds: [...binds] } : {}),
+        ...(queryOptions.nativeTypes === true ? { fetchAsString: [] } : {}),
+        rowMode: "array",
+        parameters: parameters(timeoutMs / 1000),
+        complete: (err: SnowflakeError | undefined, done, rows) => {
+          clearTimeout(timer);
+          if (err !== undefined && err !== null) {
+            if (isFatal(err)) onBroken();
+            reject(toSnowflakeError(err, context(queryOptions.what)));
+            return;
+          }
+          resolve({ columns: describeColumns(done), rows: (rows ?? []) as unknown[][] });
+        },
+      });
+      timer = setTimeout(() => {
+        statement.cancel(() => undefined);
+        reject(
+          snowflakeUnavailable(
+            "timeout",
+            `Snowflake did not answer within ${timeoutMs} ms while ${queryOptions.what}; the statement was canceled`,
+          ),
+        );
+      }, timeoutMs);
+    });
+  }
 
   /**
    * Sends a streamed statement and waits for its first response; a statement that does not

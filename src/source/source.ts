@@ -12,8 +12,11 @@ export interface Source {
   readonly kind: string;
   /** Changes whenever the source's data may have changed. */
   fingerprint(): Promise<string>;
-  /** One consistent read of the three tables. */
-  load(): Promise<SourceLoad>;
+  /**
+   * One consistent read of the three tables. `syncId` names the run, where the source leaves
+   * traces of it (the Snowflake source's stage prefix for a bulk unload).
+   */
+  load(options?: { readonly syncId?: string }): Promise<SourceLoad>;
   /**
    * Answers questions live, for sources that can (Snowflake); absent for files, whose snapshot
    * is as fresh as the files themselves.

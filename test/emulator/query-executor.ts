@@ -11,7 +11,7 @@ import type { DuckDBConnection, DuckDBPreparedStatement } from "@duckdb/node-api
 import { type BindingRows, bindParameters } from "./bindings.js";
 import { RowCollector, type WireRow } from "./chunks.js";
 import type { EmulatorContext } from "./context.js";
-import { sqlIdentifier } from "./http-util.js";
+import { sqlIdentifier, sqlStringLiteral } from "./http-util.js";
 import type { QueryResult } from "./query-store.js";
 import { columnEncoding, rowTypeEntry, snowflakeColumnName } from "./result-encoding.js";
 import { sessionStatement } from "./session-statements.js";
@@ -19,6 +19,7 @@ import type { Session } from "./session-store.js";
 import { CANCELED, statementCountError, unsupported } from "./sql-errors.js";
 import { type Rewritten, rewriteStatement, type TimeTravelClause } from "./sql-rewriter.js";
 import { splitStatements, type Token, tokenize } from "./sql-tokenizer.js";
+import { stageStatement } from "./stage-statements.js";
 import {
   ddlStatus,
   dmlResult,
@@ -55,6 +56,13 @@ export async function executeStatement(
   if (verb !== undefined) return transactionControl(emulator, request.session, verb);
   const direct = sessionStatement(tokens, request.session);
   if (direct !== undefined) return direct;
+  const staged = await stageStatement(
+    emulator,
+    request.sqlText,
+    request.session,
+    (select, dir, maxFileSize) => copySelect(emulator, request, select, dir, maxFileSize),
+  );
+  if (staged !== undefined) return staged;
   const rewritten = rewriteStatement(tokens, { ...request.session, tables: emulator.db.tables() });
   const bindings = request.bindings[0] ?? [];
   const { sql, snapshot } = await emulator.db.withConnection((connection) =>
@@ -95,6 +103,52 @@ async function transactionControl(
     await open.end(verb === "commit");
   }
   return statusResult(TCL_OK, STATEMENT_TYPE_IDS.tcl, "session");
+}
+
+/**
+ * The SELECT of a `COPY INTO @stage` written as Parquet files of at most `maxFileSize` bytes
+ * into `dir` by DuckDB, after the same rewriting and time travel as any query, so an unload
+ * `AT(TIMESTAMP => ...)` reads exactly what a SELECT at that point would. Returns the rows.
+ */
+async function copySelect(
+  emulator: EmulatorContext,
+  request: ExecuteRequest,
+  selectText: string,
+  dir: string,
+  maxFileSize: number,
+): Promise<number> {
+  const [tokens] = splitStatements(tokenize(selectText));
+  const rewritten = rewriteStatement(tokens ?? [], {
+    ...request.session,
+    tables: emulator.db.tables(),
+  });
+  const bindings = request.bindings[0] ?? [];
+  const { sql, snapshot } = await emulator.db.withConnection((connection) =>
+    resolveTimeTravel(emulator, connection, rewritten, bindings),
+  );
+  // DuckDB starts a new file only between row groups, so small limits get small row groups.
+  const fileBytes = Math.max(1024, Math.floor(maxFileSize));
+  const groupRows = Math.min(122_880, Math.max(1024, Math.floor(fileBytes / 100)));
+  const copy = `COPY (${sql}) TO ${sqlStringLiteral(dir)} (FORMAT PARQUET, FILE_SIZE_BYTES ${fileBytes}, ROW_GROUP_SIZE ${groupRows}, FILENAME_PATTERN 'data_{i}', OVERWRITE_OR_IGNORE)`;
+  const run = async (connection: DuckDBConnection): Promise<number> => {
+    const onAbort = (): void => connection.interrupt();
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    const prepared = await connection.prepare(copy);
+    try {
+      bindParameters(prepared, bindings, rewritten.params);
+      return Number((await prepared.run()).rowsChanged);
+    } finally {
+      request.signal.removeEventListener("abort", onAbort);
+      prepared.destroySync();
+    }
+  };
+  if (snapshot !== undefined) return emulator.db.timeTravel.runOn(snapshot, run);
+  const connection = await emulator.db.connect();
+  try {
+    return await run(connection);
+  } finally {
+    connection.closeSync();
+  }
 }
 
 /** A rewritten statement ready to prepare. */

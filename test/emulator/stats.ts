@@ -28,6 +28,10 @@ export function emptyStats(): EmulatorStats {
     faults: {},
     timeTravelReads: 0,
     adminStatements: 0,
+    stageFilesWritten: 0,
+    stageFilesRemoved: 0,
+    stageDownloadsOffered: 0,
+    stageDownloads: { served: 0, failed: 0, truncated: 0, bytes: 0 },
   };
 }
 
