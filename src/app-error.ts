@@ -4,6 +4,8 @@
  *
  * - `invalid_argument`, `not_found`, `failed_precondition`, `resource_exhausted`,
  *   `deadline_exceeded`: a caller's request that cannot be answered as asked.
+ * - `already_exists`: a create whose key is taken; `aborted`: a write whose etag is stale or
+ *   whose row changed while it ran (read again and retry).
  * - `unavailable`: a dependency (Snowflake, a snapshot) cannot answer now; retrying may help.
  * - `invalid_data`: the source's rows or files break the contract (fix the data; the last good
  *   snapshot keeps serving).
@@ -19,7 +21,9 @@ export type ErrorKind =
   | "unavailable"
   | "invalid_data"
   | "config"
-  | "internal";
+  | "internal"
+  | "already_exists"
+  | "aborted";
 
 /** Optional facts an error carries besides its kind and message. */
 export interface ErrorDetails {

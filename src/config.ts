@@ -9,8 +9,12 @@ import {
   VALIDATION_CHECK_IDS,
 } from "./schema/validation-spec.js";
 
-/** Where the syncer reads the three tables from. */
-export type SourceKind = "snowflake" | "local" | "online-retail";
+/**
+ * Where the syncer reads the three tables from. `embedded` (the default without Snowflake or
+ * `LOCAL_SOURCE_DIR`) is a writable DuckDB database under DATA_DIR seeded from the bundled
+ * file; `online-retail` reads that file directly and, like `local`, is read-only.
+ */
+export type SourceKind = "snowflake" | "local" | "online-retail" | "embedded";
 
 /** Connection settings for Snowflake, present only when `SOURCE` is `snowflake`. */
 export interface SnowflakeConfig {
@@ -52,6 +56,13 @@ export interface Config {
   readonly localSourceDir: string | undefined;
   readonly snowflake: SnowflakeConfig | undefined;
   readonly syncCron: string | undefined;
+  /**
+   * How long after the last write a sync starts, so the snapshot (and the analytics) take the
+   * writes in; undefined (`SYNC_AFTER_WRITES=off`) leaves that to the cron schedule.
+   */
+  readonly syncAfterWritesMs: number | undefined;
+  /** Longest a write to Snowflake may take, session included; past it the write is UNAVAILABLE. */
+  readonly writeTimeoutMs: number;
   /** Longest a live query towards Snowflake may take, waiting for a slot included, in ms. */
   readonly liveQueryTimeoutMs: number;
   /** Live queries towards Snowflake at once; more wait for a slot. */
@@ -94,6 +105,15 @@ export interface Config {
   readonly connections: ConnectionSettings;
   /** Export limits: stall timeout, concurrency caps, the leftover-file sweep. */
   readonly exportLimits: ExportLimits;
+  /**
+   * Whether the Snowflake source unloads tables through a stage as Parquet (`SYNC_BULK`):
+   * `auto` for tables of at least `syncBulkMinRows` rows, `on` for all, `off` for none.
+   */
+  readonly syncBulk: "auto" | "on" | "off";
+  /** The row count from which `SYNC_BULK=auto` unloads a table (`SYNC_BULK_MIN_ROWS`). */
+  readonly syncBulkMinRows: number;
+  /** A named stage for bulk unloads (`SNOWFLAKE_STAGE`); unset = a temporary stage per sync. */
+  readonly snowflakeStage: string | undefined;
   /** What this process does about syncing (ROLE, PUBLISH_DIR, PUBLISH_POLL). */
   readonly scaleOut: ScaleOutSettings;
 }
@@ -161,9 +181,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads and validates the configuration; throws {@link ConfigError} on the first bad setting. */
 export function loadConfig(env: Env = process.env): Config {
   const snowflakeAccount = text(env, "SNOWFLAKE_ACCOUNT");
-  const source = oneOf(env, "SOURCE", ["snowflake", "local", "online-retail"] as const, () => {
+  const kinds = ["snowflake", "local", "online-retail", "embedded"] as const;
+  const source = oneOf(env, "SOURCE", kinds, () => {
     if (snowflakeAccount !== undefined) return "snowflake";
-    return text(env, "LOCAL_SOURCE_DIR") === undefined ? "online-retail" : "local";
+    return text(env, "LOCAL_SOURCE_DIR") === undefined ? "embedded" : "local";
   });
   const localSourceDir = text(env, "LOCAL_SOURCE_DIR");
   if (source === "local" && localSourceDir === undefined) {
@@ -220,6 +241,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     snowflakeStatementTimeoutMs: duration(env, "SNOWFLAKE_STATEMENT_TIMEOUT", 300_000),
     syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
+    syncAfterWritesMs: syncAfterWrites(env),
+    writeTimeoutMs: duration(env, "WRITE_TIMEOUT", 10_000),
     syncBlockingChecks: blockingChecks(env, "SYNC_BLOCKING_CHECKS"),
     syncMaxShrink: fraction(env, "SYNC_MAX_SHRINK", 0.5),
     connections: {
@@ -235,6 +258,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxPerCaller: integer(env, "EXPORT_MAX_PER_CALLER", 4, 1, 1024),
       sweepIntervalMs: duration(env, "EXPORT_SWEEP_INTERVAL", 600_000),
     },
+    syncBulk: oneOf(env, "SYNC_BULK", ["auto", "on", "off"] as const, () => "auto"),
+    syncBulkMinRows: integer(env, "SYNC_BULK_MIN_ROWS", 200_000, 0, Number.MAX_SAFE_INTEGER),
+    snowflakeStage: stageName(env, "SNOWFLAKE_STAGE"),
     scaleOut: scaleOutSettings(env),
   };
 }
@@ -254,6 +280,24 @@ function scaleOutSettings(env: Env): ScaleOutSettings {
     throw new ConfigError(`PUBLISH_POLL=${text(env, "PUBLISH_POLL")} must be at least 100ms`);
   }
   return { role, publishDir, publishPollMs };
+}
+
+/** `SYNC_AFTER_WRITES`: a duration (default 60 s), or `off` for no sync scheduled by writes. */
+function syncAfterWrites(env: Env): number | undefined {
+  if (text(env, "SYNC_AFTER_WRITES")?.toLowerCase() === "off") return undefined;
+  return duration(env, "SYNC_AFTER_WRITES", 60_000);
+}
+
+/** A stage name must be a Snowflake identifier (optionally qualified), as it is spliced into stage statements. */
+function stageName(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/.test(value)) {
+    throw new ConfigError(
+      `${name} must be a stage name such as MY_STAGE or DB.SCHEMA.MY_STAGE (letters, digits, _ and $), not ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 /** A tenth of V8's heap limit: what remembered answers may hold unless `MEMO_MAX_BYTES` says. */

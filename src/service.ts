@@ -6,6 +6,7 @@ import { AppError } from "./app-error.js";
 import { type Config, ConfigError } from "./config.js";
 import { checkDataDirWritable } from "./data-dir-check.js";
 import { type ScaleOut, startScaleOut } from "./publish/scale-out.js";
+import { PendingWrites } from "./query/pending-writes.js";
 import { ReadRouter } from "./query/read-router.js";
 import { warmSnapshot } from "./query/warm-snapshot.js";
 import { Authenticator } from "./server/auth/authenticator.js";
@@ -17,10 +18,16 @@ import { SnapshotStore } from "./snapshot/snapshot-store.js";
 import { createSource } from "./source/create-source.js";
 import { sourceIdentity } from "./source/source-identity.js";
 import { deriveAll } from "./sync/derive-all.js";
+import { SyncAfterWrites } from "./sync/sync-after-writes.js";
 import { SyncHistory } from "./sync/sync-history.js";
 import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
 import { whyNotServing } from "./sync/why-not-serving.js";
+import { Writes } from "./write/writes.js";
+
+/** Why a replica refuses writes (FAILED_PRECONDITION). */
+const REPLICA_WRITE_REFUSAL =
+  "this process is a replica (ROLE=replica): it takes no writes; send them to the syncer, whose next published snapshot carries them to every replica";
 
 /** How long shutdown waits for an aborted sync to end before it leaves the run behind. */
 const SYNC_ABORT_WAIT_MS = 2_000;
@@ -99,15 +106,26 @@ export async function startService(
     };
   });
   const notServing = () => scaleOut.whyNotServing() ?? whyNotServing(store, syncer.status);
+  const overlay = new PendingWrites();
+  let previousDataAsOf = store.live?.dataAsOf;
+  const afterWrites = new SyncAfterWrites(syncer, log, config.syncAfterWritesMs);
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
     whyNoSnapshot: notServing,
+    pending: overlay,
     liveIdentity: identity,
     onLiveFault: (err) =>
       log.error({ err }, "live query failed; the caller was answered from the snapshot or refused"),
   });
+  // Writes on a replica would change only its own overlay (and its sync after writes would
+  // read the source): until replicas share a log of written rows, they send writers to the syncer.
+  const writeTarget = replica
+    ? { writer: undefined, identity, refusal: REPLICA_WRITE_REFUSAL }
+    : { writer: source.writer, identity };
+  const writes = new Writes(writeTarget, overlay, log, () => afterWrites.poke());
   const server = await startServer({
     log,
     router,
+    writes,
     sync: {
       store,
       syncer: replica ? replicaSyncer(syncer) : syncer,
@@ -118,6 +136,7 @@ export async function startService(
     },
     exports: {
       store,
+      pending: overlay,
       maxRows: config.maxExportRows,
       defaultMaxStalenessMs: config.defaultMaxStalenessMs,
       log,
@@ -140,6 +159,9 @@ export async function startService(
   follow(store.live !== undefined);
   warm();
   store.onChange((info) => {
+    // A read may still hold the snapshot this one replaces: keep what it lacks one swap more.
+    if (previousDataAsOf !== undefined) overlay.dropThrough(previousDataAsOf);
+    previousDataAsOf = info?.dataAsOf ?? previousDataAsOf;
     follow(info !== undefined);
     warm();
   });
@@ -178,6 +200,7 @@ export async function startService(
           : await ended;
       // After the aborted run has ended, so that the retry it asks for is cancelled too.
       await schedule.stop();
+      afterWrites.stop();
       if (!settled) {
         log.warn(
           { run: syncer.status.lastRun?.runId },

@@ -11,7 +11,7 @@ import {
   HealthCheckResponse_ServingStatus as Status,
 } from "../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../gen/grpc/reflection/v1/reflection_pb.js";
-import { adminProcedures } from "../src/server/auth/roles.js";
+import { adminProcedures, writerProcedures } from "../src/server/auth/roles.js";
 import { SERVICES } from "../src/server/server.js";
 import {
   callWithEmptyRequest,
@@ -27,6 +27,7 @@ import { startTestService, type TestService } from "./support/test-service.js";
 
 const reader = newKey("dashboard", "reader");
 const admin = newKey("ops", "admin");
+const writer = newKey("editor", "writer");
 const wrong = newKey("nobody", "admin");
 
 let dir: string;
@@ -38,7 +39,7 @@ const bearer = (key: TestKey) => ({ authorization: `Bearer ${key.key}` });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ca-auth-"));
-  keysFile = await writeKeysFile(dir, [reader, admin]);
+  keysFile = await writeKeysFile(dir, [reader, writer, admin]);
   running = await startTestService({ API_KEYS_FILE: keysFile });
   transports = [
     ["gRPC", createGrpcTransport({ baseUrl: running.baseUrl })],
@@ -101,6 +102,31 @@ describe("roles", () => {
     expect(adminProcedures(SERVICES)).toEqual(["customeranalytics.v1.SyncService/TriggerSync"]);
   });
 
+  it("the writes, and only they, need the writer role", () => {
+    const writes = writerProcedures(SERVICES).map((name) => name.split("/")[1]);
+    expect(writes.sort()).toEqual(
+      ["Customer", "Product", "Holding"]
+        .flatMap((noun) => ["Create", "Update", "Delete"].map((verb) => `${verb}${noun}`))
+        .sort(),
+    );
+  });
+
+  it("a reader cannot write; a writer can (this source then refuses: it is read-only)", async () => {
+    const customers = createClient(CustomerService, transports[0]?.[1] as Transport);
+    const request = { customer: { customerId: "C001", region: "x" } };
+    const asReader = await customers
+      .updateCustomer(request, { headers: bearer(reader), timeoutMs: 5_000 })
+      .catch((e: unknown) => e as { code: Code; rawMessage: string });
+    expect(asReader).toMatchObject({ code: Code.PermissionDenied });
+    expect((asReader as { rawMessage: string }).rawMessage).toContain(
+      "dashboard has the reader role; UpdateCustomer needs writer",
+    );
+    const asWriter = await customers
+      .updateCustomer(request, { headers: bearer(writer), timeoutMs: 5_000 })
+      .catch((e: unknown) => e as { code: Code });
+    expect(asWriter).toMatchObject({ code: Code.FailedPrecondition });
+  });
+
   it("TriggerSync refuses a reader with PERMISSION_DENIED naming the role, not the key", async () => {
     for (const [protocol, transport] of transports) {
       const sync = createClient(SyncService, transport);
@@ -112,6 +138,16 @@ describe("roles", () => {
       expect(err?.rawMessage).toContain("dashboard has the reader role");
       expect(err?.rawMessage).not.toContain(reader.key);
     }
+  });
+
+  it("TriggerSync refuses a writer: writing data is not controlling the service", async () => {
+    const sync = createClient(SyncService, transports[0]?.[1] as Transport);
+    const err = await sync.triggerSync({}, { headers: bearer(writer), timeoutMs: 5_000 }).then(
+      () => undefined,
+      (e: unknown) => e as { code: Code; rawMessage: string },
+    );
+    expect(err?.code).toBe(Code.PermissionDenied);
+    expect(err?.rawMessage).toContain("editor has the writer role; TriggerSync needs admin");
   });
 
   it("TriggerSync accepts an admin key", async () => {

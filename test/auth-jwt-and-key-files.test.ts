@@ -69,6 +69,8 @@ describe("JwtVerifier", () => {
       signJwt(ec, claims({ role: ["reader", "admin"], aud: ["x", AUDIENCE] })),
     );
     expect(admin).toMatchObject({ ok: true, principal: { role: "admin" } });
+    const writer = verifier.verify(signJwt(ec, claims({ role: ["writer", "reader"] })));
+    expect(writer).toMatchObject({ ok: true, principal: { role: "writer" } });
   });
 
   it("tolerates a small clock skew on exp and nbf", () => {
@@ -155,7 +157,10 @@ describe("the API keys file", () => {
     ['{"name": "x"}', "must be a JSON array"],
     ["[1]", "entry 0 is not an object"],
     [`[{"name": "has space", "role": "reader", "sha256": "${hash}"}]`, '"name" must be'],
-    [`[{"name": "a", "role": "root", "sha256": "${hash}"}]`, '"role" must be reader or admin'],
+    [
+      `[{"name": "a", "role": "root", "sha256": "${hash}"}]`,
+      '"role" must be reader, writer or admin',
+    ],
     ['[{"name": "a", "role": "reader", "sha256": "plain-key"}]', '"sha256" must be 64 hex'],
     [
       `[{"name": "a", "role": "reader", "sha256": "${hash}"}, {"name": "a", "role": "admin", "sha256": "${"b".repeat(64)}"}]`,
@@ -238,6 +243,9 @@ describe("a service that accepts JWTs", () => {
   it("gives TriggerSync to an admin token only", async () => {
     expect(await call(signJwt(ec, claims()), true)).toMatch(
       /^PermissionDenied: jwt:svc-reports has the reader role/,
+    );
+    expect(await call(signJwt(ec, claims({ role: "writer" })), true)).toMatch(
+      /^PermissionDenied: jwt:svc-reports has the writer role; TriggerSync needs admin/,
     );
     expect(await call(signJwt(ec, claims({ role: "admin" })), true)).toBe("ok");
     await running.service.syncer.idle();

@@ -3,11 +3,13 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
 describe("configuration from the environment", () => {
-  it("has working defaults: the bundled Online Retail data on :8080", () => {
+  it("has working defaults: the embedded database, seeded from the bundled data, on :8080", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 8080,
-      source: "online-retail",
+      source: "embedded",
+      syncAfterWritesMs: 60_000,
+      writeTimeoutMs: 10_000,
       defaultMaxStalenessMs: 24 * 3600_000,
       corsOrigins: [],
       syncCron: undefined,
@@ -30,6 +32,36 @@ describe("configuration from the environment", () => {
     // A syncer makes its directory if the shared volume is still empty.
     expect(loadConfig({ ROLE: "syncer", PUBLISH_DIR: "/nonexistent" }).scaleOut.role).toBe(
       "syncer",
+    );
+  });
+
+  it("turns the sync after writes off, or sets its delay", () => {
+    expect(loadConfig({ SYNC_AFTER_WRITES: "off" }).syncAfterWritesMs).toBeUndefined();
+    expect(loadConfig({ SYNC_AFTER_WRITES: "OFF" }).syncAfterWritesMs).toBeUndefined();
+    expect(loadConfig({ SYNC_AFTER_WRITES: "5m" }).syncAfterWritesMs).toBe(300_000);
+  });
+
+  it("reads the bulk-unload settings and refuses a stage name that is not an identifier", () => {
+    expect(loadConfig({})).toMatchObject({
+      syncBulk: "auto",
+      syncBulkMinRows: 200_000,
+      snowflakeStage: undefined,
+    });
+    expect(
+      loadConfig({
+        SYNC_BULK: "off",
+        SYNC_BULK_MIN_ROWS: "5000",
+        SNOWFLAKE_STAGE: "CRM.PUBLIC.UNLOAD",
+      }),
+    ).toMatchObject({
+      syncBulk: "off",
+      syncBulkMinRows: 5000,
+      snowflakeStage: "CRM.PUBLIC.UNLOAD",
+    });
+    expect(() => loadConfig({ SYNC_BULK: "sometimes" })).toThrow(/SYNC_BULK/);
+    expect(() => loadConfig({ SNOWFLAKE_STAGE: "x'; DROP TABLE t" })).toThrow(ConfigError);
+    expect(() => loadConfig({ SNOWFLAKE_STAGE: "@stage" })).toThrow(
+      /SNOWFLAKE_STAGE must be a stage name/,
     );
   });
 
@@ -67,7 +99,12 @@ describe("configuration from the environment", () => {
   it.each([
     [{ PORT: "70000" }, "PORT=70000 must be a whole number from 0 to 65535"],
     [{ PORT: "eighty" }, "PORT=eighty"],
-    [{ SOURCE: "oracle" }, "SOURCE=oracle is not one of: snowflake, local, online-retail"],
+    [
+      { SOURCE: "oracle" },
+      "SOURCE=oracle is not one of: snowflake, local, online-retail, embedded",
+    ],
+    [{ SYNC_AFTER_WRITES: "soon" }, "SYNC_AFTER_WRITES=soon must be a duration"],
+    [{ WRITE_TIMEOUT: "never" }, "WRITE_TIMEOUT=never must be a duration"],
     [{ SOURCE: "local" }, "SOURCE=local needs LOCAL_SOURCE_DIR"],
     [{ SOURCE: "snowflake" }, "needs SNOWFLAKE_ACCOUNT and SNOWFLAKE_USER"],
     [

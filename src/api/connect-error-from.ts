@@ -11,6 +11,8 @@ const codeOf: Readonly<Record<ErrorKind, Code>> = {
   invalid_data: Code.FailedPrecondition,
   config: Code.FailedPrecondition,
   internal: Code.Internal,
+  already_exists: Code.AlreadyExists,
+  aborted: Code.Aborted,
 };
 
 /**

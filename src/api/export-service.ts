@@ -10,6 +10,7 @@ import {
 } from "../../gen/customeranalytics/v1/export_pb.js";
 import { type ExportWriter, planExport, writeExport } from "../query/export-queries.js";
 import { ExportRowCounter } from "../query/export-row-counter.js";
+import type { PendingWrites } from "../query/pending-writes.js";
 import type { ExportFiles } from "../snapshot/export-files.js";
 import type { ExportFileFormat } from "../snapshot/snapshot-export.js";
 import { ExportSlots } from "./export-slots.js";
@@ -63,6 +64,8 @@ export interface ExportView {
   readonly maxRows: number;
   /** DEFAULT_MAX_STALENESS, for reporting a stale snapshot in ResultMeta. */
   readonly defaultMaxStalenessMs: number;
+  /** Writes not yet in the snapshot, which exports of the base tables include. */
+  readonly pending?: PendingWrites;
   /** Where a stalled export is reported. */
   readonly log: Pick<Logger, "warn">;
   /** The stall timeout and the caps; the defaults when absent. */
@@ -140,6 +143,7 @@ export function exportService(view: ExportView): ServiceImpl<typeof ExportServic
         policy: readPolicy(req.readOptions),
         defaultMaxStalenessMs: view.defaultMaxStalenessMs,
         signal: ctx.signal,
+        ...(view.pending === undefined ? {} : { pending: view.pending }),
       });
       const totalBytes = await files.size(path);
       const info: MessageInitShape<typeof ExportInfoSchema> = {

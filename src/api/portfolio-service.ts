@@ -12,17 +12,29 @@ import {
   type PortfolioTotalRow,
 } from "../query/portfolio-queries.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
+import { HOLDING_SPEC } from "../write/resource-specs.js";
+import type { Writes } from "../write/writes.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { holdingWrites, withEtag } from "./write-service.js";
 
 /** The same SQL on both sides; the snapshot checks the customer exists in memory. */
 const getCustomerPortfolioQuestion: Question<PortfolioArgs, Portfolio> = {
   snapshot: getCustomerPortfolioFromSnapshot,
   live: getCustomerPortfolio,
+  /** A holding shows its product's name and category, so product writes matter too. */
+  overlay: {
+    concerns: (args, pending) =>
+      pending.concerns("customers", args.customerId) || pending.entries("products").length > 0,
+  },
 };
 
 /** PortfolioService: validated requests in, the router's answers mapped to messages out. */
-export function portfolioService(router: ReadRouter): ServiceImpl<typeof PortfolioService> {
+export function portfolioService(
+  router: ReadRouter,
+  writes: Writes,
+): ServiceImpl<typeof PortfolioService> {
   return {
+    ...holdingWrites(writes),
     async getCustomerPortfolio(req) {
       const { value, meta } = await router.ask(
         getCustomerPortfolioQuestion,
@@ -32,7 +44,10 @@ export function portfolioService(router: ReadRouter): ServiceImpl<typeof Portfol
       return {
         customerId: value.customerId,
         asOf: value.asOf,
-        holdings: value.holdings.map((h) => ({ ...h, valueNumber: approx(h.value) })),
+        holdings: value.holdings.map((h) => ({
+          ...withEtag(HOLDING_SPEC, h, { customer_id: value.customerId }),
+          valueNumber: approx(h.value),
+        })),
         categoryTotals: value.categoryTotals.map(total),
         totals: total(value.totals),
         nextPageToken: value.nextPageToken,

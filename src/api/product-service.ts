@@ -1,26 +1,52 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
+import type { PendingView } from "../query/pending-writes.js";
 import {
   getProductQuestion,
   listProductCustomersQuestion,
   listProducts,
 } from "../query/product-queries.js";
 import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
+import { PRODUCT_SPEC } from "../write/resource-specs.js";
+import type { Writes } from "../write/writes.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { productWrites, withEtag } from "./write-service.js";
 
-const listProductsQuestion = sharedQuestion(listProducts);
+/** Pending writes of products change a listing; holdings do not show in it. */
+const listProductsQuestion = {
+  ...sharedQuestion(listProducts),
+  overlay: {
+    concerns: (_: unknown, pending: PendingView) => pending.entries("products").length > 0,
+  },
+};
+const getProductOverlaid: typeof getProductQuestion = {
+  ...getProductQuestion,
+  overlay: { concerns: (args, pending) => pending.concerns("products", args.productId) },
+};
+/** A holder row shows the customer's name and region, so customer writes matter too. */
+const listProductCustomersOverlaid: typeof listProductCustomersQuestion = {
+  ...listProductCustomersQuestion,
+  overlay: {
+    concerns: (args, pending) =>
+      pending.concerns("products", args.productId) || pending.entries("customers").length > 0,
+  },
+};
 
 /** ProductService: validated requests in, the router's answers mapped to messages out. */
-export function productService(router: ReadRouter): ServiceImpl<typeof ProductService> {
+export function productService(
+  router: ReadRouter,
+  writes: Writes,
+): ServiceImpl<typeof ProductService> {
   return {
+    ...productWrites(writes),
     async getProduct(req) {
       const { value, meta } = await router.ask(
-        getProductQuestion,
+        getProductOverlaid,
         { productId: req.productId },
         readPolicy(req.readOptions),
       );
       return {
-        product: value.product,
+        product: withEtag(PRODUCT_SPEC, value.product),
         summary: { ...value.summary, totalValueNumber: approx(value.summary.totalValue) },
         meta: resultMeta(meta),
       };
@@ -31,11 +57,15 @@ export function productService(router: ReadRouter): ServiceImpl<typeof ProductSe
         req,
         readPolicy(req.readOptions),
       );
-      return { ...value, meta: resultMeta(meta) };
+      return {
+        ...value,
+        products: value.products.map((p) => withEtag(PRODUCT_SPEC, p)),
+        meta: resultMeta(meta),
+      };
     },
     async listProductCustomers(req) {
       const { value, meta } = await router.ask(
-        listProductCustomersQuestion,
+        listProductCustomersOverlaid,
         req,
         readPolicy(req.readOptions),
       );

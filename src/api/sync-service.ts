@@ -173,6 +173,10 @@ function progress(event: SyncProgressEvent): MessageInitShape<typeof SyncProgres
     table: event.table,
     rows: BigInt(event.rows),
     totalRows: BigInt(event.totalRows),
+    bytes: BigInt(event.bytes),
+    totalBytes: BigInt(event.totalBytes),
+    files: event.files,
+    totalFiles: event.totalFiles,
     fractionDone: event.fractionDone,
     message: event.message,
   };

@@ -11,18 +11,18 @@ import {
 import { TREND_GRANULARITIES } from "../analytics/trends/trend-rollup-sql.js";
 import { TREND_GROUP_BYS } from "../analytics/trends/trend-series-sql.js";
 import { AppError } from "../app-error.js";
-import { canonicalFilter, knownValues } from "../query/filter-values.js";
-import type { Question, ReadRouter } from "../query/read-router.js";
+import type { ReadRouter } from "../query/read-router.js";
 import {
   getTrends,
   TREND_METRICS,
   type TrendArgs,
-  type TrendResult,
   type TrendSeries,
 } from "../query/trend-queries.js";
 import type { TrendValue } from "../query/trend-values.js";
+import { canonicalFilters } from "./canonical-filters.js";
 import { enumArg, enumOf, enumWords, optional } from "./message-values.js";
-import { readPolicy, resultMeta } from "./read-options.js";
+import { askerFor } from "./read-options.js";
+import { snapshotQuestion } from "./snapshot-question.js";
 
 type MetricWord = NonNullable<TrendArgs["metrics"]>[number];
 
@@ -31,22 +31,15 @@ const GRANULARITIES = enumWords(TrendGranularity, TREND_GRANULARITIES);
 const GROUP_BYS = enumWords(TrendGroupBy, TREND_GROUP_BYS);
 
 /** Snapshot-only: served from the snapshot's roll-up, or computed from its relationships. */
-const trendsQuestion: Question<TrendArgs, TrendResult> = {
-  snapshot: getTrends,
-  remember: "GetTrends",
-  async canonical(db, args) {
-    const known = await knownValues(db);
-    return {
-      ...args,
-      regions: canonicalFilter(args.regions, known.regions),
-      customerTypes: canonicalFilter(args.customerTypes, known.customerTypes),
-      productCategories: canonicalFilter(args.productCategories, known.productCategories),
-    };
-  },
-};
+const trendsQuestion = snapshotQuestion(
+  getTrends,
+  "GetTrends",
+  canonicalFilters(["regions", "customerTypes", "productCategories"]),
+);
 
 /** TrendService: validated requests in, the router's answers mapped to messages out. */
 export function trendService(router: ReadRouter): ServiceImpl<typeof TrendService> {
+  const ask = askerFor(router);
   return {
     async getTrends(req) {
       const metrics = req.metrics.map(metricWord);
@@ -62,12 +55,12 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
         granularity,
         groupBy,
       };
-      const { value, meta } = await router.ask(trendsQuestion, args, readPolicy(req.readOptions));
+      const { value, meta } = await ask(trendsQuestion, args, req.readOptions);
       return {
         granularity: enumOf(GRANULARITIES, value.granularity, TrendGranularity.UNSPECIFIED),
         groupBy: enumOf(GROUP_BYS, value.groupBy, TrendGroupBy.UNSPECIFIED),
         series: value.series.map((s) => series(s, value.groupBy !== "none")),
-        meta: resultMeta(meta),
+        meta,
       };
     },
   };

@@ -11,20 +11,18 @@ import {
 } from "../../gen/customeranalytics/v1/value_pb.js";
 import type { TimeUnit as TimeUnitWord } from "../analytics/value/value-args.js";
 import type { RankingName } from "../analytics/value/value-list-sql.js";
-import type { Question, ReadRouter } from "../query/read-router.js";
+import type { ReadRouter } from "../query/read-router.js";
 import {
-  type CustomerValueAnswer,
   type CustomerValueResult,
   getCustomerValue,
   getValueModel,
   listCustomersByValue,
-  type ValueListArgs,
-  type ValueListPage,
   type ValueModelAnswer,
 } from "../query/value-queries.js";
 import type { ValueRequestArgs } from "../query/value-request.js";
 import { enumArg, enumOf, int64 } from "./message-values.js";
-import { readPolicy, resultMeta } from "./read-options.js";
+import { askerFor } from "./read-options.js";
+import { snapshotQuestion } from "./snapshot-question.js";
 
 const TIME_UNITS: ReadonlyMap<TimeUnit, TimeUnitWord> = new Map([
   [TimeUnit.DAY, "day"],
@@ -41,47 +39,42 @@ const RANKINGS: ReadonlyMap<ValueRanking, RankingName> = new Map([
  * snapshot (a fit for new arguments is made once); customer lookups and pages are not, their
  * arguments being too many to be worth keeping.
  */
-const valueModelQuestion: Question<ValueRequestArgs, ValueModelAnswer> = {
-  snapshot: getValueModel,
-  remember: "GetValueModel",
-};
+const valueModelQuestion = snapshotQuestion(getValueModel, "GetValueModel");
 
 /** Snapshot-only, like {@link valueModelQuestion}. */
-const customerValueQuestion: Question<Parameters<typeof getCustomerValue>[1], CustomerValueAnswer> =
-  { snapshot: getCustomerValue };
+const customerValueQuestion = snapshotQuestion(getCustomerValue);
 
 /** Snapshot-only, like {@link valueModelQuestion}. */
-const valueListQuestion: Question<ValueListArgs, ValueListPage> = {
-  snapshot: listCustomersByValue,
-};
+const valueListQuestion = snapshotQuestion(listCustomersByValue);
 
 /** ValueService: validated requests in, the router's answers mapped to messages out. */
 export function valueService(router: ReadRouter): ServiceImpl<typeof ValueService> {
+  const ask = askerFor(router);
   return {
     async getValueModel(req) {
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         valueModelQuestion,
         { ...modelArgs(req.args), holdoutEnd: req.holdoutEnd },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
-      return modelMessage(value, resultMeta(meta));
+      return modelMessage(value, meta);
     },
     async getCustomerValue(req) {
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         customerValueQuestion,
         { customerId: req.customerId, request: modelArgs(req.args) },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
       return {
         value: customerValue(value.value),
         calibrationEnd: value.model.args.calibrationEnd,
         timeUnit: enumOf(TIME_UNITS, value.model.args.timeUnit, TimeUnit.UNSPECIFIED),
-        meta: resultMeta(meta),
+        meta,
       };
     },
     async listCustomersByValue(req) {
       const ranking = enumArg(RANKINGS, req.ranking, "ranking");
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         valueListQuestion,
         {
           ...(ranking === undefined ? {} : { ranking }),
@@ -94,14 +87,14 @@ export function valueService(router: ReadRouter): ServiceImpl<typeof ValueServic
           pageSize: req.pageSize,
           pageToken: req.pageToken,
         },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
       return {
         customers: value.customers.map(customerValue),
         nextPageToken: value.nextPageToken,
         calibrationEnd: value.calibrationEnd,
         unrankedReason: value.unrankedReason,
-        meta: resultMeta(meta),
+        meta,
       };
     },
   };

@@ -3,7 +3,9 @@ import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { CopyOutcome, CopyRequest, ExportFileFormat } from "../snapshot/snapshot-export.js";
 import type { SqlParam } from "../snapshot/sql-runner.js";
 import { EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportColumn } from "./export-tables.js";
-import { type AnswerMeta, type ReadPolicy, unavailableIfCorrupt } from "./read-router.js";
+import { withPendingWrites } from "./overlay-reader.js";
+import type { PendingWrites } from "./pending-writes.js";
+import type { AnswerMeta, ReadPolicy } from "./read-router.js";
 
 /** What a caller asks to export, in the query layer's words. */
 export interface ExportArgs {
@@ -96,6 +98,8 @@ export async function writeExport(
     readonly defaultMaxStalenessMs: number;
     readonly signal?: AbortSignal;
     readonly now?: () => number;
+    /** Writes not yet in the snapshot, laid over the base tables the export reads. */
+    readonly pending?: PendingWrites;
   },
 ): Promise<{ rows: number; meta: AnswerMeta }> {
   if (options.policy.freshness === "live_required") {
@@ -104,10 +108,19 @@ export async function writeExport(
       "live data was required but exports are answered from the snapshot only",
     );
   }
-  const request = { ...plan, path: options.path, maxRows: options.maxRows };
-  const done = await writer.exportTo(request, options.signal).catch((err: unknown) => {
-    throw unavailableIfCorrupt(err);
-  });
+  const live = writer.live;
+  const view = live === undefined ? undefined : options.pending?.newerThan(live.dataAsOf);
+  const overlaid = view === undefined ? undefined : withPendingWrites(plan.sql, view);
+  const includesPendingWrites = overlaid !== undefined && overlaid.params.length > 0;
+  const request = {
+    ...plan,
+    ...(overlaid !== undefined && includesPendingWrites
+      ? { sql: overlaid.sql, params: [...overlaid.params, ...plan.params] }
+      : {}),
+    path: options.path,
+    maxRows: options.maxRows,
+  };
+  const done = await writer.exportTo(request, options.signal);
   if (done === undefined) {
     throw new AppError(
       "unavailable",
@@ -136,6 +149,8 @@ export async function writeExport(
       fallbackReason: stale
         ? `the snapshot is ${Math.round(ageMs / 1000)} s old, older than the ${Math.round(budget / 1000)} s allowed, and exports are answered from the snapshot only`
         : "",
+      pendingWrites: view?.size ?? 0,
+      includesPendingWrites,
     },
   };
 }

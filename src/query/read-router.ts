@@ -1,9 +1,10 @@
 import { AppError } from "../app-error.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
-import { isSnapshotCorrupt } from "../snapshot/snapshot-corrupt.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { todayUtc } from "./dates.js";
+import { overlayReader } from "./overlay-reader.js";
+import type { PendingView, PendingWrites } from "./pending-writes.js";
 import type { Reader } from "./reader.js";
 
 /** How fresh a caller needs an answer to be (the proto's Freshness, in the query layer's words). */
@@ -25,6 +26,10 @@ export interface AnswerMeta {
   readonly ageMs: number;
   readonly staleFallback: boolean;
   readonly fallbackReason: string;
+  /** Confirmed writes the snapshot does not hold yet (0 for live answers, which have them). */
+  readonly pendingWrites?: number;
+  /** Whether the answer was computed with those writes laid over the snapshot. */
+  readonly includesPendingWrites?: boolean;
 }
 
 /** The source system asked directly (Snowflake), through the same narrow interface. */
@@ -54,6 +59,14 @@ export interface Question<A, R> {
    * remembered answer; the snapshot side is then asked with these arguments.
    */
   readonly canonical?: (db: SnapshotReader, args: A) => Promise<A>;
+  /**
+   * For a question about the base tables whose `live` form is the shared SQL: while writes
+   * are pending, the snapshot side runs that SQL over the snapshot with the writes laid over it
+   * (see `overlayReader`), so a write shows at once on every path, the in-memory ones included.
+   * `concerns` narrows that to the answers a pending write can change (by id); absent, any
+   * pending write does.
+   */
+  readonly overlay?: { readonly concerns?: (args: A, pending: PendingView) => boolean };
 }
 
 /**
@@ -74,6 +87,8 @@ export class ReadRouter {
     private readonly context: {
       /** Why no snapshot answers, for the UNAVAILABLE message (what failed, the next try). */
       readonly whyNoSnapshot?: () => string;
+      /** Writes confirmed at the source that a snapshot may not hold yet. */
+      readonly pending?: PendingWrites;
       /** The configured source's identity, named by live answers. */
       readonly liveIdentity?: string;
       /** Told of every live failure, with its full error, before callers get a fixed reason. */
@@ -145,15 +160,22 @@ export class ReadRouter {
     fallbackReason: string,
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const { remember } = question;
-    const answer = await this.store
-      .read(async (db) => {
-        if (remember === undefined) return question.snapshot(db, args);
-        const asked = question.canonical === undefined ? args : await question.canonical(db, args);
-        return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
-      })
-      .catch((err: unknown) => {
-        throw unavailableIfCorrupt(err);
-      });
+    let pendingWrites = 0;
+    let includesPendingWrites = false;
+    const answer = await this.store.read(async (db, info) => {
+      const pending = this.context.pending?.newerThan(info.dataAsOf);
+      pendingWrites = pending?.size ?? 0;
+      const { overlay, live } = question;
+      if (pending !== undefined && pendingWrites > 0 && overlay !== undefined && live) {
+        if (overlay.concerns?.(args, pending) ?? true) {
+          includesPendingWrites = true;
+          return live(overlayReader(db, pending), args);
+        }
+      }
+      if (remember === undefined) return question.snapshot(db, args);
+      const asked = question.canonical === undefined ? args : await question.canonical(db, args);
+      return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
+    });
     if (answer === undefined) throw this.noSnapshot("the snapshot was unloaded");
     const { id, dataAsOf, sourceIdentity } = answer.info;
     const meta: AnswerMeta = {
@@ -164,6 +186,8 @@ export class ReadRouter {
       ageMs: Math.max(0, this.now() - dataAsOf.getTime()),
       staleFallback: fallbackReason !== "",
       fallbackReason,
+      pendingWrites,
+      includesPendingWrites,
     };
     return { value: answer.value, meta };
   }
@@ -187,14 +211,6 @@ function answerKey(name: string, args: unknown): string {
     typeof value === "bigint" ? value.toString() : value,
   );
   return `${name} ${todayUtc()} ${text}`;
-}
-
-/**
- * A read that found the snapshot file corrupt is UNAVAILABLE (the store has taken it out of
- * service and a rebuild is under way), never INTERNAL or "no analytics tables".
- */
-export function unavailableIfCorrupt(err: unknown): unknown {
-  return isSnapshotCorrupt(err) ? new AppError("unavailable", err.message, { cause: err }) : err;
 }
 
 /** A question written once in the SQL both dialects share, asked of the snapshot or live. */

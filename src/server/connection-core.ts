@@ -74,14 +74,31 @@ export class ConnectionCore {
     server.on("drop", () => onRefused?.(this.#sockets.size, this.#limits.maxConnections));
   }
 
+  /**
+   * The last step of either listener: applies the connection cap to `server` and binds it to
+   * `port` on `host`, resolving with the bound port (the real one when 0 asked for any) and the
+   * shutdown that drains and closes through this core. Rejects if the port cannot be bound.
+   */
+  listen(
+    server: net.Server,
+    port: number,
+    host: string,
+    onRefused: OnRefused | undefined,
+  ): Promise<{ readonly port: number; close(graceMs: number): Promise<void> }> {
+    this.capConnections(server, onRefused);
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        const address = server.address() as net.AddressInfo;
+        resolve({ port: address.port, close: (graceMs) => this.close(server, graceMs) });
+      });
+    });
+  }
+
   /** A new connection: it must bring its first request within the headers timeout. */
   socket(socket: net.Socket): void {
     const tracked: Tracked = { busy: 0, h2: false, timer: undefined, end: () => socket.destroy() };
-    this.#sockets.set(socket, tracked);
-    socket.once("close", () => {
-      clearTimeout(tracked.timer);
-      this.#sockets.delete(socket);
-    });
+    track(this.#sockets, socket, tracked);
     arm(tracked, this.#limits.headersTimeoutMs);
   }
 
@@ -117,11 +134,7 @@ export class ConnectionCore {
   /** An HTTP/2 session: its deadline (the h2 idle timeout) runs while it has no open stream. */
   h2Session(session: http2.ServerHttp2Session): void {
     const tracked: Tracked = { busy: 0, h2: true, timer: undefined, end: () => session.destroy() };
-    this.#sessions.set(session, tracked);
-    session.once("close", () => {
-      clearTimeout(tracked.timer);
-      this.#sessions.delete(session);
-    });
+    track(this.#sessions, session, tracked);
     session.on("stream", (stream: http2.ServerHttp2Stream) => {
       tracked.busy++;
       clearTimeout(tracked.timer);
@@ -154,6 +167,19 @@ export class ConnectionCore {
     await closed;
     clearTimeout(grace);
   }
+}
+
+/** Keeps `tracked` under `key` in `open` until the socket or session closes, its deadline with it. */
+function track<K extends net.Socket | http2.ServerHttp2Session>(
+  open: Map<K, Tracked>,
+  key: K,
+  tracked: Tracked,
+): void {
+  open.set(key, tracked);
+  key.once("close", () => {
+    clearTimeout(tracked.timer);
+    open.delete(key);
+  });
 }
 
 /** (Re)starts a connection's deadline; when it passes, the connection is closed. */

@@ -1,5 +1,4 @@
 import * as http2 from "node:http2";
-import type * as net from "node:net";
 import type * as tls from "node:tls";
 import { ConnectionCore } from "./connection-core.js";
 import type { Handler, Listener, ListenOptions } from "./listen.js";
@@ -44,12 +43,5 @@ export function listenTls(
     if (req.httpVersionMajor === 1) core.h1Request(req, res);
   });
   server.on("session", (session) => core.h2Session(session));
-  core.capConnections(server, options.onRefused);
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      const address = server.address() as net.AddressInfo;
-      resolve({ port: address.port, close: (graceMs) => core.close(server, graceMs) });
-    });
-  });
+  return core.listen(server, port, host, options.onRefused);
 }

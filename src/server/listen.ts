@@ -61,12 +61,5 @@ export function listenH2cAndHttp1(
       (isH2 ? h2 : h1).emit("connection", socket);
     });
   });
-  core.capConnections(server, options.onRefused);
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      const address = server.address() as net.AddressInfo;
-      resolve({ port: address.port, close: (graceMs) => core.close(server, graceMs) });
-    });
-  });
+  return core.listen(server, port, host, options.onRefused);
 }

@@ -34,6 +34,7 @@ import { trendService } from "../api/trend-service.js";
 import { valueService } from "../api/value-service.js";
 import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
+import type { Writes } from "../write/writes.js";
 import { withApiDocs } from "./api-docs.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
@@ -56,6 +57,8 @@ import { withDashboard } from "./web-assets.js";
 export interface ServerDeps {
   readonly log: Logger;
   readonly router: ReadRouter;
+  /** The write path behind Create/Update/Delete of customers, products and holdings. */
+  readonly writes: Writes;
   readonly sync: SyncView;
   /** What ExportService writes files from, and its limits. */
   readonly exports: ExportView;
@@ -118,9 +121,9 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   const shutdown = new AbortController();
   let served: DescService[] = [];
   const routes = (router: ConnectRouter) => {
-    router.service(CustomerService, customerService(deps.router));
-    router.service(ProductService, productService(deps.router));
-    router.service(PortfolioService, portfolioService(deps.router));
+    router.service(CustomerService, customerService(deps.router, deps.writes));
+    router.service(ProductService, productService(deps.router, deps.writes));
+    router.service(PortfolioService, portfolioService(deps.router, deps.writes));
     router.service(CrossSellService, crossSellService(deps.router));
     router.service(SegmentationService, segmentationService(deps.router));
     router.service(TrendService, trendService(deps.router));
@@ -240,10 +243,14 @@ async function listenOrExplain(deps: ServerDeps, handler: Handler): Promise<List
  * Where a person reaches the service, for the "ready" log line: a wildcard host is shown as
  * localhost, since that is the address one types on the machine itself.
  */
-function serviceUrls(host: string, port: number, tls: boolean): { api: string; dashboard: string } {
+function serviceUrls(
+  host: string,
+  port: number,
+  tls: boolean,
+): { api: string; dashboard: string; docs: string } {
   const shown = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
   const base = `${tls ? "https" : "http"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
-  return { api: base, dashboard: `${base}/` };
+  return { api: base, dashboard: `${base}/`, docs: `${base}/docs` };
 }
 
 /** How often, at most, a refused connection is logged: a flood must not flood the log too. */

@@ -4,6 +4,7 @@ import { runSourceChecks } from "../source/source-checks.js";
 import {
   BASE_TABLES,
   type BaseTable,
+  type FetchProgress,
   type SourceLoad,
   type TableFeed,
 } from "../source/table-feed.js";
@@ -42,6 +43,8 @@ export interface BuildProgress {
   readonly total?: number;
   /** Set on the last event of a table's load. */
   readonly done?: boolean;
+  /** A table fetched as files (a bulk unload): bytes and files downloaded so far, of how many. */
+  readonly files?: FetchProgress;
 }
 
 /** Everything a build needs: which snapshot to make, from what, and what to derive. */
@@ -101,9 +104,11 @@ export async function buildSnapshot(files: SnapshotFiles, input: BuildInput): Pr
   } catch (err) {
     instance.closeSync();
     await files.remove(input.id);
+    await input.load.release?.();
     throw input.signal?.aborted === true ? input.signal.reason : err;
   }
   instance.closeSync();
+  await input.load.release?.();
   await files.seal(input.id).catch(async (err: unknown) => {
     await files.remove(input.id);
     throw err;
@@ -128,14 +133,15 @@ async function buildInto(
     const reported: Partial<Record<BaseTable, number>> = {};
     for (const table of Object.keys(BASE_TABLES) as BaseTable[]) {
       const feed = input.load.tables[table];
-      const total = feed.kind === "rows" ? feed.expectedRows : undefined;
-      const report = (rows: number, done = false) =>
+      const total = feed.kind === "select" ? undefined : feed.expectedRows;
+      const report = (rows: number, done = false, fetched?: FetchProgress) =>
         input.onProgress?.({
           phase: "load",
           table,
           rows,
           done,
           ...(total === undefined ? {} : { total }),
+          ...(fetched === undefined ? {} : { files: fetched }),
         });
       report(0);
       const started = performance.now();
@@ -194,12 +200,20 @@ async function loadTable(
   connection: Parameters<typeof appendRows>[0],
   table: BaseTable,
   feed: TableFeed,
-  onRows: (rows: number) => void,
+  onRows: (rows: number, done?: boolean, fetched?: FetchProgress) => void,
 ): Promise<number> {
   if (feed.kind === "select") {
     await db.run(
       `INSERT INTO ${table} SELECT * FROM (${feed.sql}) ORDER BY ${BASE_TABLE_ORDER[table]}`,
       feed.params,
+    );
+  } else if (feed.kind === "files") {
+    // One INSERT over all the files: a file DuckDB cannot read whole fails it, and nothing loads.
+    const fetched = await feed.fetch((progress) => onRows(0, false, progress));
+    await runSourceChecks(fetched.checks, (sql, params) => db.all(sql, params));
+    await db.run(
+      `INSERT INTO ${table} SELECT * FROM (${fetched.sql}) ORDER BY ${BASE_TABLE_ORDER[table]}`,
+      fetched.params,
     );
   } else {
     await appendRows(connection, db, table, feed.batches, BASE_TABLE_ORDER[table], onRows);

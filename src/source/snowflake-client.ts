@@ -74,6 +74,26 @@ export interface SnowflakeClient {
    * session is held until the last batch was taken or the consumer stops early.
    */
   stream(sql: string, binds: readonly Bind[], options: StreamOptions): AsyncGenerator<TextRow[]>;
+  /**
+   * Runs `fn`'s statements on one session between BEGIN and COMMIT, all within `timeoutMs`;
+   * when `fn` or the commit fails, the transaction is rolled back (or the session dropped,
+   * which ends it), so the statements apply together or not at all.
+   */
+  transaction<T>(
+    fn: (run: (sql: string, binds: readonly Bind[]) => Promise<QueryResult>) => Promise<T>,
+    options: { readonly what: string; readonly timeoutMs: number },
+  ): Promise<T>;
+  /**
+   * Runs `work` on one session held for its whole length, so statements that need the same
+   * session (a temporary stage lives only in the session that created it) see each other's
+   * effects; statements on it may run concurrently (several GETs at once).
+   */
+  session<T>(what: string, work: (session: SnowflakeSession) => Promise<T>): Promise<T>;
   /** Ends every session (after borrowed ones come back, at most a few seconds). */
   close(): Promise<void>;
+}
+
+/** One held session: statements as {@link SnowflakeClient.query} runs them, all on it. */
+export interface SnowflakeSession {
+  query(sql: string, binds: readonly Bind[], options: QueryOptions): Promise<QueryResult>;
 }

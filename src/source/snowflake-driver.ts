@@ -165,36 +165,60 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
       );
       let broken = false;
       try {
-        return await new Promise<QueryResult>((resolve, reject) => {
-          let timer: NodeJS.Timeout | undefined;
-          const statement = connection.execute({
-            sqlText: sql,
-            ...(binds.length > 0 ? { binds: [...binds] } : {}),
-            ...(queryOptions.nativeTypes === true ? { fetchAsString: [] } : {}),
-            rowMode: "array",
-            parameters: parameters(timeoutMs / 1000),
-            complete: (err: SnowflakeError | undefined, done, rows) => {
-              clearTimeout(timer);
-              if (err !== undefined && err !== null) {
-                broken = isFatal(err);
-                reject(toSnowflakeError(err, context(queryOptions.what)));
-                return;
-              }
-              resolve({ columns: describeColumns(done), rows: (rows ?? []) as unknown[][] });
-            },
+        return await execute(connection, sql, binds, queryOptions, deadline, () => {
+          broken = true;
+        });
+      } finally {
+        await giveBack(connection, broken);
+      }
+    },
+
+    async transaction(fn, transactionOptions) {
+      const { what, timeoutMs } = transactionOptions;
+      const deadline = Date.now() + timeoutMs;
+      const connection = await acquire(
+        Math.min(deadline, Date.now() + options.connectTimeoutMs),
+        what,
+      );
+      let broken = false;
+      const run = (sql: string, binds: readonly Bind[]) =>
+        execute(connection, sql, binds, { what }, deadline, () => {
+          broken = true;
+        });
+      try {
+        await run("BEGIN", []);
+        let value: Awaited<ReturnType<typeof fn>>;
+        try {
+          value = await fn(run);
+        } catch (err) {
+          // A session that timed out or failed may still hold the transaction: roll it back,
+          // and if even that fails, the session is dropped, which ends the transaction too.
+          await run("ROLLBACK", []).catch(() => {
+            broken = true;
           });
-          timer = setTimeout(
-            () => {
-              statement.cancel(() => undefined);
-              reject(
-                snowflakeUnavailable(
-                  "timeout",
-                  `Snowflake did not answer within ${timeoutMs} ms while ${queryOptions.what}; the statement was canceled`,
-                ),
-              );
-            },
-            Math.max(0, deadline - Date.now()),
-          );
+          throw err;
+        }
+        await run("COMMIT", []);
+        return value;
+      } catch (err) {
+        broken = true;
+        throw err;
+      } finally {
+        await giveBack(connection, broken);
+      }
+    },
+
+    async session(what, work) {
+      const connection = await acquire(Date.now() + options.connectTimeoutMs, what);
+      let broken = false;
+      try {
+        return await work({
+          query: (sql, binds, queryOptions) => {
+            const timeoutMs = queryOptions.timeoutMs ?? options.statementTimeoutSeconds * 1000;
+            return execute(connection, sql, binds, queryOptions, Date.now() + timeoutMs, () => {
+              broken = true;
+            });
+          },
         });
       } finally {
         await giveBack(connection, broken);
@@ -239,6 +263,49 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
       await driverPool.clear();
     },
   };
+
+  /**
+   * Runs one statement on `connection` and collects its rows; past `deadline` the statement
+   * is canceled. `onBroken` hears of an error after which the session is unusable.
+   */
+  function execute(
+    connection: Connection,
+    sql: string,
+    binds: readonly Bind[],
+    queryOptions: { readonly what: string; readonly nativeTypes?: boolean },
+    deadline: number,
+    onBroken: () => void,
+  ): Promise<QueryResult> {
+    const timeoutMs = Math.max(1, deadline - Date.now());
+    return new Promise<QueryResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const statement = connection.execute({
+        sqlText: sql,
+        ...(binds.length > 0 ? { binds: [...binds] } : {}),
+        ...(queryOptions.nativeTypes === true ? { fetchAsString: [] } : {}),
+        rowMode: "array",
+        parameters: parameters(timeoutMs / 1000),
+        complete: (err: SnowflakeError | undefined, done, rows) => {
+          clearTimeout(timer);
+          if (err !== undefined && err !== null) {
+            if (isFatal(err)) onBroken();
+            reject(toSnowflakeError(err, context(queryOptions.what)));
+            return;
+          }
+          resolve({ columns: describeColumns(done), rows: (rows ?? []) as unknown[][] });
+        },
+      });
+      timer = setTimeout(() => {
+        statement.cancel(() => undefined);
+        reject(
+          snowflakeUnavailable(
+            "timeout",
+            `Snowflake did not answer within ${timeoutMs} ms while ${queryOptions.what}; the statement was canceled`,
+          ),
+        );
+      }, timeoutMs);
+    });
+  }
 
   /**
    * Sends a streamed statement and waits for its first response; a statement that does not

@@ -1,5 +1,9 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { SnowflakeConfig } from "../config.js";
+import { type BulkSettings, fetchTable, removeLeftovers } from "./snowflake-bulk.js";
 import type { SnowflakeClient } from "./snowflake-client.js";
 import { snowflakeClient } from "./snowflake-driver.js";
 import { snowflakeUnavailable } from "./snowflake-errors.js";
@@ -13,6 +17,7 @@ import {
   TABLE_METADATA_SQL,
   timestampBind,
 } from "./snowflake-sql.js";
+import { snowflakeWriter } from "./snowflake-writer.js";
 import type { Source } from "./source.js";
 import { sourceError } from "./source-error.js";
 import { StatementTracker } from "./statement-tracker.js";
@@ -36,6 +41,21 @@ export interface SnowflakeSourceOptions {
   readonly loginRetries?: number;
   /** Where the driver's own error lines go (default: stderr). */
   readonly driverLog?: (message: string) => void;
+  /** Deadline of one write transaction, session included (default 10 s, `WRITE_TIMEOUT`). */
+  readonly writeTimeoutMs?: number;
+  /**
+   * Whether tables are unloaded through a stage as Parquet instead of streamed: `auto` for
+   * tables of at least `bulkMinRows` rows (default), `on` for every table, `off` for none.
+   */
+  readonly bulk?: "auto" | "on" | "off";
+  /** The row count from which `auto` unloads a table (default 200 000). */
+  readonly bulkMinRows?: number;
+  /** A named stage for the unloads; default a temporary internal stage per sync. */
+  readonly stage?: string;
+  /** GETs at once during a bulk download (default 4). */
+  readonly bulkConcurrency?: number;
+  /** MAX_FILE_SIZE of an unload in bytes (default 32 MiB). */
+  readonly bulkMaxFileBytes?: number;
 }
 
 /** The Snowflake source: a {@link Source} plus the live runner the read router asks. */
@@ -76,7 +96,19 @@ export function snowflakeSource(
       timeoutMs: options.liveTimeoutMs ?? 10_000,
     }),
     fingerprint: () => fingerprint(syncClient, where),
-    load: () => load(syncClient, batchRows),
+    writer: snowflakeWriter(client, options.writeTimeoutMs ?? 10_000),
+    load: (loadOptions) =>
+      load(syncClient, {
+        batchRows,
+        syncId: loadOptions?.syncId ?? `sync-${randomUUID()}`,
+        bulk: options.bulk ?? "auto",
+        bulkMinRows: options.bulkMinRows ?? 200_000,
+        settings: {
+          stage: options.stage,
+          concurrency: options.bulkConcurrency ?? 4,
+          maxFileBytes: options.bulkMaxFileBytes ?? 32 * 1024 * 1024,
+        },
+      }),
     currentStatement: () => tracker.current(),
     close: () => client.close(),
   };
@@ -113,11 +145,23 @@ async function fingerprint(client: SnowflakeClient, where: string): Promise<stri
   return hash.digest("hex");
 }
 
+/** How one load reads: batch size for streams, and when and how tables go through a stage. */
+interface LoadPlan {
+  readonly batchRows: number;
+  readonly syncId: string;
+  readonly bulk: "auto" | "on" | "off";
+  readonly bulkMinRows: number;
+  readonly settings: BulkSettings;
+}
+
 /**
  * Pins one instant from Snowflake's clock, counts every table at it (the builder checks
- * that exactly these many rows arrive), and returns feeds that stream each table at it.
+ * that exactly these many rows arrive), and returns feeds that read each table at it: a
+ * stream of batches, or, for a table the bulk setting picks, an unload through a stage that
+ * the builder fetches as Parquet files when the table's turn comes. Files left on a named
+ * stage by a crashed sync are removed first; the downloaded files are removed by `release`.
  */
-async function load(client: SnowflakeClient, batchRows: number): Promise<SourceLoad> {
+async function load(client: SnowflakeClient, plan: LoadPlan): Promise<SourceLoad> {
   const now = await client.query(CURRENT_TIMESTAMP_SQL, [], {
     what: "reading Snowflake's current time",
     nativeTypes: true,
@@ -132,6 +176,7 @@ async function load(client: SnowflakeClient, batchRows: number): Promise<SourceL
   const at = new Date(value.getTime());
   const bind = timestampBind(at);
   const tables = {} as Record<BaseTable, TableFeed>;
+  let dir: Promise<string> | undefined;
   for (const table of SNOWFLAKE_TABLES) {
     const counted = await client.query(COUNT_AT_SQL[table], [bind], {
       what: `counting ${table} at ${bind}`,
@@ -143,14 +188,46 @@ async function load(client: SnowflakeClient, batchRows: number): Promise<SourceL
         `Snowflake counted ${String(counted.rows[0]?.[0])} rows in ${table}, not a row count`,
       );
     }
-    tables[table] = {
-      kind: "rows",
-      expectedRows,
-      batches: client.stream(SELECT_AT_SQL[table], [bind], {
-        what: `streaming ${table} at ${bind}`,
-        batchRows,
-      }),
-    };
+    const bulk = plan.bulk === "on" || (plan.bulk === "auto" && expectedRows >= plan.bulkMinRows);
+    if (bulk) {
+      if (dir === undefined && plan.settings.stage !== undefined) {
+        await removeLeftovers(client, plan.settings.stage);
+      }
+      dir ??= mkdtemp(join(tmpdir(), "customer-analytics-bulk-"));
+      const folder = dir;
+      tables[table] = {
+        kind: "files",
+        expectedRows,
+        fetch: async (onProgress) => {
+          const tableDir = join(await folder, table);
+          await mkdir(tableDir, { recursive: true });
+          return fetchTable(
+            client,
+            plan.settings,
+            { syncId: plan.syncId, table, at: bind, dir: tableDir },
+            onProgress,
+          );
+        },
+      };
+    } else {
+      tables[table] = {
+        kind: "rows",
+        expectedRows,
+        batches: client.stream(SELECT_AT_SQL[table], [bind], {
+          what: `streaming ${table} at ${bind}`,
+          batchRows: plan.batchRows,
+        }),
+      };
+    }
   }
-  return { prepare: [], tables, dropped: [], dataAsOf: at };
+  const folder = dir;
+  return {
+    prepare: [],
+    tables,
+    dropped: [],
+    dataAsOf: at,
+    ...(folder === undefined
+      ? {}
+      : { release: async () => rm(await folder, { recursive: true, force: true }) }),
+  };
 }

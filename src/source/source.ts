@@ -1,4 +1,5 @@
 import type { SnowflakeLiveRunner } from "./snowflake-live.js";
+import type { SourceWriter } from "./source-writer.js";
 import type { SourceLoad } from "./table-feed.js";
 
 /**
@@ -11,8 +12,11 @@ export interface Source {
   readonly kind: string;
   /** Changes whenever the source's data may have changed. */
   fingerprint(): Promise<string>;
-  /** One consistent read of the three tables. */
-  load(): Promise<SourceLoad>;
+  /**
+   * One consistent read of the three tables. `syncId` names the run, where the source leaves
+   * traces of it (the Snowflake source's stage prefix for a bulk unload).
+   */
+  load(options?: { readonly syncId?: string }): Promise<SourceLoad>;
   /**
    * Answers questions live, for sources that can (Snowflake); absent for files, whose snapshot
    * is as fresh as the files themselves.
@@ -23,6 +27,11 @@ export interface Source {
    * run statements (Snowflake); GetSyncStatus shows it so a hung statement is visible.
    */
   readonly currentStatement?: () => { readonly what: string; readonly startedAt: Date } | undefined;
+  /**
+   * Takes writes, for sources that are a source of truth the service may change (Snowflake,
+   * the embedded database); absent for read-only files, whose writes are refused.
+   */
+  readonly writer?: SourceWriter;
   /** Releases connections; the source is not used afterwards. */
   close(): Promise<void>;
 }

@@ -34,6 +34,7 @@ export class StatementTracker {
           running.delete(entry);
         }
       },
+      transaction: (fn, options) => client.transaction(fn, options),
       async *stream(sql, binds, options) {
         const entry = { what: options.what, startedAt: new Date() };
         running.add(entry);
@@ -43,6 +44,20 @@ export class StatementTracker {
           running.delete(entry);
         }
       },
+      session: (what, work) =>
+        client.session(what, (session) =>
+          work({
+            async query(sql, binds, options) {
+              const entry = { what: options.what, startedAt: new Date() };
+              running.add(entry);
+              try {
+                return await session.query(sql, binds, options);
+              } finally {
+                running.delete(entry);
+              }
+            },
+          }),
+        ),
       close: () => client.close(),
     };
   }

@@ -32,7 +32,34 @@ export type TableFeed =
       /** A DuckDB SELECT yielding exactly the table's columns, in order, with bound values only. */
       readonly sql: string;
       readonly params: readonly (string | number)[];
+    }
+  | {
+      /**
+       * A table the source fetches as files first (Snowflake's bulk unload through a stage):
+       * the builder calls `fetch` when the table's turn comes, runs the checks it returns, then
+       * the SELECT over the fetched files, and checks the count against `expectedRows`.
+       */
+      readonly kind: "files";
+      readonly expectedRows: number;
+      fetch(onProgress: (progress: FetchProgress) => void): Promise<FetchedFiles>;
     };
+
+/** How far a `files` feed's fetch has come: bytes and files so far, of how many. */
+export interface FetchProgress {
+  readonly bytes: number;
+  readonly totalBytes: number;
+  readonly files: number;
+  readonly totalFiles: number;
+}
+
+/** What a `files` feed fetched: a SELECT over the local files and the checks to run first. */
+export interface FetchedFiles {
+  /** A DuckDB SELECT yielding exactly the table's columns, in order, with bound values only. */
+  readonly sql: string;
+  readonly params: readonly (string | number)[];
+  /** Run before the SELECT (column types of the files against the schema). */
+  readonly checks: readonly SourceCheck[];
+}
 
 /**
  * What one load from a source produced: the feeds, statements to run first (temporary tables
@@ -52,6 +79,11 @@ export interface SourceLoad {
   readonly dropped: readonly DroppedRows[];
   /** When the data was true at the source (for files, their modification time). */
   readonly dataAsOf: Date;
+  /**
+   * Frees what the load fetched (downloaded files); the builder calls it once the snapshot
+   * is built or has failed. Absent when there is nothing to free.
+   */
+  readonly release?: () => Promise<void>;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { writeFileDurably } from "../snapshot/durable-write.js";
 import type { SyncRunRecord, SyncState, SyncTrigger } from "./sync-status.js";
 
 /** The record's form on disk: dates as ISO text. */
@@ -64,15 +65,7 @@ export class SyncHistory {
 
   async #write(text: string): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(tmp, "w");
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, this.path);
+    await writeFileDurably(this.path, text);
   }
 }
 

@@ -13,6 +13,11 @@ export interface SyncProgressEvent {
   readonly table: string;
   readonly rows: number;
   readonly totalRows: number;
+  /** A table fetched as files (bulk unload): bytes and files downloaded so far, of how many. */
+  readonly bytes: number;
+  readonly totalBytes: number;
+  readonly files: number;
+  readonly totalFiles: number;
   readonly fractionDone: number;
   readonly message: string;
 }
@@ -29,22 +34,27 @@ const PHASE_START: Readonly<Record<SyncPhase, number>> = {
 };
 const BASE_TABLES_COUNT = 3;
 
+/** An event with nothing counted yet: where the service starts and where every run begins. */
+const NOTHING_YET = {
+  runId: "",
+  table: "",
+  rows: 0,
+  totalRows: 0,
+  bytes: 0,
+  totalBytes: 0,
+  files: 0,
+  totalFiles: 0,
+  fractionDone: 0,
+  message: "",
+} as const;
+
 /**
  * The latest progress of the running (or last) sync, and a stream of changes for WatchSync. It
  * turns the builder's per-table row counts into one fraction, so every client shows the same
  * bar.
  */
 export class SyncProgress {
-  #current: SyncProgressEvent = {
-    runId: "",
-    state: "none",
-    phase: "idle",
-    table: "",
-    rows: 0,
-    totalRows: 0,
-    fractionDone: 0,
-    message: "",
-  };
+  #current: SyncProgressEvent = { ...NOTHING_YET, state: "none", phase: "idle" };
   #tablesDone = 0;
   readonly #events = new EventEmitter().setMaxListeners(0);
 
@@ -56,16 +66,7 @@ export class SyncProgress {
   /** A run has started. */
   begin(runId: string): void {
     this.#tablesDone = 0;
-    this.#emit({
-      runId,
-      state: "running",
-      phase: "check",
-      table: "",
-      rows: 0,
-      totalRows: 0,
-      fractionDone: 0,
-      message: "",
-    });
+    this.#emit({ ...NOTHING_YET, runId, state: "running", phase: "check" });
   }
 
   /** Translates a builder event. */
@@ -74,10 +75,14 @@ export class SyncProgress {
     let fraction = PHASE_START[phase];
     if (phase === "load") {
       const share = (PHASE_START.validate - PHASE_START.load) / BASE_TABLES_COUNT;
+      // A bulk table's rows arrive all at once after its download, which is most of its time.
+      const fetched = progress.files;
       const within =
-        progress.total !== undefined && progress.total > 0
-          ? Math.min(1, (progress.rows ?? 0) / progress.total)
-          : 0;
+        fetched !== undefined && fetched.totalBytes > 0
+          ? 0.9 * Math.min(1, fetched.bytes / fetched.totalBytes)
+          : progress.total !== undefined && progress.total > 0
+            ? Math.min(1, (progress.rows ?? 0) / progress.total)
+            : 0;
       fraction += share * (this.#tablesDone + within);
       if (progress.done === true) this.#tablesDone++;
     }
@@ -87,6 +92,10 @@ export class SyncProgress {
       table: progress.table ?? "",
       rows: progress.rows ?? 0,
       totalRows: progress.total ?? 0,
+      bytes: progress.files?.bytes ?? 0,
+      totalBytes: progress.files?.totalBytes ?? 0,
+      files: progress.files?.files ?? 0,
+      totalFiles: progress.files?.totalFiles ?? 0,
       fractionDone: Math.max(this.#current.fractionDone, fraction),
     });
   }

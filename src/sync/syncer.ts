@@ -130,7 +130,7 @@ export class Syncer {
         return run;
       }
       log.info({ source: this.source.kind }, "sync started");
-      const load = await this.source.load();
+      const load = await this.source.load({ syncId: run.runId });
       const input: BuildInput = {
         id: run.runId,
         source: this.source.kind,

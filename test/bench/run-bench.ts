@@ -30,7 +30,8 @@ import {
 } from "./rpc-cases.js";
 import { CONCURRENCY, ID_POOL_SIZE, LIVE_CONCURRENCY, type Scale } from "./scale.js";
 import { spawnBareGrpcServer, spawnEmulatorProcess } from "./service-process.js";
-import { DRIVER_SYNC, measureRestarts, measureSync } from "./sync-bench.js";
+import { currentSnapshotFile, snapshotDifference } from "./snapshot-diff.js";
+import { DRIVER_SYNC, LOCAL_SYNC, measureRestarts, measureSync } from "./sync-bench.js";
 import { checkTargets, LOOKUPS } from "./targets.js";
 
 /** How a run is configured. */
@@ -70,6 +71,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     SNOWFLAKE_DATABASE: "ANALYTICS",
     SNOWFLAKE_SCHEMA: "PUBLIC",
     SNOWFLAKE_WAREHOUSE: "EMULATOR_WH",
+    SYNC_BULK: "auto",
     DATA_DIR: join(o.workDir, "driver"),
     LOG_LEVEL: o.logLevel,
   };
@@ -88,7 +90,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     DATA_DIR: join(o.workDir, "local"),
     LOG_LEVEL: o.logLevel,
   };
-  const local = await measureSync("local Parquet", localEnv, o.scale.syncLimitMs);
+  const local = await measureSync(LOCAL_SYNC, localEnv, o.scale.syncLimitMs);
+  const difference = await snapshotDifference(
+    await currentSnapshotFile(join(o.workDir, "driver")),
+    await currentSnapshotFile(join(o.workDir, "local")),
+  );
+  const differing = Object.entries(difference).filter(([, n]) => n !== 0);
+  notes.push(
+    differing.length === 0
+      ? "The snapshot synced through the driver (bulk unload) and the local-Parquet one hold the same base tables: EXCEPT ALL both ways is empty for all three."
+      : `The driver's and the local-Parquet snapshots DIFFER (EXCEPT ALL both ways): ${differing.map(([t, n]) => `${t} ${n} rows`).join(", ")}.`,
+  );
   o.progress("restart to ready");
   const restarted = await measureRestarts(local.service, localEnv, o.scale.restarts);
 

@@ -41,8 +41,14 @@ interface SyncRunJson {
   readonly tables?: readonly { table?: string; rows?: string; durationMs?: number }[];
 }
 
-/** The label of the sync through the real driver (the one the sync targets apply to). */
-export const DRIVER_SYNC = "emulator via snowflake-sdk";
+/**
+ * The label of the sync through the real driver (the one the sync targets apply to): the
+ * default `SYNC_BULK=auto`, so the big tables go through a stage as Parquet.
+ */
+export const DRIVER_SYNC = "emulator via snowflake-sdk (bulk unload)";
+
+/** The label of the sync from the data set's Parquet files. */
+export const LOCAL_SYNC = "local Parquet";
 
 const BASE_TABLES = new Set(["customers", "products", "customer_products"]);
 

@@ -101,6 +101,8 @@ export async function handleAdmin(ctx: RequestContext): Promise<boolean> {
       sendJson(res, 200, emulator.faults.current());
     } else if (path === "/__emulator/stats" && method === "GET") {
       sendJson(res, 200, copyStats(emulator.stats));
+    } else if (path === "/__emulator/stages" && method === "GET") {
+      sendJson(res, 200, emulator.stages.allFiles());
     } else if (path === "/__emulator/stats/reset" && method === "POST") {
       emulator.stats = emptyStats();
       sendJson(res, 200, copyStats(emulator.stats));

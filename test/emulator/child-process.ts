@@ -104,6 +104,7 @@ export async function spawnEmulator(
       await admin("DELETE", "faults");
     },
     stats: () => admin<EmulatorStats>("GET", "stats"),
+    stageFiles: () => admin<string[]>("GET", "stages"),
     resetStats: async () => {
       await admin("POST", "stats/reset");
     },

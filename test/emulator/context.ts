@@ -9,6 +9,7 @@ import type { EmulatorDatabase } from "./database.js";
 import type { FaultController } from "./faults.js";
 import type { QueryStore } from "./query-store.js";
 import type { SessionStore } from "./session-store.js";
+import type { StageStore } from "./stage-store.js";
 import type { EmulatorOptions, EmulatorStats, GenerateSpec } from "./types.js";
 
 /** {@link EmulatorOptions} with every default filled in. */
@@ -71,6 +72,10 @@ export interface EmulatorContext {
   readonly queries: QueryStore;
   readonly chunks: ChunkStore;
   readonly faults: FaultController;
+  /** Internal stages and their files (`COPY INTO @stage`, `LIST`, `REMOVE`, `GET`). */
+  readonly stages: StageStore;
+  /** `http://host:port` the emulator listens on, once it does (stage download URLs). */
+  url: string;
   /** Live counters (mutated in place). */
   stats: EmulatorStats;
 }

@@ -88,9 +88,14 @@ export class EmulatorDatabase {
 
   /**
    * Runs a write under the write lock: pins a time-travel snapshot, runs `fn`, then stamps
-   * LAST_ALTERED of the target tables. A DDL write (`ddl`) instead refreshes the catalog.
+   * LAST_ALTERED of the target tables (a function when they are known only once `fn` has run,
+   * as for a transaction). A DDL write (`ddl`) instead refreshes the catalog.
    */
-  write<T>(targets: readonly string[], ddl: boolean, fn: () => Promise<T>): Promise<T> {
+  write<T>(
+    targets: readonly string[] | (() => readonly string[]),
+    ddl: boolean,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const run = async (): Promise<T> => {
       const pinned = await this.timeTravel.pin(this.instance);
       let result: T;
@@ -103,7 +108,8 @@ export class EmulatorDatabase {
       const now = this.timeTravel.nextWriteTime();
       await this.timeTravel.commit(pinned, now);
       await this.withConnection(async (connection) => {
-        const known = targets.filter((table) => this.times.has(table));
+        const written = typeof targets === "function" ? targets() : targets;
+        const known = written.filter((table) => this.times.has(table));
         if (ddl) {
           for (const table of known) this.times.delete(table);
           await this.refreshCatalog(connection, now);

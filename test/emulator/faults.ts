@@ -117,6 +117,30 @@ export class FaultController {
     return fault.delayMs;
   }
 
+  /** Status to fail this stage-file download with, if a `failDownloads` fault matches. */
+  takeDownloadFailure(path: string): number | undefined {
+    const fault = this.faults.failDownloads;
+    if (fault === undefined || fault.count <= 0) return undefined;
+    if (fault.pathPattern !== undefined && !new RegExp(fault.pathPattern).test(path))
+      return undefined;
+    fault.count -= 1;
+    if (fault.count <= 0) delete this.faults.failDownloads;
+    this.onInjected("failDownloads");
+    return fault.status ?? 500;
+  }
+
+  /** How many bytes of this stage file to send, if a `truncateDownloads` fault matches. */
+  takeDownloadTruncation(path: string, size: number): number | undefined {
+    const fault = this.faults.truncateDownloads;
+    if (fault === undefined || fault.count <= 0) return undefined;
+    if (fault.pathPattern !== undefined && !new RegExp(fault.pathPattern).test(path))
+      return undefined;
+    fault.count -= 1;
+    if (fault.count <= 0) delete this.faults.truncateDownloads;
+    this.onInjected("truncateDownloads");
+    return Math.min(size, fault.keepBytes ?? Math.floor(size / 2));
+  }
+
   /** Whether this login must fail with 390100 whatever the password. */
   takeLoginRejection(): boolean {
     const left = this.faults.rejectLogins ?? 0;
@@ -162,6 +186,8 @@ export function parseFaultConfig(input: unknown): FaultConfig {
     "hangQueries",
     "slowQueries",
     "rejectLogins",
+    "failDownloads",
+    "truncateDownloads",
     "reset",
   ]);
   const unknown = Object.keys(body).filter((key) => !known.has(key));
@@ -205,6 +231,30 @@ export function parseFaultConfig(input: unknown): FaultConfig {
       count: f.count,
       delayMs: nonNegative(f.delayMs, "slowQueries.delayMs"),
       ...(sql === undefined ? {} : { sqlPattern: sql }),
+    };
+  }
+  if (body.failDownloads !== undefined) {
+    const f = counted(body.failDownloads, "failDownloads");
+    const status =
+      f.status === undefined ? undefined : nonNegative(f.status, "failDownloads.status");
+    const path = pattern(f.pathPattern, "failDownloads.pathPattern");
+    config.failDownloads = {
+      count: f.count,
+      ...(status === undefined ? {} : { status }),
+      ...(path === undefined ? {} : { pathPattern: path }),
+    };
+  }
+  if (body.truncateDownloads !== undefined) {
+    const f = counted(body.truncateDownloads, "truncateDownloads");
+    const keep =
+      f.keepBytes === undefined
+        ? undefined
+        : nonNegative(f.keepBytes, "truncateDownloads.keepBytes");
+    const path = pattern(f.pathPattern, "truncateDownloads.pathPattern");
+    config.truncateDownloads = {
+      count: f.count,
+      ...(keep === undefined ? {} : { keepBytes: keep }),
+      ...(path === undefined ? {} : { pathPattern: path }),
     };
   }
   return config;

@@ -22,6 +22,7 @@ import { FaultController } from "./faults.js";
 import { QueryStore } from "./query-store.js";
 import { createEmulatorServer } from "./server.js";
 import { SessionStore } from "./session-store.js";
+import { StageStore } from "./stage-store.js";
 import { bump, copyStats, emptyStats } from "./stats.js";
 import type {
   AdminSqlParam,
@@ -58,6 +59,8 @@ export interface EmulatorHandle {
   stats(): Promise<EmulatorStats>;
   /** Sets every counter back to zero. */
   resetStats(): Promise<void>;
+  /** Every file on every stage, as `STAGE/path` (to check that a sync cleaned up). */
+  stageFiles(): Promise<string[]>;
 }
 
 /** Starts an emulator in this process. Resolves once it listens. */
@@ -74,6 +77,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     queries: new QueryStore(1000),
     chunks: new ChunkStore(64, resolved.gzipChunks),
     faults: new FaultController((name) => bump(context.stats.faults, name)),
+    stages: new StageStore(),
+    url: "",
     stats: emptyStats(),
   };
   const server = createEmulatorServer(context);
@@ -85,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   });
   const port = (server.address() as AddressInfo).port;
+  context.url = `http://${resolved.host}:${port}`;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${resolved.host}:${port}`,
@@ -97,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         await context.queries.drain(2000);
         await stopped;
         context.chunks.clear();
+        context.stages.close();
         await db.close();
       })();
       return closed;
@@ -108,5 +115,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetStats: async () => {
       context.stats = emptyStats();
     },
+    stageFiles: async () => context.stages.allFiles(),
   };
 }

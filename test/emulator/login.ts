@@ -190,6 +190,7 @@ export function handleSessionDelete(ctx: RequestContext): void {
     return;
   }
   ctx.emulator.sessions.delete(session);
+  ctx.emulator.stages.endSession(session.id);
   ctx.emulator.stats.sessionsClosed += 1;
   sendJson(ctx.res, 200, OK_EMPTY);
 }

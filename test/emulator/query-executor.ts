@@ -11,7 +11,7 @@ import type { DuckDBConnection, DuckDBPreparedStatement } from "@duckdb/node-api
 import { type BindingRows, bindParameters } from "./bindings.js";
 import { RowCollector, type WireRow } from "./chunks.js";
 import type { EmulatorContext } from "./context.js";
-import { sqlIdentifier } from "./http-util.js";
+import { sqlIdentifier, sqlStringLiteral } from "./http-util.js";
 import type { QueryResult } from "./query-store.js";
 import { columnEncoding, rowTypeEntry, snowflakeColumnName } from "./result-encoding.js";
 import { sessionStatement } from "./session-statements.js";
@@ -19,6 +19,7 @@ import type { Session } from "./session-store.js";
 import { CANCELED, statementCountError, unsupported } from "./sql-errors.js";
 import { type Rewritten, rewriteStatement, type TimeTravelClause } from "./sql-rewriter.js";
 import { splitStatements, type Token, tokenize } from "./sql-tokenizer.js";
+import { stageStatement } from "./stage-statements.js";
 import {
   ddlStatus,
   dmlResult,
@@ -29,6 +30,7 @@ import {
 } from "./statement-kind.js";
 import { bump } from "./stats.js";
 import type { Snapshot } from "./time-travel.js";
+import { beginTransaction, type OpenTransaction, transactionVerb } from "./transactions.js";
 import { SnowflakeError } from "./types.js";
 
 /** One statement to run. */
@@ -51,8 +53,17 @@ export async function executeStatement(
   const statements = splitStatements(tokenize(request.sqlText));
   if (statements.length !== 1) throw statementCountError(statements.length);
   const tokens = statements[0] ?? [];
+  const verb = transactionVerb(tokens);
+  if (verb !== undefined) return transactionControl(emulator, request.session, verb);
   const direct = sessionStatement(tokens, request.session);
   if (direct !== undefined) return direct;
+  const staged = await stageStatement(
+    emulator,
+    request.sqlText,
+    request.session,
+    (select, dir, maxFileSize) => copySelect(emulator, request, select, dir, maxFileSize),
+  );
+  if (staged !== undefined) return staged;
   const rewritten = rewriteStatement(tokens, { ...request.session, tables: emulator.db.tables() });
   const bindings = request.bindings[0] ?? [];
   const { sql, snapshot } = await emulator.db.withConnection((connection) =>
@@ -64,9 +75,78 @@ export async function executeStatement(
       runStatement(emulator, connection, statement, request, false),
     );
   }
+  const open = request.session.transaction;
+  if (open !== undefined) {
+    open.touch();
+    return runStatement(emulator, open.connection, statement, request, true, open);
+  }
   const connection = await emulator.db.connect();
   try {
     return await runStatement(emulator, connection, statement, request, true);
+  } finally {
+    connection.closeSync();
+  }
+}
+
+const TCL_OK = "Statement executed successfully.";
+
+/** BEGIN, COMMIT and ROLLBACK of a session (a COMMIT or ROLLBACK with none open is a no-op). */
+async function transactionControl(
+  emulator: EmulatorContext,
+  session: Session,
+  verb: "begin" | "commit" | "rollback",
+): Promise<QueryResult> {
+  const open = session.transaction;
+  if (verb === "begin") {
+    if (open === undefined) session.transaction = await beginTransaction(emulator.db);
+  } else if (open !== undefined) {
+    session.transaction = undefined;
+    await open.end(verb === "commit");
+  }
+  return statusResult(TCL_OK, STATEMENT_TYPE_IDS.tcl, "session");
+}
+
+/**
+ * The SELECT of a `COPY INTO @stage` written as Parquet files of at most `maxFileSize` bytes
+ * into `dir` by DuckDB, after the same rewriting and time travel as any query, so an unload
+ * `AT(TIMESTAMP => ...)` reads exactly what a SELECT at that point would. Returns the rows.
+ */
+async function copySelect(
+  emulator: EmulatorContext,
+  request: ExecuteRequest,
+  selectText: string,
+  dir: string,
+  maxFileSize: number,
+): Promise<number> {
+  const [tokens] = splitStatements(tokenize(selectText));
+  const rewritten = rewriteStatement(tokens ?? [], {
+    ...request.session,
+    tables: emulator.db.tables(),
+  });
+  const bindings = request.bindings[0] ?? [];
+  const { sql, snapshot } = await emulator.db.withConnection((connection) =>
+    resolveTimeTravel(emulator, connection, rewritten, bindings),
+  );
+  // DuckDB starts a new file only between row groups, so small limits get small row groups.
+  const fileBytes = Math.max(1024, Math.floor(maxFileSize));
+  const groupRows = Math.min(122_880, Math.max(1024, Math.floor(fileBytes / 100)));
+  const copy = `COPY (${sql}) TO ${sqlStringLiteral(dir)} (FORMAT PARQUET, FILE_SIZE_BYTES ${fileBytes}, ROW_GROUP_SIZE ${groupRows}, FILENAME_PATTERN 'data_{i}', OVERWRITE_OR_IGNORE)`;
+  const run = async (connection: DuckDBConnection): Promise<number> => {
+    const onAbort = (): void => connection.interrupt();
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    const prepared = await connection.prepare(copy);
+    try {
+      bindParameters(prepared, bindings, rewritten.params);
+      return Number((await prepared.run()).rowsChanged);
+    } finally {
+      request.signal.removeEventListener("abort", onAbort);
+      prepared.destroySync();
+    }
+  };
+  if (snapshot !== undefined) return emulator.db.timeTravel.runOn(snapshot, run);
+  const connection = await emulator.db.connect();
+  try {
+    return await run(connection);
   } finally {
     connection.closeSync();
   }
@@ -86,6 +166,7 @@ async function runStatement(
   { sql, tokens, rewritten }: Statement,
   request: ExecuteRequest,
   allowWrite: boolean,
+  open?: OpenTransaction,
 ): Promise<QueryResult> {
   const onAbort = (): void => connection.interrupt();
   request.signal.addEventListener("abort", onAbort, { once: true });
@@ -106,7 +187,7 @@ async function runStatement(
         ? [target]
         : connection.getTableNames(sql, false).map((t) => t.toLowerCase());
     const statement = prepared;
-    const changed = await emulator.db.write(targets, kind === "ddl", async () => {
+    const apply = async () => {
       let rows = 0;
       for (const row of request.bindings) {
         statement.clearBindings();
@@ -114,7 +195,11 @@ async function runStatement(
         rows += (await statement.run()).rowsChanged;
       }
       return rows;
-    });
+    };
+    if (open !== undefined && kind === "ddl") throw unsupported("DDL inside a transaction");
+    for (const table of targets) open?.targets.add(table);
+    const changed =
+      open === undefined ? await emulator.db.write(targets, kind === "ddl", apply) : await apply();
     if (kind === "ddl")
       return statusResult(ddlStatus(tokens, target), STATEMENT_TYPE_IDS.ddl, "ddl");
     return dmlResult(kind, changed);

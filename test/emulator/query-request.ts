@@ -71,6 +71,7 @@ function outcomeReply(
       arrayBindSupported: false,
       sendResultTime: Date.now(),
       ...(manifest === undefined ? {} : manifest),
+      ...(result.fileTransfer ?? {}),
     },
   };
 }

@@ -23,6 +23,8 @@ export interface QueryResult {
   readonly statementTypeId: number;
   /** Statement kind for the stats (`select`, `insert`, …). */
   readonly kind: string;
+  /** A `GET`'s file-transfer fields, sent in the reply's `data` for the driver to act on. */
+  readonly fileTransfer?: Readonly<Record<string, unknown>>;
 }
 
 /** How a query ended. */

@@ -22,6 +22,7 @@ import {
   handleQueryRequest,
   handleResult,
 } from "./query-request.js";
+import { handleStageDownload, isStageDownload } from "./stage-download.js";
 import { bump } from "./stats.js";
 
 /** A matched route: its name (for stats) and the handler to run. */
@@ -36,6 +37,9 @@ const ID = "([0-9a-fA-F-]{36})";
 function route(method: string, url: URL): Route | undefined {
   const path = url.pathname;
   let m: RegExpExecArray | null;
+  if ((method === "GET" || method === "HEAD") && isStageDownload(path)) {
+    return { name: "stage-download", handle: handleStageDownload };
+  }
   if (method === "POST") {
     if (path === "/session/v1/login-request") return { name: "login", handle: handleLogin };
     if (path === "/session/token-request")

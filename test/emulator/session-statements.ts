@@ -1,7 +1,7 @@
 /**
  * Statements the emulator answers itself instead of DuckDB: `USE …` (changes the session's
- * names), `ALTER SESSION …` (accepted, ignored) and transaction control (`BEGIN`, `COMMIT`,
- * `ROLLBACK`: accepted; every statement autocommits in the emulator).
+ * names) and `ALTER SESSION …` (accepted, ignored). Transaction control (`BEGIN`, `COMMIT`,
+ * `ROLLBACK`) is run by `transactions.ts`.
  *
  * @module
  */
@@ -46,11 +46,5 @@ export function sessionStatement(
   if (isWord(first, "ALTER") && isWord(second, "SESSION")) {
     return statusResult(OK, STATEMENT_TYPE_IDS.session, "session");
   }
-  const tcl =
-    isWord(first, "BEGIN") ||
-    isWord(first, "COMMIT") ||
-    isWord(first, "ROLLBACK") ||
-    (isWord(first, "START") && isWord(second, "TRANSACTION"));
-  if (tcl) return statusResult(OK, STATEMENT_TYPE_IDS.tcl, "session");
   return undefined;
 }

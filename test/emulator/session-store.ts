@@ -5,6 +5,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import type { OpenTransaction } from "./transactions.js";
 
 /** One logged-in session. */
 export interface Session {
@@ -22,6 +23,8 @@ export interface Session {
   role: string;
   /** The login asked for `JS_TREAT_INTEGER_AS_BIGINT`; results echo it. */
   readonly jsTreatIntegerAsBigInt: boolean;
+  /** The session's open transaction, between BEGIN and COMMIT or ROLLBACK. */
+  transaction?: OpenTransaction | undefined;
 }
 
 /** Why a token was not accepted, as a Snowflake error code and message. */
@@ -126,10 +129,13 @@ export class SessionStore {
     return { session };
   }
 
-  /** Removes a session (logout). */
+  /** Removes a session (logout), rolling back its open transaction. */
   delete(session: Session): void {
     this.bySessionToken.delete(session.sessionToken);
     this.byMasterToken.delete(session.masterToken);
+    const open = session.transaction;
+    session.transaction = undefined;
+    void open?.end(false).catch(() => undefined);
   }
 
   /** Lifetimes in seconds, for login and renewal replies. */

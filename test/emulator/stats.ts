@@ -29,6 +29,10 @@ export function emptyStats(): EmulatorStats {
     timeTravelReads: 0,
     timeTravelReadsByTable: {},
     adminStatements: 0,
+    stageFilesWritten: 0,
+    stageFilesRemoved: 0,
+    stageDownloadsOffered: 0,
+    stageDownloads: { served: 0, failed: 0, truncated: 0, bytes: 0 },
   };
 }
 

@@ -102,6 +102,25 @@ export interface FaultConfig {
   };
   /** The next `count` logins fail with 390100 whatever the password. */
   readonly rejectLogins?: number;
+  /**
+   * The next `count` stage-file downloads whose path matches `pathPattern` (default any)
+   * answer HTTP `status` (default 500; the driver retries a 5xx up to five times per file).
+   */
+  readonly failDownloads?: {
+    readonly count: number;
+    readonly status?: number;
+    readonly pathPattern?: string;
+  };
+  /**
+   * The next `count` matching stage-file downloads send only the first `keepBytes` bytes
+   * (default half) as a complete response, so the driver writes a short file and reports
+   * success: what a load must notice.
+   */
+  readonly truncateDownloads?: {
+    readonly count: number;
+    readonly keepBytes?: number;
+    readonly pathPattern?: string;
+  };
 }
 
 /** Counters the emulator keeps; `GET /__emulator/stats` returns them. */
@@ -137,6 +156,12 @@ export interface EmulatorStats {
   timeTravelReadsByTable: Record<string, number>;
   /** Statements run through `POST /__emulator/sql`. */
   adminStatements: number;
+  /** Files written by `COPY INTO @stage`, removed by `REMOVE`, offered by `GET`. */
+  stageFilesWritten: number;
+  stageFilesRemoved: number;
+  stageDownloadsOffered: number;
+  /** Stage files served over the download route (GCS-style GETs), and their bytes. */
+  stageDownloads: { served: number; failed: number; truncated: number; bytes: number };
 }
 
 /** A Snowflake error as it travels in a reply: code and SQL state are strings. */

@@ -12,7 +12,7 @@ import { ConnectError, type Transport } from "@connectrpc/connect";
 /** An API key as a caller holds it, with the name and role the keys file gives it. */
 export interface TestKey {
   readonly name: string;
-  readonly role: "reader" | "admin";
+  readonly role: "reader" | "writer" | "admin";
   readonly key: string;
 }
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customeranalytics/v1/common.proto.
  */
 export const file_customeranalytics_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CiFjdXN0b21lcmFuYWx5dGljcy92MS9jb21tb24ucHJvdG8SFGN1c3RvbWVyYW5hbHl0aWNzLnYxIo4BCgtSZWFkT3B0aW9ucxI8CglmcmVzaG5lc3MYASABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5GcmVzaG5lc3NCCLpIBYIBAhABEkEKDW1heF9zdGFsZW5lc3MYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CD7pIDKoBCSIFCIDnhA8yACL1AQoKUmVzdWx0TWV0YRIwCgZzb3VyY2UYASABKA4yIC5jdXN0b21lcmFuYWx5dGljcy52MS5EYXRhU291cmNlEhMKC3NuYXBzaG90X2lkGAIgASgJEi4KCmRhdGFfYXNfb2YYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKA2FnZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIWCg5zdGFsZV9mYWxsYmFjaxgFIAEoCBIXCg9mYWxsYmFja19yZWFzb24YBiABKAkSFwoPc291cmNlX2lkZW50aXR5GAcgASgJKnsKCUZyZXNobmVzcxIZChVGUkVTSE5FU1NfVU5TUEVDSUZJRUQQABIcChhGUkVTSE5FU1NfQ0FDSEVEX0FMTE9XRUQQARIbChdGUkVTSE5FU1NfTElWRV9SRVFVSVJFRBACEhgKFEZSRVNITkVTU19DQUNIRV9PTkxZEAMqWQoKRGF0YVNvdXJjZRIbChdEQVRBX1NPVVJDRV9VTlNQRUNJRklFRBAAEhgKFERBVEFfU09VUkNFX1NOQVBTSE9UEAESFAoQREFUQV9TT1VSQ0VfTElWRRACYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiFjdXN0b21lcmFuYWx5dGljcy92MS9jb21tb24ucHJvdG8SFGN1c3RvbWVyYW5hbHl0aWNzLnYxIo4BCgtSZWFkT3B0aW9ucxI8CglmcmVzaG5lc3MYASABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5GcmVzaG5lc3NCCLpIBYIBAhABEkEKDW1heF9zdGFsZW5lc3MYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CD7pIDKoBCSIFCIDnhA8yACKuAgoKUmVzdWx0TWV0YRIwCgZzb3VyY2UYASABKA4yIC5jdXN0b21lcmFuYWx5dGljcy52MS5EYXRhU291cmNlEhMKC3NuYXBzaG90X2lkGAIgASgJEi4KCmRhdGFfYXNfb2YYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKA2FnZRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIWCg5zdGFsZV9mYWxsYmFjaxgFIAEoCBIXCg9mYWxsYmFja19yZWFzb24YBiABKAkSFwoPc291cmNlX2lkZW50aXR5GAcgASgJEhYKDnBlbmRpbmdfd3JpdGVzGAggASgFEh8KF2luY2x1ZGVzX3BlbmRpbmdfd3JpdGVzGAkgASgIKnsKCUZyZXNobmVzcxIZChVGUkVTSE5FU1NfVU5TUEVDSUZJRUQQABIcChhGUkVTSE5FU1NfQ0FDSEVEX0FMTE9XRUQQARIbChdGUkVTSE5FU1NfTElWRV9SRVFVSVJFRBACEhgKFEZSRVNITkVTU19DQUNIRV9PTkxZEAMqWQoKRGF0YVNvdXJjZRIbChdEQVRBX1NPVVJDRV9VTlNQRUNJRklFRBAAEhgKFERBVEFfU09VUkNFX1NOQVBTSE9UEAESFAoQREFUQV9TT1VSQ0VfTElWRRACYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * ReadOptions is taken by every read RPC: the caller's freshness budget.
@@ -95,12 +95,31 @@ export type ResultMeta = Message<"customeranalytics.v1.ResultMeta"> & {
 
   /**
    * Which source the answer's data came from: "snowflake:<ACCOUNT>/<DATABASE>/<SCHEMA>",
-   * "local:<directory>" or "online-retail:<bundled file>". A snapshot built from another
-   * source than the configured one is never served, so this is the configured source's.
+   * "embedded:source.duckdb", "local:<directory>" or "online-retail:<bundled file>". A
+   * snapshot built from another source than the configured one is never served, so this is
+   * the configured source's.
    *
    * @generated from field: string source_identity = 7;
    */
   sourceIdentity: string;
+
+  /**
+   * Writes confirmed at the source through this service that the snapshot does not hold yet
+   * (a sync takes them in; SYNC_AFTER_WRITES schedules one). Always 0 for live answers.
+   *
+   * @generated from field: int32 pending_writes = 8;
+   */
+  pendingWrites: number;
+
+  /**
+   * True when this answer includes those writes, laid over the snapshot (customers, products,
+   * holdings, portfolios, exports of base tables). False with pending_writes > 0 means the
+   * answer is as of the snapshot: derived analytics (RFM, recommendations, trends, profiles)
+   * change only at the next sync.
+   *
+   * @generated from field: bool includes_pending_writes = 9;
+   */
+  includesPendingWrites: boolean;
 };
 
 /**

@@ -7,22 +7,25 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { ReadOptions, ResultMeta } from "./common_pb.js";
 import { file_customeranalytics_v1_common } from "./common_pb.js";
+import type { EmptySchema, FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_empty, file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file customeranalytics/v1/customer.proto.
  */
 export const file_customeranalytics_v1_customer: GenFile = /*@__PURE__*/
-  fileDesc("CiNjdXN0b21lcmFuYWx5dGljcy92MS9jdXN0b21lci5wcm90bxIUY3VzdG9tZXJhbmFseXRpY3MudjEiiAEKCEN1c3RvbWVyEhMKC2N1c3RvbWVyX2lkGAEgASgJEhUKDWN1c3RvbWVyX25hbWUYAiABKAkSFQoNY3VzdG9tZXJfdHlwZRgDIAEoCRIOCgZyZWdpb24YBCABKAkSGQoRcmVnaXN0cmF0aW9uX2RhdGUYBSABKAkSDgoGc3RhdHVzGAYgASgJIswBCg9DdXN0b21lclN1bW1hcnkSFwoPYWN0aXZlX3Byb2R1Y3RzGAEgASgFEhYKDnRvdGFsX3Byb2R1Y3RzGAIgASgFEhUKDXJlbGF0aW9uc2hpcHMYAyABKAUSEwoLdG90YWxfdmFsdWUYBCABKAkSGgoSdG90YWxfdmFsdWVfbnVtYmVyGAUgASgBEhgKEGZpcnN0X3N0YXJ0X2RhdGUYBiABKAkSFwoPbGFzdF9zdGFydF9kYXRlGAcgASgJEg0KBWFzX29mGAggASgJInoKDkN1c3RvbWVyRGV0YWlsEjAKCGN1c3RvbWVyGAEgASgLMh4uY3VzdG9tZXJhbmFseXRpY3MudjEuQ3VzdG9tZXISNgoHc3VtbWFyeRgCIAEoCzIlLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkN1c3RvbWVyU3VtbWFyeSJtChJHZXRDdXN0b21lclJlcXVlc3QSHgoLY3VzdG9tZXJfaWQYASABKAlCCbpIBnIEEAEYMhI3CgxyZWFkX29wdGlvbnMYAiABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyKvAQoTR2V0Q3VzdG9tZXJSZXNwb25zZRIwCghjdXN0b21lchgBIAEoCzIeLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkN1c3RvbWVyEjYKB3N1bW1hcnkYAiABKAsyJS5jdXN0b21lcmFuYWx5dGljcy52MS5DdXN0b21lclN1bW1hcnkSLgoEbWV0YRgDIAEoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlc3VsdE1ldGEifgoYQmF0Y2hHZXRDdXN0b21lcnNSZXF1ZXN0EikKDGN1c3RvbWVyX2lkcxgBIAMoCUITukgQkgENCAEQ6AciBnIEEAEYMhI3CgxyZWFkX29wdGlvbnMYAiABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyKiAQoZQmF0Y2hHZXRDdXN0b21lcnNSZXNwb25zZRI3CgljdXN0b21lcnMYASADKAsyJC5jdXN0b21lcmFuYWx5dGljcy52MS5DdXN0b21lckRldGFpbBIcChRtaXNzaW5nX2N1c3RvbWVyX2lkcxgCIAMoCRIuCgRtZXRhGAMgASgLMiAuY3VzdG9tZXJhbmFseXRpY3MudjEuUmVzdWx0TWV0YSK1BAoUTGlzdEN1c3RvbWVyc1JlcXVlc3QSFwoGcmVnaW9uGAEgASgJQge6SARyAhhkEh4KDWN1c3RvbWVyX3R5cGUYAiABKAlCB7pIBHICGDISFwoGc3RhdHVzGAMgASgJQge6SARyAhgUEj8KD3JlZ2lzdGVyZWRfZnJvbRgEIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSPQoNcmVnaXN0ZXJlZF90bxgFIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSHwoNbmFtZV9jb250YWlucxgGIAEoCUIIukgFcgMY/wESHQoJcGFnZV9zaXplGAcgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YCCABKAlCCLpIBXIDGIAIEjcKDHJlYWRfb3B0aW9ucxgJIAEoCzIhLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlYWRPcHRpb25zOrMBukivARqsAQoQcmVnaXN0ZXJlZF9yYW5nZRIycmVnaXN0ZXJlZF9mcm9tIG11c3QgYmUgb24gb3IgYmVmb3JlIHJlZ2lzdGVyZWRfdG8aZHRoaXMucmVnaXN0ZXJlZF9mcm9tID09ICcnIHx8IHRoaXMucmVnaXN0ZXJlZF90byA9PSAnJyB8fCB0aGlzLnJlZ2lzdGVyZWRfZnJvbSA8PSB0aGlzLnJlZ2lzdGVyZWRfdG8ikwEKFUxpc3RDdXN0b21lcnNSZXNwb25zZRIxCgljdXN0b21lcnMYASADKAsyHi5jdXN0b21lcmFuYWx5dGljcy52MS5DdXN0b21lchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSLgoEbWV0YRgDIAEoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlc3VsdE1ldGEy5AIKD0N1c3RvbWVyU2VydmljZRJnCgtHZXRDdXN0b21lchIoLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldEN1c3RvbWVyUmVxdWVzdBopLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldEN1c3RvbWVyUmVzcG9uc2UiA5ACARJ5ChFCYXRjaEdldEN1c3RvbWVycxIuLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkJhdGNoR2V0Q3VzdG9tZXJzUmVxdWVzdBovLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkJhdGNoR2V0Q3VzdG9tZXJzUmVzcG9uc2UiA5ACARJtCg1MaXN0Q3VzdG9tZXJzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdEN1c3RvbWVyc1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0Q3VzdG9tZXJzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_buf_validate_validate, file_customeranalytics_v1_common]);
+  fileDesc("CiNjdXN0b21lcmFuYWx5dGljcy92MS9jdXN0b21lci5wcm90bxIUY3VzdG9tZXJhbmFseXRpY3MudjEi9wEKCEN1c3RvbWVyEh4KC2N1c3RvbWVyX2lkGAEgASgJQgm6SAZyBBABGDISHwoNY3VzdG9tZXJfbmFtZRgCIAEoCUIIukgFcgMY/wESHgoNY3VzdG9tZXJfdHlwZRgDIAEoCUIHukgEcgIYMhIXCgZyZWdpb24YBCABKAlCB7pIBHICGGQSQQoRcmVnaXN0cmF0aW9uX2RhdGUYBSABKAlCJrpII3IhMh9eKFswLTldezR9LVswLTldezJ9LVswLTldezJ9KT8kEhcKBnN0YXR1cxgGIAEoCUIHukgEcgIYFBIVCgRldGFnGAcgASgJQge6SARyAhhAIswBCg9DdXN0b21lclN1bW1hcnkSFwoPYWN0aXZlX3Byb2R1Y3RzGAEgASgFEhYKDnRvdGFsX3Byb2R1Y3RzGAIgASgFEhUKDXJlbGF0aW9uc2hpcHMYAyABKAUSEwoLdG90YWxfdmFsdWUYBCABKAkSGgoSdG90YWxfdmFsdWVfbnVtYmVyGAUgASgBEhgKEGZpcnN0X3N0YXJ0X2RhdGUYBiABKAkSFwoPbGFzdF9zdGFydF9kYXRlGAcgASgJEg0KBWFzX29mGAggASgJInoKDkN1c3RvbWVyRGV0YWlsEjAKCGN1c3RvbWVyGAEgASgLMh4uY3VzdG9tZXJhbmFseXRpY3MudjEuQ3VzdG9tZXISNgoHc3VtbWFyeRgCIAEoCzIlLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkN1c3RvbWVyU3VtbWFyeSJtChJHZXRDdXN0b21lclJlcXVlc3QSHgoLY3VzdG9tZXJfaWQYASABKAlCCbpIBnIEEAEYMhI3CgxyZWFkX29wdGlvbnMYAiABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyKvAQoTR2V0Q3VzdG9tZXJSZXNwb25zZRIwCghjdXN0b21lchgBIAEoCzIeLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkN1c3RvbWVyEjYKB3N1bW1hcnkYAiABKAsyJS5jdXN0b21lcmFuYWx5dGljcy52MS5DdXN0b21lclN1bW1hcnkSLgoEbWV0YRgDIAEoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlc3VsdE1ldGEifgoYQmF0Y2hHZXRDdXN0b21lcnNSZXF1ZXN0EikKDGN1c3RvbWVyX2lkcxgBIAMoCUITukgQkgENCAEQ6AciBnIEEAEYMhI3CgxyZWFkX29wdGlvbnMYAiABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyKiAQoZQmF0Y2hHZXRDdXN0b21lcnNSZXNwb25zZRI3CgljdXN0b21lcnMYASADKAsyJC5jdXN0b21lcmFuYWx5dGljcy52MS5DdXN0b21lckRldGFpbBIcChRtaXNzaW5nX2N1c3RvbWVyX2lkcxgCIAMoCRIuCgRtZXRhGAMgASgLMiAuY3VzdG9tZXJhbmFseXRpY3MudjEuUmVzdWx0TWV0YSK1BAoUTGlzdEN1c3RvbWVyc1JlcXVlc3QSFwoGcmVnaW9uGAEgASgJQge6SARyAhhkEh4KDWN1c3RvbWVyX3R5cGUYAiABKAlCB7pIBHICGDISFwoGc3RhdHVzGAMgASgJQge6SARyAhgUEj8KD3JlZ2lzdGVyZWRfZnJvbRgEIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSPQoNcmVnaXN0ZXJlZF90bxgFIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSHwoNbmFtZV9jb250YWlucxgGIAEoCUIIukgFcgMY/wESHQoJcGFnZV9zaXplGAcgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YCCABKAlCCLpIBXIDGIAIEjcKDHJlYWRfb3B0aW9ucxgJIAEoCzIhLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlYWRPcHRpb25zOrMBukivARqsAQoQcmVnaXN0ZXJlZF9yYW5nZRIycmVnaXN0ZXJlZF9mcm9tIG11c3QgYmUgb24gb3IgYmVmb3JlIHJlZ2lzdGVyZWRfdG8aZHRoaXMucmVnaXN0ZXJlZF9mcm9tID09ICcnIHx8IHRoaXMucmVnaXN0ZXJlZF90byA9PSAnJyB8fCB0aGlzLnJlZ2lzdGVyZWRfZnJvbSA8PSB0aGlzLnJlZ2lzdGVyZWRfdG8ikwEKFUxpc3RDdXN0b21lcnNSZXNwb25zZRIxCgljdXN0b21lcnMYASADKAsyHi5jdXN0b21lcmFuYWx5dGljcy52MS5DdXN0b21lchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSLgoEbWV0YRgDIAEoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlc3VsdE1ldGEicgoVQ3JlYXRlQ3VzdG9tZXJSZXF1ZXN0EjgKCGN1c3RvbWVyGAEgASgLMh4uY3VzdG9tZXJhbmFseXRpY3MudjEuQ3VzdG9tZXJCBrpIA8gBARIfCgpyZXF1ZXN0X2lkGAIgASgJQgu6SAjYAQFyA7ABASKjAQoVVXBkYXRlQ3VzdG9tZXJSZXF1ZXN0EjgKCGN1c3RvbWVyGAEgASgLMh4uY3VzdG9tZXJhbmFseXRpY3MudjEuQ3VzdG9tZXJCBrpIA8gBARIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSHwoKcmVxdWVzdF9pZBgDIAEoCUILukgI2AEBcgOwAQEifgoVRGVsZXRlQ3VzdG9tZXJSZXF1ZXN0Eh4KC2N1c3RvbWVyX2lkGAEgASgJQgm6SAZyBBABGDISFQoEZXRhZxgCIAEoCUIHukgEcgIYQBINCgVmb3JjZRgDIAEoCBIfCgpyZXF1ZXN0X2lkGAQgASgJQgu6SAjYAQFyA7ABATL5BAoPQ3VzdG9tZXJTZXJ2aWNlEmcKC0dldEN1c3RvbWVyEiguY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0Q3VzdG9tZXJSZXF1ZXN0GikuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0Q3VzdG9tZXJSZXNwb25zZSIDkAIBEnkKEUJhdGNoR2V0Q3VzdG9tZXJzEi4uY3VzdG9tZXJhbmFseXRpY3MudjEuQmF0Y2hHZXRDdXN0b21lcnNSZXF1ZXN0Gi8uY3VzdG9tZXJhbmFseXRpY3MudjEuQmF0Y2hHZXRDdXN0b21lcnNSZXNwb25zZSIDkAIBEm0KDUxpc3RDdXN0b21lcnMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0Q3VzdG9tZXJzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkxpc3RDdXN0b21lcnNSZXNwb25zZSIDkAIBEl0KDkNyZWF0ZUN1c3RvbWVyEisuY3VzdG9tZXJhbmFseXRpY3MudjEuQ3JlYXRlQ3VzdG9tZXJSZXF1ZXN0Gh4uY3VzdG9tZXJhbmFseXRpY3MudjEuQ3VzdG9tZXISXQoOVXBkYXRlQ3VzdG9tZXISKy5jdXN0b21lcmFuYWx5dGljcy52MS5VcGRhdGVDdXN0b21lclJlcXVlc3QaHi5jdXN0b21lcmFuYWx5dGljcy52MS5DdXN0b21lchJVCg5EZWxldGVDdXN0b21lchIrLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkRlbGV0ZUN1c3RvbWVyUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eWIGcHJvdG8z", [file_buf_validate_validate, file_customeranalytics_v1_common, file_google_protobuf_empty, file_google_protobuf_field_mask]);
 
 /**
- * Customer is one row of the customers table as mirrored from the source.
+ * Customer is one row of the customers table as mirrored from the source. In a write request
+ * the rules below apply; they are the lengths and types of the source table's columns.
  *
  * @generated from message customeranalytics.v1.Customer
  */
 export type Customer = Message<"customeranalytics.v1.Customer"> & {
   /**
-   * The customer's id at the source.
+   * The customer's id at the source; chosen by the caller on create.
    *
    * @generated from field: string customer_id = 1;
    */
@@ -62,6 +65,14 @@ export type Customer = Message<"customeranalytics.v1.Customer"> & {
    * @generated from field: string status = 6;
    */
   status: string;
+
+  /**
+   * A hash of the stored values, returned with every customer. Send it back on update or
+   * delete to apply the change only if nobody changed the customer since (else ABORTED).
+   *
+   * @generated from field: string etag = 7;
+   */
+  etag: string;
 };
 
 /**
@@ -409,6 +420,117 @@ export const ListCustomersResponseSchema: GenMessage<ListCustomersResponse> = /*
   messageDesc(file_customeranalytics_v1_customer, 8);
 
 /**
+ * CreateCustomerRequest carries the new customer.
+ *
+ * @generated from message customeranalytics.v1.CreateCustomerRequest
+ */
+export type CreateCustomerRequest = Message<"customeranalytics.v1.CreateCustomerRequest"> & {
+  /**
+   * The customer to create; customer_id is required and chosen by the caller. Empty fields are
+   * stored as NULL. etag is ignored.
+   *
+   * @generated from field: customeranalytics.v1.Customer customer = 1;
+   */
+  customer?: Customer | undefined;
+
+  /**
+   * A UUID that makes a retry safe: the same request_id with the same body returns the first
+   * result instead of writing again; with another body it is INVALID_ARGUMENT. Optional.
+   *
+   * @generated from field: string request_id = 2;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.CreateCustomerRequest.
+ * Use `create(CreateCustomerRequestSchema)` to create a new message.
+ */
+export const CreateCustomerRequestSchema: GenMessage<CreateCustomerRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_customer, 9);
+
+/**
+ * UpdateCustomerRequest names the customer and the fields to change.
+ *
+ * @generated from message customeranalytics.v1.UpdateCustomerRequest
+ */
+export type UpdateCustomerRequest = Message<"customeranalytics.v1.UpdateCustomerRequest"> & {
+  /**
+   * The customer's new values; customer_id says which customer. customer.etag, when set, is
+   * the etag the caller expects the stored customer to have.
+   *
+   * @generated from field: customeranalytics.v1.Customer customer = 1;
+   */
+  customer?: Customer | undefined;
+
+  /**
+   * The fields to change: customer_name, customer_type, region, registration_date, status, or
+   * "*" for all of them. Empty means every field set (non-empty) in customer.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 2;
+   */
+  updateMask?: FieldMask | undefined;
+
+  /**
+   * A UUID that makes a retry safe, as in CreateCustomerRequest. Optional.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.UpdateCustomerRequest.
+ * Use `create(UpdateCustomerRequestSchema)` to create a new message.
+ */
+export const UpdateCustomerRequestSchema: GenMessage<UpdateCustomerRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_customer, 10);
+
+/**
+ * DeleteCustomerRequest names the customer to delete.
+ *
+ * @generated from message customeranalytics.v1.DeleteCustomerRequest
+ */
+export type DeleteCustomerRequest = Message<"customeranalytics.v1.DeleteCustomerRequest"> & {
+  /**
+   * The customer's id.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * When set, the delete applies only if the stored customer still has this etag (else
+   * ABORTED).
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+
+  /**
+   * Also delete the customer's holdings, in the same atomic write; without it a customer with
+   * holdings is FAILED_PRECONDITION.
+   *
+   * @generated from field: bool force = 3;
+   */
+  force: boolean;
+
+  /**
+   * A UUID that makes a retry safe, as in CreateCustomerRequest. Optional.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.DeleteCustomerRequest.
+ * Use `create(DeleteCustomerRequestSchema)` to create a new message.
+ */
+export const DeleteCustomerRequestSchema: GenMessage<DeleteCustomerRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_customer, 11);
+
+/**
  * CustomerService answers questions about single customers and lists of them: who they are and
  * what they hold in summary.
  *
@@ -446,6 +568,50 @@ export const CustomerService: GenService<{
     methodKind: "unary";
     input: typeof ListCustomersRequestSchema;
     output: typeof ListCustomersResponseSchema;
+  },
+  /**
+   * CreateCustomer adds a customer whose customer_id the caller chooses (AIP-133). The row is
+   * written to the source of truth first and the call returns once the source confirmed it;
+   * reads through this service show it at once. ALREADY_EXISTS when the id is taken,
+   * UNAVAILABLE (and nothing written) when the source fails, FAILED_PRECONDITION when the
+   * source is read-only. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.CustomerService.CreateCustomer
+   */
+  createCustomer: {
+    methodKind: "unary";
+    input: typeof CreateCustomerRequestSchema;
+    output: typeof CustomerSchema;
+  },
+  /**
+   * UpdateCustomer changes the fields update_mask names (AIP-134). With customer.etag set, the
+   * update applies only if the stored row still has that etag, else ABORTED; without it, the
+   * last write wins. NOT_FOUND when the customer is unknown. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.CustomerService.UpdateCustomer
+   */
+  updateCustomer: {
+    methodKind: "unary";
+    input: typeof UpdateCustomerRequestSchema;
+    output: typeof CustomerSchema;
+  },
+  /**
+   * DeleteCustomer removes a customer (AIP-135). FAILED_PRECONDITION while the customer still
+   * has holdings, unless force, which deletes them in the same atomic write. ABORTED when etag
+   * is set and stale; NOT_FOUND when the customer is unknown. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.CustomerService.DeleteCustomer
+   */
+  deleteCustomer: {
+    methodKind: "unary";
+    input: typeof DeleteCustomerRequestSchema;
+    output: typeof EmptySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_customeranalytics_v1_customer, 0);

@@ -7,13 +7,15 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { ReadOptions, ResultMeta } from "./common_pb.js";
 import { file_customeranalytics_v1_common } from "./common_pb.js";
+import type { EmptySchema, FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_empty, file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file customeranalytics/v1/portfolio.proto.
  */
 export const file_customeranalytics_v1_portfolio: GenFile = /*@__PURE__*/
-  fileDesc("CiRjdXN0b21lcmFuYWx5dGljcy92MS9wb3J0Zm9saW8ucHJvdG8SFGN1c3RvbWVyYW5hbHl0aWNzLnYxIv8BChtHZXRDdXN0b21lclBvcnRmb2xpb1JlcXVlc3QSHgoLY3VzdG9tZXJfaWQYASABKAlCCbpIBnIEEAEYMhI1CgVhc19vZhgCIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSEwoLYWN0aXZlX29ubHkYAyABKAgSHQoJcGFnZV9zaXplGAQgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGIAIEjcKDHJlYWRfb3B0aW9ucxgGIAEoCzIhLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlYWRPcHRpb25zItwBCgdIb2xkaW5nEhcKD3JlbGF0aW9uc2hpcF9pZBgBIAEoCRISCgpwcm9kdWN0X2lkGAIgASgJEhQKDHByb2R1Y3RfbmFtZRgDIAEoCRIYChBwcm9kdWN0X2NhdGVnb3J5GAQgASgJEhkKEXJlbGF0aW9uc2hpcF90eXBlGAUgASgJEhIKCnN0YXJ0X2RhdGUYBiABKAkSEAoIZW5kX2RhdGUYByABKAkSDQoFdmFsdWUYCCABKAkSFAoMdmFsdWVfbnVtYmVyGAkgASgBEg4KBmFjdGl2ZRgKIAEoCCK5AQoOUG9ydGZvbGlvVG90YWwSGAoQcHJvZHVjdF9jYXRlZ29yeRgBIAEoCRIQCghob2xkaW5ncxgCIAEoBRIXCg9hY3RpdmVfaG9sZGluZ3MYAyABKAUSEwoLdG90YWxfdmFsdWUYBCABKAkSGgoSdG90YWxfdmFsdWVfbnVtYmVyGAUgASgBEhQKDGFjdGl2ZV92YWx1ZRgGIAEoCRIbChNhY3RpdmVfdmFsdWVfbnVtYmVyGAcgASgBIrECChxHZXRDdXN0b21lclBvcnRmb2xpb1Jlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEg0KBWFzX29mGAIgASgJEi8KCGhvbGRpbmdzGAMgAygLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuSG9sZGluZxI9Cg9jYXRlZ29yeV90b3RhbHMYBCADKAsyJC5jdXN0b21lcmFuYWx5dGljcy52MS5Qb3J0Zm9saW9Ub3RhbBI0CgZ0b3RhbHMYBSABKAsyJC5jdXN0b21lcmFuYWx5dGljcy52MS5Qb3J0Zm9saW9Ub3RhbBIXCg9uZXh0X3BhZ2VfdG9rZW4YBiABKAkSLgoEbWV0YRgHIAEoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlc3VsdE1ldGEylwEKEFBvcnRmb2xpb1NlcnZpY2USggEKFEdldEN1c3RvbWVyUG9ydGZvbGlvEjEuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0Q3VzdG9tZXJQb3J0Zm9saW9SZXF1ZXN0GjIuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0Q3VzdG9tZXJQb3J0Zm9saW9SZXNwb25zZSIDkAIBYgZwcm90bzM", [file_buf_validate_validate, file_customeranalytics_v1_common]);
+  fileDesc("CiRjdXN0b21lcmFuYWx5dGljcy92MS9wb3J0Zm9saW8ucHJvdG8SFGN1c3RvbWVyYW5hbHl0aWNzLnYxIv8BChtHZXRDdXN0b21lclBvcnRmb2xpb1JlcXVlc3QSHgoLY3VzdG9tZXJfaWQYASABKAlCCbpIBnIEEAEYMhI1CgVhc19vZhgCIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSEwoLYWN0aXZlX29ubHkYAyABKAgSHQoJcGFnZV9zaXplGAQgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGIAIEjcKDHJlYWRfb3B0aW9ucxgGIAEoCzIhLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlYWRPcHRpb25zIokDCgdIb2xkaW5nEiIKD3JlbGF0aW9uc2hpcF9pZBgBIAEoCUIJukgGcgQQARgyEhsKCnByb2R1Y3RfaWQYAiABKAlCB7pIBHICGDISFAoMcHJvZHVjdF9uYW1lGAMgASgJEhgKEHByb2R1Y3RfY2F0ZWdvcnkYBCABKAkSIgoRcmVsYXRpb25zaGlwX3R5cGUYBSABKAlCB7pIBHICGDISOgoKc3RhcnRfZGF0ZRgGIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSOAoIZW5kX2RhdGUYByABKAlCJrpII3IhMh9eKFswLTldezR9LVswLTldezJ9LVswLTldezJ9KT8kEjYKBXZhbHVlGAggASgJQie6SCRyIjIgXihbMC05XXsxLDEzfShbLl1bMC05XXsxLDJ9KT8pPyQSFAoMdmFsdWVfbnVtYmVyGAkgASgBEg4KBmFjdGl2ZRgKIAEoCBIVCgRldGFnGAsgASgJQge6SARyAhhAIrkBCg5Qb3J0Zm9saW9Ub3RhbBIYChBwcm9kdWN0X2NhdGVnb3J5GAEgASgJEhAKCGhvbGRpbmdzGAIgASgFEhcKD2FjdGl2ZV9ob2xkaW5ncxgDIAEoBRITCgt0b3RhbF92YWx1ZRgEIAEoCRIaChJ0b3RhbF92YWx1ZV9udW1iZXIYBSABKAESFAoMYWN0aXZlX3ZhbHVlGAYgASgJEhsKE2FjdGl2ZV92YWx1ZV9udW1iZXIYByABKAEisQIKHEdldEN1c3RvbWVyUG9ydGZvbGlvUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSDQoFYXNfb2YYAiABKAkSLwoIaG9sZGluZ3MYAyADKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5Ib2xkaW5nEj0KD2NhdGVnb3J5X3RvdGFscxgEIAMoCzIkLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlBvcnRmb2xpb1RvdGFsEjQKBnRvdGFscxgFIAEoCzIkLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlBvcnRmb2xpb1RvdGFsEhcKD25leHRfcGFnZV90b2tlbhgGIAEoCRIuCgRtZXRhGAcgASgLMiAuY3VzdG9tZXJhbmFseXRpY3MudjEuUmVzdWx0TWV0YSKPAQoUQ3JlYXRlSG9sZGluZ1JlcXVlc3QSHgoLY3VzdG9tZXJfaWQYASABKAlCCbpIBnIEEAEYMhI2Cgdob2xkaW5nGAIgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuSG9sZGluZ0IGukgDyAEBEh8KCnJlcXVlc3RfaWQYAyABKAlCC7pICNgBAXIDsAEBIsABChRVcGRhdGVIb2xkaW5nUmVxdWVzdBIeCgtjdXN0b21lcl9pZBgBIAEoCUIJukgGcgQQARgyEjYKB2hvbGRpbmcYAiABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5Ib2xkaW5nQga6SAPIAQESLwoLdXBkYXRlX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEh8KCnJlcXVlc3RfaWQYBCABKAlCC7pICNgBAXIDsAEBInIKFERlbGV0ZUhvbGRpbmdSZXF1ZXN0EiIKD3JlbGF0aW9uc2hpcF9pZBgBIAEoCUIJukgGcgQQARgyEhUKBGV0YWcYAiABKAlCB7pIBHICGEASHwoKcmVxdWVzdF9pZBgDIAEoCUILukgI2AEBcgOwAQEypAMKEFBvcnRmb2xpb1NlcnZpY2USggEKFEdldEN1c3RvbWVyUG9ydGZvbGlvEjEuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0Q3VzdG9tZXJQb3J0Zm9saW9SZXF1ZXN0GjIuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0Q3VzdG9tZXJQb3J0Zm9saW9SZXNwb25zZSIDkAIBEloKDUNyZWF0ZUhvbGRpbmcSKi5jdXN0b21lcmFuYWx5dGljcy52MS5DcmVhdGVIb2xkaW5nUmVxdWVzdBodLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkhvbGRpbmcSWgoNVXBkYXRlSG9sZGluZxIqLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlVwZGF0ZUhvbGRpbmdSZXF1ZXN0Gh0uY3VzdG9tZXJhbmFseXRpY3MudjEuSG9sZGluZxJTCg1EZWxldGVIb2xkaW5nEiouY3VzdG9tZXJhbmFseXRpY3MudjEuRGVsZXRlSG9sZGluZ1JlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHliBnByb3RvMw", [file_buf_validate_validate, file_customeranalytics_v1_common, file_google_protobuf_empty, file_google_protobuf_field_mask]);
 
 /**
  * GetCustomerPortfolioRequest names the customer, the day to judge "active" on, and a page of
@@ -73,13 +75,15 @@ export const GetCustomerPortfolioRequestSchema: GenMessage<GetCustomerPortfolioR
   messageDesc(file_customeranalytics_v1_portfolio, 0);
 
 /**
- * Holding is one relationship between the customer and a product.
+ * Holding is one relationship between the customer and a product. In a write request the
+ * rules below apply (the lengths and types of the source columns); product_name,
+ * product_category, value_number and active are read-only and ignored there.
  *
  * @generated from message customeranalytics.v1.Holding
  */
 export type Holding = Message<"customeranalytics.v1.Holding"> & {
   /**
-   * The relationship's id at the source.
+   * The relationship's id at the source; chosen by the caller on create.
    *
    * @generated from field: string relationship_id = 1;
    */
@@ -128,7 +132,9 @@ export type Holding = Message<"customeranalytics.v1.Holding"> & {
   endDate: string;
 
   /**
-   * The relationship's value, as an exact decimal string; empty when the source has none.
+   * The relationship's value, as an exact decimal string: not negative, at most 13 digits
+   * before the point and 2 after (DECIMAL(15,2)). Required when a holding is written; empty
+   * when the source has none.
    *
    * @generated from field: string value = 8;
    */
@@ -149,6 +155,14 @@ export type Holding = Message<"customeranalytics.v1.Holding"> & {
    * @generated from field: bool active = 10;
    */
   active: boolean;
+
+  /**
+   * A hash of the stored values; send it back on update or delete to apply the change only if
+   * nobody changed the holding since (else ABORTED).
+   *
+   * @generated from field: string etag = 11;
+   */
+  etag: string;
 };
 
 /**
@@ -287,6 +301,123 @@ export const GetCustomerPortfolioResponseSchema: GenMessage<GetCustomerPortfolio
   messageDesc(file_customeranalytics_v1_portfolio, 3);
 
 /**
+ * CreateHoldingRequest carries the new holding and the customer who holds it.
+ *
+ * @generated from message customeranalytics.v1.CreateHoldingRequest
+ */
+export type CreateHoldingRequest = Message<"customeranalytics.v1.CreateHoldingRequest"> & {
+  /**
+   * The customer who holds the product; must exist.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * The holding to create; relationship_id and product_id are required (the product must
+   * exist). Empty fields are stored as NULL; read-only fields and etag are ignored.
+   *
+   * @generated from field: customeranalytics.v1.Holding holding = 2;
+   */
+  holding?: Holding | undefined;
+
+  /**
+   * A UUID that makes a retry safe: the same request_id with the same body returns the first
+   * result; with another body it is INVALID_ARGUMENT. Optional.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.CreateHoldingRequest.
+ * Use `create(CreateHoldingRequestSchema)` to create a new message.
+ */
+export const CreateHoldingRequestSchema: GenMessage<CreateHoldingRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_portfolio, 4);
+
+/**
+ * UpdateHoldingRequest names the holding and the fields to change.
+ *
+ * @generated from message customeranalytics.v1.UpdateHoldingRequest
+ */
+export type UpdateHoldingRequest = Message<"customeranalytics.v1.UpdateHoldingRequest"> & {
+  /**
+   * The customer who holds it; NOT_FOUND when the holding is another customer's.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * The holding's new values; relationship_id says which holding. holding.etag, when set, is
+   * the etag the caller expects the stored holding to have.
+   *
+   * @generated from field: customeranalytics.v1.Holding holding = 2;
+   */
+  holding?: Holding | undefined;
+
+  /**
+   * The fields to change: product_id, relationship_type, start_date, end_date, value, or "*"
+   * for all of them. Empty means every writable field set (non-empty) in holding.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 3;
+   */
+  updateMask?: FieldMask | undefined;
+
+  /**
+   * A UUID that makes a retry safe, as in CreateHoldingRequest. Optional.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.UpdateHoldingRequest.
+ * Use `create(UpdateHoldingRequestSchema)` to create a new message.
+ */
+export const UpdateHoldingRequestSchema: GenMessage<UpdateHoldingRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_portfolio, 5);
+
+/**
+ * DeleteHoldingRequest names the holding to delete.
+ *
+ * @generated from message customeranalytics.v1.DeleteHoldingRequest
+ */
+export type DeleteHoldingRequest = Message<"customeranalytics.v1.DeleteHoldingRequest"> & {
+  /**
+   * The relationship's id.
+   *
+   * @generated from field: string relationship_id = 1;
+   */
+  relationshipId: string;
+
+  /**
+   * When set, the delete applies only if the stored holding still has this etag (else
+   * ABORTED).
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+
+  /**
+   * A UUID that makes a retry safe, as in CreateHoldingRequest. Optional.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.DeleteHoldingRequest.
+ * Use `create(DeleteHoldingRequestSchema)` to create a new message.
+ */
+export const DeleteHoldingRequestSchema: GenMessage<DeleteHoldingRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_portfolio, 6);
+
+/**
  * PortfolioService answers what one customer holds, product by product.
  *
  * @generated from service customeranalytics.v1.PortfolioService
@@ -302,6 +433,47 @@ export const PortfolioService: GenService<{
     methodKind: "unary";
     input: typeof GetCustomerPortfolioRequestSchema;
     output: typeof GetCustomerPortfolioResponseSchema;
+  },
+  /**
+   * CreateHolding adds a customer_products row for customer_id, with a relationship_id the
+   * caller chooses (AIP-133). FAILED_PRECONDITION when the customer or the product does not
+   * exist, ALREADY_EXISTS when the relationship_id is taken. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.PortfolioService.CreateHolding
+   */
+  createHolding: {
+    methodKind: "unary";
+    input: typeof CreateHoldingRequestSchema;
+    output: typeof HoldingSchema;
+  },
+  /**
+   * UpdateHolding changes the fields update_mask names, for example end_date to end a holding
+   * or value (AIP-134). ABORTED when holding.etag is set and stale; NOT_FOUND when the
+   * customer has no holding with that relationship_id. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.PortfolioService.UpdateHolding
+   */
+  updateHolding: {
+    methodKind: "unary";
+    input: typeof UpdateHoldingRequestSchema;
+    output: typeof HoldingSchema;
+  },
+  /**
+   * DeleteHolding removes one relationship (AIP-135); ABORTED when etag is set and stale.
+   * Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.PortfolioService.DeleteHolding
+   */
+  deleteHolding: {
+    methodKind: "unary";
+    input: typeof DeleteHoldingRequestSchema;
+    output: typeof EmptySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_customeranalytics_v1_portfolio, 0);

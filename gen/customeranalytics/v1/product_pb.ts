@@ -7,22 +7,25 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { ReadOptions, ResultMeta } from "./common_pb.js";
 import { file_customeranalytics_v1_common } from "./common_pb.js";
+import type { EmptySchema, FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_empty, file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file customeranalytics/v1/product.proto.
  */
 export const file_customeranalytics_v1_product: GenFile = /*@__PURE__*/
-  fileDesc("CiJjdXN0b21lcmFuYWx5dGljcy92MS9wcm9kdWN0LnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSKIAQoHUHJvZHVjdBISCgpwcm9kdWN0X2lkGAEgASgJEhQKDHByb2R1Y3RfbmFtZRgCIAEoCRIYChBwcm9kdWN0X2NhdGVnb3J5GAMgASgJEhQKDHByb2R1Y3RfdHlwZRgEIAEoCRITCgtsYXVuY2hfZGF0ZRgFIAEoCRIOCgZzdGF0dXMYBiABKAkimgEKDlByb2R1Y3RTdW1tYXJ5EhgKEGFjdGl2ZV9jdXN0b21lcnMYASABKAUSFwoPdG90YWxfY3VzdG9tZXJzGAIgASgFEhUKDXJlbGF0aW9uc2hpcHMYAyABKAUSEwoLdG90YWxfdmFsdWUYBCABKAkSGgoSdG90YWxfdmFsdWVfbnVtYmVyGAUgASgBEg0KBWFzX29mGAYgASgJImsKEUdldFByb2R1Y3RSZXF1ZXN0Eh0KCnByb2R1Y3RfaWQYASABKAlCCbpIBnIEEAEYMhI3CgxyZWFkX29wdGlvbnMYAiABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyKrAQoSR2V0UHJvZHVjdFJlc3BvbnNlEi4KB3Byb2R1Y3QYASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5Qcm9kdWN0EjUKB3N1bW1hcnkYAiABKAsyJC5jdXN0b21lcmFuYWx5dGljcy52MS5Qcm9kdWN0U3VtbWFyeRIuCgRtZXRhGAMgASgLMiAuY3VzdG9tZXJhbmFseXRpY3MudjEuUmVzdWx0TWV0YSLmAQoTTGlzdFByb2R1Y3RzUmVxdWVzdBIhChBwcm9kdWN0X2NhdGVnb3J5GAEgASgJQge6SARyAhhkEh0KDHByb2R1Y3RfdHlwZRgCIAEoCUIHukgEcgIYMhIXCgZzdGF0dXMYAyABKAlCB7pIBHICGBQSHQoJcGFnZV9zaXplGAQgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGIAIEjcKDHJlYWRfb3B0aW9ucxgGIAEoCzIhLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlYWRPcHRpb25zIpABChRMaXN0UHJvZHVjdHNSZXNwb25zZRIvCghwcm9kdWN0cxgBIAMoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlByb2R1Y3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEi4KBG1ldGEYAyABKAsyIC5jdXN0b21lcmFuYWx5dGljcy52MS5SZXN1bHRNZXRhIscBChtMaXN0UHJvZHVjdEN1c3RvbWVyc1JlcXVlc3QSHQoKcHJvZHVjdF9pZBgBIAEoCUIJukgGcgQQARgyEhMKC2FjdGl2ZV9vbmx5GAIgASgIEh0KCXBhZ2Vfc2l6ZRgDIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiACBI3CgxyZWFkX29wdGlvbnMYBSABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyLWAQoNUHJvZHVjdEhvbGRlchITCgtjdXN0b21lcl9pZBgBIAEoCRIVCg1jdXN0b21lcl9uYW1lGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIVCg1yZWxhdGlvbnNoaXBzGAQgASgFEg4KBmFjdGl2ZRgFIAEoCBIYChBmaXJzdF9zdGFydF9kYXRlGAYgASgJEhcKD2xhc3Rfc3RhcnRfZGF0ZRgHIAEoCRITCgt0b3RhbF92YWx1ZRgIIAEoCRIaChJ0b3RhbF92YWx1ZV9udW1iZXIYCSABKAEirAEKHExpc3RQcm9kdWN0Q3VzdG9tZXJzUmVzcG9uc2USNAoHaG9sZGVycxgBIAMoCzIjLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlByb2R1Y3RIb2xkZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEg0KBWFzX29mGAMgASgJEi4KBG1ldGEYBCABKAsyIC5jdXN0b21lcmFuYWx5dGljcy52MS5SZXN1bHRNZXRhMucCCg5Qcm9kdWN0U2VydmljZRJkCgpHZXRQcm9kdWN0EicuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0UHJvZHVjdFJlcXVlc3QaKC5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRQcm9kdWN0UmVzcG9uc2UiA5ACARJqCgxMaXN0UHJvZHVjdHMSKS5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0UHJvZHVjdHNSZXF1ZXN0GiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFByb2R1Y3RzUmVzcG9uc2UiA5ACARKCAQoUTGlzdFByb2R1Y3RDdXN0b21lcnMSMS5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0UHJvZHVjdEN1c3RvbWVyc1JlcXVlc3QaMi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0UHJvZHVjdEN1c3RvbWVyc1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_buf_validate_validate, file_customeranalytics_v1_common]);
+  fileDesc("CiJjdXN0b21lcmFuYWx5dGljcy92MS9wcm9kdWN0LnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSL3AQoHUHJvZHVjdBIdCgpwcm9kdWN0X2lkGAEgASgJQgm6SAZyBBABGDISHgoMcHJvZHVjdF9uYW1lGAIgASgJQgi6SAVyAxj/ARIhChBwcm9kdWN0X2NhdGVnb3J5GAMgASgJQge6SARyAhhkEh0KDHByb2R1Y3RfdHlwZRgEIAEoCUIHukgEcgIYMhI7CgtsYXVuY2hfZGF0ZRgFIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSFwoGc3RhdHVzGAYgASgJQge6SARyAhgUEhUKBGV0YWcYByABKAlCB7pIBHICGEAimgEKDlByb2R1Y3RTdW1tYXJ5EhgKEGFjdGl2ZV9jdXN0b21lcnMYASABKAUSFwoPdG90YWxfY3VzdG9tZXJzGAIgASgFEhUKDXJlbGF0aW9uc2hpcHMYAyABKAUSEwoLdG90YWxfdmFsdWUYBCABKAkSGgoSdG90YWxfdmFsdWVfbnVtYmVyGAUgASgBEg0KBWFzX29mGAYgASgJImsKEUdldFByb2R1Y3RSZXF1ZXN0Eh0KCnByb2R1Y3RfaWQYASABKAlCCbpIBnIEEAEYMhI3CgxyZWFkX29wdGlvbnMYAiABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyKrAQoSR2V0UHJvZHVjdFJlc3BvbnNlEi4KB3Byb2R1Y3QYASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5Qcm9kdWN0EjUKB3N1bW1hcnkYAiABKAsyJC5jdXN0b21lcmFuYWx5dGljcy52MS5Qcm9kdWN0U3VtbWFyeRIuCgRtZXRhGAMgASgLMiAuY3VzdG9tZXJhbmFseXRpY3MudjEuUmVzdWx0TWV0YSLmAQoTTGlzdFByb2R1Y3RzUmVxdWVzdBIhChBwcm9kdWN0X2NhdGVnb3J5GAEgASgJQge6SARyAhhkEh0KDHByb2R1Y3RfdHlwZRgCIAEoCUIHukgEcgIYMhIXCgZzdGF0dXMYAyABKAlCB7pIBHICGBQSHQoJcGFnZV9zaXplGAQgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGIAIEjcKDHJlYWRfb3B0aW9ucxgGIAEoCzIhLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlJlYWRPcHRpb25zIpABChRMaXN0UHJvZHVjdHNSZXNwb25zZRIvCghwcm9kdWN0cxgBIAMoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlByb2R1Y3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEi4KBG1ldGEYAyABKAsyIC5jdXN0b21lcmFuYWx5dGljcy52MS5SZXN1bHRNZXRhIscBChtMaXN0UHJvZHVjdEN1c3RvbWVyc1JlcXVlc3QSHQoKcHJvZHVjdF9pZBgBIAEoCUIJukgGcgQQARgyEhMKC2FjdGl2ZV9vbmx5GAIgASgIEh0KCXBhZ2Vfc2l6ZRgDIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiACBI3CgxyZWFkX29wdGlvbnMYBSABKAsyIS5jdXN0b21lcmFuYWx5dGljcy52MS5SZWFkT3B0aW9ucyLWAQoNUHJvZHVjdEhvbGRlchITCgtjdXN0b21lcl9pZBgBIAEoCRIVCg1jdXN0b21lcl9uYW1lGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIVCg1yZWxhdGlvbnNoaXBzGAQgASgFEg4KBmFjdGl2ZRgFIAEoCBIYChBmaXJzdF9zdGFydF9kYXRlGAYgASgJEhcKD2xhc3Rfc3RhcnRfZGF0ZRgHIAEoCRITCgt0b3RhbF92YWx1ZRgIIAEoCRIaChJ0b3RhbF92YWx1ZV9udW1iZXIYCSABKAEirAEKHExpc3RQcm9kdWN0Q3VzdG9tZXJzUmVzcG9uc2USNAoHaG9sZGVycxgBIAMoCzIjLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlByb2R1Y3RIb2xkZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEg0KBWFzX29mGAMgASgJEi4KBG1ldGEYBCABKAsyIC5jdXN0b21lcmFuYWx5dGljcy52MS5SZXN1bHRNZXRhIm8KFENyZWF0ZVByb2R1Y3RSZXF1ZXN0EjYKB3Byb2R1Y3QYASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5Qcm9kdWN0Qga6SAPIAQESHwoKcmVxdWVzdF9pZBgCIAEoCUILukgI2AEBcgOwAQEioAEKFFVwZGF0ZVByb2R1Y3RSZXF1ZXN0EjYKB3Byb2R1Y3QYASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5Qcm9kdWN0Qga6SAPIAQESLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEh8KCnJlcXVlc3RfaWQYAyABKAlCC7pICNgBAXIDsAEBInwKFERlbGV0ZVByb2R1Y3RSZXF1ZXN0Eh0KCnByb2R1Y3RfaWQYASABKAlCCbpIBnIEEAEYMhIVCgRldGFnGAIgASgJQge6SARyAhhAEg0KBWZvcmNlGAMgASgIEh8KCnJlcXVlc3RfaWQYBCABKAlCC7pICNgBAXIDsAEBMvQECg5Qcm9kdWN0U2VydmljZRJkCgpHZXRQcm9kdWN0EicuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0UHJvZHVjdFJlcXVlc3QaKC5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRQcm9kdWN0UmVzcG9uc2UiA5ACARJqCgxMaXN0UHJvZHVjdHMSKS5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0UHJvZHVjdHNSZXF1ZXN0GiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFByb2R1Y3RzUmVzcG9uc2UiA5ACARKCAQoUTGlzdFByb2R1Y3RDdXN0b21lcnMSMS5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0UHJvZHVjdEN1c3RvbWVyc1JlcXVlc3QaMi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0UHJvZHVjdEN1c3RvbWVyc1Jlc3BvbnNlIgOQAgESWgoNQ3JlYXRlUHJvZHVjdBIqLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkNyZWF0ZVByb2R1Y3RSZXF1ZXN0Gh0uY3VzdG9tZXJhbmFseXRpY3MudjEuUHJvZHVjdBJaCg1VcGRhdGVQcm9kdWN0EiouY3VzdG9tZXJhbmFseXRpY3MudjEuVXBkYXRlUHJvZHVjdFJlcXVlc3QaHS5jdXN0b21lcmFuYWx5dGljcy52MS5Qcm9kdWN0ElMKDURlbGV0ZVByb2R1Y3QSKi5jdXN0b21lcmFuYWx5dGljcy52MS5EZWxldGVQcm9kdWN0UmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eWIGcHJvdG8z", [file_buf_validate_validate, file_customeranalytics_v1_common, file_google_protobuf_empty, file_google_protobuf_field_mask]);
 
 /**
- * Product is one row of the products table as mirrored from the source.
+ * Product is one row of the products table as mirrored from the source. In a write request
+ * the rules below apply; they are the lengths and types of the source table's columns.
  *
  * @generated from message customeranalytics.v1.Product
  */
 export type Product = Message<"customeranalytics.v1.Product"> & {
   /**
-   * The product's id at the source.
+   * The product's id at the source; chosen by the caller on create.
    *
    * @generated from field: string product_id = 1;
    */
@@ -62,6 +65,14 @@ export type Product = Message<"customeranalytics.v1.Product"> & {
    * @generated from field: string status = 6;
    */
   status: string;
+
+  /**
+   * A hash of the stored values; send it back on update or delete to apply the change only if
+   * nobody changed the product since (else ABORTED).
+   *
+   * @generated from field: string etag = 7;
+   */
+  etag: string;
 };
 
 /**
@@ -452,6 +463,117 @@ export const ListProductCustomersResponseSchema: GenMessage<ListProductCustomers
   messageDesc(file_customeranalytics_v1_product, 8);
 
 /**
+ * CreateProductRequest carries the new product.
+ *
+ * @generated from message customeranalytics.v1.CreateProductRequest
+ */
+export type CreateProductRequest = Message<"customeranalytics.v1.CreateProductRequest"> & {
+  /**
+   * The product to create; product_id is required and chosen by the caller. Empty fields are
+   * stored as NULL. etag is ignored.
+   *
+   * @generated from field: customeranalytics.v1.Product product = 1;
+   */
+  product?: Product | undefined;
+
+  /**
+   * A UUID that makes a retry safe: the same request_id with the same body returns the first
+   * result; with another body it is INVALID_ARGUMENT. Optional.
+   *
+   * @generated from field: string request_id = 2;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.CreateProductRequest.
+ * Use `create(CreateProductRequestSchema)` to create a new message.
+ */
+export const CreateProductRequestSchema: GenMessage<CreateProductRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_product, 9);
+
+/**
+ * UpdateProductRequest names the product and the fields to change.
+ *
+ * @generated from message customeranalytics.v1.UpdateProductRequest
+ */
+export type UpdateProductRequest = Message<"customeranalytics.v1.UpdateProductRequest"> & {
+  /**
+   * The product's new values; product_id says which product. product.etag, when set, is the
+   * etag the caller expects the stored product to have.
+   *
+   * @generated from field: customeranalytics.v1.Product product = 1;
+   */
+  product?: Product | undefined;
+
+  /**
+   * The fields to change: product_name, product_category, product_type, launch_date, status,
+   * or "*" for all of them. Empty means every field set (non-empty) in product.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 2;
+   */
+  updateMask?: FieldMask | undefined;
+
+  /**
+   * A UUID that makes a retry safe, as in CreateProductRequest. Optional.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.UpdateProductRequest.
+ * Use `create(UpdateProductRequestSchema)` to create a new message.
+ */
+export const UpdateProductRequestSchema: GenMessage<UpdateProductRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_product, 10);
+
+/**
+ * DeleteProductRequest names the product to delete.
+ *
+ * @generated from message customeranalytics.v1.DeleteProductRequest
+ */
+export type DeleteProductRequest = Message<"customeranalytics.v1.DeleteProductRequest"> & {
+  /**
+   * The product's id.
+   *
+   * @generated from field: string product_id = 1;
+   */
+  productId: string;
+
+  /**
+   * When set, the delete applies only if the stored product still has this etag (else
+   * ABORTED).
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+
+  /**
+   * Also delete the holdings of the product, in the same atomic write; without it a product
+   * that is held is FAILED_PRECONDITION.
+   *
+   * @generated from field: bool force = 3;
+   */
+  force: boolean;
+
+  /**
+   * A UUID that makes a retry safe, as in CreateProductRequest. Optional.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message customeranalytics.v1.DeleteProductRequest.
+ * Use `create(DeleteProductRequestSchema)` to create a new message.
+ */
+export const DeleteProductRequestSchema: GenMessage<DeleteProductRequest> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_product, 11);
+
+/**
  * ProductService answers questions about products and about who holds them.
  *
  * @generated from service customeranalytics.v1.ProductService
@@ -488,6 +610,45 @@ export const ProductService: GenService<{
     methodKind: "unary";
     input: typeof ListProductCustomersRequestSchema;
     output: typeof ListProductCustomersResponseSchema;
+  },
+  /**
+   * CreateProduct adds a product whose product_id the caller chooses (AIP-133), written to the
+   * source of truth first; ALREADY_EXISTS when the id is taken. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.ProductService.CreateProduct
+   */
+  createProduct: {
+    methodKind: "unary";
+    input: typeof CreateProductRequestSchema;
+    output: typeof ProductSchema;
+  },
+  /**
+   * UpdateProduct changes the fields update_mask names (AIP-134); ABORTED when product.etag is
+   * set and stale, NOT_FOUND when the product is unknown. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.ProductService.UpdateProduct
+   */
+  updateProduct: {
+    methodKind: "unary";
+    input: typeof UpdateProductRequestSchema;
+    output: typeof ProductSchema;
+  },
+  /**
+   * DeleteProduct removes a product (AIP-135); FAILED_PRECONDITION while customers hold it,
+   * unless force, which deletes those holdings in the same atomic write. Needs the writer role.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc customeranalytics.v1.ProductService.DeleteProduct
+   */
+  deleteProduct: {
+    methodKind: "unary";
+    input: typeof DeleteProductRequestSchema;
+    output: typeof EmptySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_customeranalytics_v1_product, 0);

@@ -16,7 +16,11 @@ export const TREND_STEP: Readonly<Record<TrendGranularity, string>> = {
  * Shared by every granularity: the filters and calendar (f), the dimension values numbered
  * (cdim: region and customer type; pdim: category; the null row of each stands for "missing"),
  * integer codes per customer and product, each relationship once per scope with an integer
- * key_id = ct * span + (0 for the across-categories scope, else pc), and per-day flows.
+ * key_id = ct * span + (0 for the across-categories scope, else pc), per-day flows, and each
+ * customer's merged runs of days with an open relationship per key (day islands), computed
+ * once: every granularity's runs of periods are those day islands coarsened and merged again,
+ * which gives exactly the runs computed from every relationship (a day island's image in
+ * periods is the union of its relationships' images, one interval) from far fewer rows.
  */
 const SHARED = `f AS (
     SELECT json_transform(?, '["VARCHAR"]') AS regions, json_transform(?, '["VARCHAR"]') AS types,
@@ -71,7 +75,19 @@ const SHARED = `f AS (
       WHERE end_date IS NOT NULL
       UNION ALL
       SELECT key_id, min(start_date), NULL, 0, 0, 1, 0 FROM scoped GROUP BY cid, key_id)
-    GROUP BY key_id, day)`;
+    GROUP BY key_id, day),
+  dmx AS (
+    SELECT cid, key_id, start_date AS bs, coalesce(end_date, 'infinity'::DATE) AS be,
+           max(coalesce(end_date, 'infinity'::DATE)) OVER (
+             PARTITION BY cid, key_id ORDER BY start_date
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
+    FROM scoped WHERE valid),
+  disl AS (
+    SELECT *, sum((prev_max IS NULL OR bs > prev_max)::INTEGER) OVER (
+             PARTITION BY cid, key_id ORDER BY bs ROWS UNBOUNDED PRECEDING) AS island
+    FROM dmx),
+  dislands AS MATERIALIZED (
+    SELECT cid, key_id, min(bs) AS s, max(be) AS e FROM disl GROUP BY cid, key_id, island)`;
 
 /*
  * Counts travel as DOUBLE: integer sums below 2^53 are exact in any order, and DuckDB's DOUBLE
@@ -79,18 +95,20 @@ const SHARED = `f AS (
  * Revenue stays DECIMAL.
  *
  * One granularity: calendar bounds, each customer's merged runs of periods with an open
- * relationship (islands), the +1/-1 events of open relationships and active customers, the
+ * relationship (islands: the day islands, coarsened to periods and merged), the +1/-1 events of open relationships and active customers, the
  * flows re-bucketed from the days, events before the calendar folded into its first period,
  * then every key for every period with running sums.
  */
 function perGranularity(g: TrendGranularity): string {
   const t = (e: string) => `date_trunc('${g}', ${e})::DATE`;
   const next = (e: string) => `(${e} + ${TREND_STEP[g]})::DATE`;
-  return `cb_${g} AS (SELECT ${t("first_day")} AS cal_start, ${t("last_day")} AS cal_end FROM f),
-  spans_${g} AS (
-    SELECT cid, key_id, ${t("start_date")} AS bs,
-           max(coalesce(${t("end_date")}, 'infinity'::DATE)) AS be
-    FROM scoped WHERE valid GROUP BY cid, key_id, ${t("start_date")}),
+  const islands =
+    g === "day"
+      ? "islands_day AS (SELECT key_id, s, e FROM dislands),"
+      : `spans_${g} AS (
+    SELECT cid, key_id, ${t("s")} AS bs,
+           max(CASE WHEN e = 'infinity'::DATE THEN e ELSE ${t("e")} END) AS be
+    FROM dislands GROUP BY cid, key_id, ${t("s")}),
   mx_${g} AS (
     SELECT *, max(be) OVER (PARTITION BY cid, key_id ORDER BY bs
                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
@@ -100,7 +118,9 @@ function perGranularity(g: TrendGranularity): string {
              PARTITION BY cid, key_id ORDER BY bs ROWS UNBOUNDED PRECEDING) AS island
     FROM mx_${g}),
   islands_${g} AS (
-    SELECT key_id, min(bs) AS s, max(be) AS e FROM isl_${g} GROUP BY cid, key_id, island),
+    SELECT key_id, min(bs) AS s, max(be) AS e FROM isl_${g} GROUP BY cid, key_id, island),`;
+  return `cb_${g} AS (SELECT ${t("first_day")} AS cal_start, ${t("last_day")} AS cal_end FROM f),
+  ${islands}
   ev_${g} AS (
     SELECT key_id, ${t("day")} AS eb, revenue, new_rel, ended, new_cust, 0::DOUBLE AS d_open,
            0::DOUBLE AS d_active

@@ -1,8 +1,6 @@
 import { bgnbdLogLikelihoodPrepared, prepareHistories } from "./bgnbd-likelihood.js";
-import { fallbackBudget, fitVerdict } from "./fit-verdict.js";
-import { minimise } from "./nelder-mead.js";
+import { fitLogParams } from "./fit-log-params.js";
 import type { PurchaseHistories } from "./purchase-histories.js";
-import { curvesUpEverywhere, minimiseWithGradient } from "./quasi-newton.js";
 import { hyp2f1 } from "./special-functions.js";
 
 /**
@@ -53,50 +51,16 @@ export function bgnbdLogLikelihood(params: BgnbdParams, data: PurchaseHistories)
 export function fitBgnbd(data: PurchaseHistories): BgnbdFit {
   const prepared = prepareHistories(data);
   const customers = prepared.customers;
-  const scale = Math.max(customers, 1);
   let meanT = 0;
   for (let i = 0; i < data.T.length; i++) meanT += (data.weight[i] ?? 0) * (data.T[i] ?? 0);
   meanT = customers > 0 ? meanT / customers : 1;
-  const perParam = new Float64Array(4);
-  const withGradient = (theta: Float64Array, gradient: Float64Array) => {
-    const params = fromLogs(theta);
-    const ll = bgnbdLogLikelihoodPrepared(params, prepared, perParam);
-    const values = [params.r, params.alpha, params.a, params.b];
-    for (let i = 0; i < 4; i++) gradient[i] = (-(perParam[i] ?? 0) * (values[i] ?? 0)) / scale;
-    return -ll / scale;
-  };
-  const start = [0, Math.log(Math.max(meanT, 1e-3)), 0, 0];
-  let found = minimiseWithGradient(withGradient, start);
-  let evaluations = found.evaluations;
-  let converged = found.converged;
-  const budget = fallbackBudget(data.x.length);
-  if (!converged && budget !== undefined) {
-    const simplex = minimise(
-      (theta) => -bgnbdLogLikelihoodPrepared(fromLogs(theta), prepared) / scale,
-      Array.from(found.x),
-      budget,
-    );
-    evaluations += simplex.evaluations;
-    converged = simplex.converged;
-    found = { ...simplex, converged };
-  }
-  const params = fromLogs(found.x);
-  const objective = (theta: Float64Array) =>
-    -bgnbdLogLikelihoodPrepared(fromLogs(theta), prepared) / scale;
-  const reason = fitVerdict({
+  return fitLogParams({
+    fromLogs,
+    logLikelihood: (params, perParam) => bgnbdLogLikelihoodPrepared(params, prepared, perParam),
+    start: [0, Math.log(Math.max(meanT, 1e-3)), 0, 0],
+    rows: data.x.length,
     customers,
-    settled: converged,
-    params: { ...params },
-    identified: converged && curvesUpEverywhere(objective, found.x),
   });
-  return {
-    params,
-    logLikelihood: -found.value * scale,
-    converged: reason === "",
-    reason,
-    customers,
-    evaluations,
-  };
 }
 
 function fromLogs(theta: Float64Array): BgnbdParams {

@@ -1,7 +1,5 @@
-import { fallbackBudget, fitVerdict } from "./fit-verdict.js";
-import { minimise } from "./nelder-mead.js";
+import { fitLogParams } from "./fit-log-params.js";
 import { distinctValues, type SpendHistories } from "./purchase-histories.js";
-import { curvesUpEverywhere, minimiseWithGradient } from "./quasi-newton.js";
 import { digamma, logGamma } from "./special-functions.js";
 
 /**
@@ -128,49 +126,17 @@ function logLikelihood(
  */
 export function fitGammaGamma(data: SpendHistories): GammaGammaFit {
   const terms = spendTerms(data);
-  const scale = Math.max(terms.n, 1);
   let meanSpend = 0;
   for (let i = 0; i < data.zbar.length; i++) meanSpend += data.zbar[i] ?? 0;
   meanSpend = terms.n > 0 ? meanSpend / terms.n : 1;
-  const perParam = new Float64Array(3);
-  const withGradient = (theta: Float64Array, gradient: Float64Array) => {
-    const params = fromLogs(theta);
-    const ll = logLikelihood(params, terms, perParam);
-    const values = [params.p, params.q, params.gamma];
-    for (let i = 0; i < 3; i++) gradient[i] = (-(perParam[i] ?? 0) * (values[i] ?? 0)) / scale;
-    return -ll / scale;
-  };
-  let found = minimiseWithGradient(withGradient, [0, 0, Math.log(Math.max(meanSpend, 1e-6))]);
-  let evaluations = found.evaluations;
-  let converged = found.converged;
-  const budget = fallbackBudget(terms.n);
-  if (!converged && budget !== undefined) {
-    const simplex = minimise(
-      (theta) => -logLikelihood(fromLogs(theta), terms) / scale,
-      [...found.x],
-      budget,
-    );
-    evaluations += simplex.evaluations;
-    converged = simplex.converged;
-    found = { ...simplex, converged };
-  }
-  const params = fromLogs(found.x);
-  const objective = (theta: Float64Array) => -logLikelihood(fromLogs(theta), terms) / scale;
-  let reason = fitVerdict({
+  return fitLogParams({
+    fromLogs,
+    logLikelihood: (params, perParam) => logLikelihood(params, terms, perParam),
+    start: [0, 0, Math.log(Math.max(meanSpend, 1e-6))],
+    rows: terms.n,
     customers: terms.n,
-    settled: converged,
-    params: { ...params },
-    identified: converged && curvesUpEverywhere(objective, found.x),
+    check: (params) => (params.q > 1 ? "" : "q <= 1: the expected spend does not exist"),
   });
-  if (reason === "" && !(params.q > 1)) reason = "q <= 1: the expected spend does not exist";
-  return {
-    params,
-    logLikelihood: -found.value * scale,
-    converged: reason === "",
-    reason,
-    customers: terms.n,
-    evaluations,
-  };
 }
 
 function fromLogs(theta: Float64Array): GammaGammaParams {

@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject, verify } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { ConfigError, type JwtConfig } from "../../config.js";
+import { readKeyFile } from "./read-key-file.js";
 import { type Principal, ROLES, type Role, roleOf } from "./roles.js";
 
 /** Clock difference tolerated on `exp` and `nbf`, in seconds. */
@@ -149,13 +149,7 @@ function roleFrom(claim: unknown): Role | undefined {
 }
 
 async function readKeys(file: string): Promise<VerifyKey[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new ConfigError(`JWT_JWKS_FILE ${file} cannot be read (${code})`);
-  }
+  const text = await readKeyFile("JWT_JWKS_FILE", file);
   let jwks: unknown;
   try {
     jwks = JSON.parse(text);

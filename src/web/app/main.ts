@@ -3,6 +3,7 @@ import { api, apiKey } from "./client.js";
 import { h, s } from "./dom.js";
 import { inWords } from "./errors.js";
 import { age } from "./format.js";
+import { keyInput } from "./key-input.js";
 import { customerPage } from "./pages/customer.js";
 import { explorePage } from "./pages/explore.js";
 import { overviewPage } from "./pages/overview.js";
@@ -70,15 +71,7 @@ async function updateFreshness(): Promise<void> {
 }
 
 function keyField(): HTMLElement {
-  const input = h("input", {
-    type: "password",
-    placeholder: "API key",
-    "aria-label": "API key",
-    "data-testid": "api-key",
-    autocomplete: "off",
-  });
-  input.value = apiKey.get();
-  input.addEventListener("change", () => apiKey.set(input.value.trim()));
+  const input = keyInput("API key", "api-key");
   apiKey.onChange((key) => {
     if (input.value !== key) input.value = key;
   });

@@ -1,7 +1,7 @@
 import type { ResultMeta } from "../../../gen/customeranalytics/v1/common_pb.js";
 import { DataSource } from "../../../gen/customeranalytics/v1/common_pb.js";
 import { type Child, h } from "./dom.js";
-import { inWords, isCancel } from "./errors.js";
+import { inWords, isCancel, sameErrorKey } from "./errors.js";
 import { age, durationMs, when } from "./format.js";
 
 /** A titled panel; `actions` sit at the right of the title (downloads, switches). */
@@ -38,6 +38,23 @@ export function metaLine(meta: ResultMeta | undefined): HTMLElement {
     h("span", { class: live ? "dot live" : "dot" }),
     h("span", {}, parts.join(" · ")),
     meta.staleFallback ? h("strong", {}, ` — older than asked: ${meta.fallbackReason}`) : null,
+    pendingNote(meta),
+  );
+}
+
+/**
+ * What the answer says about writes not yet synced: included (customers, holdings, exports of
+ * base tables) or not yet (analytics, which change at the next sync).
+ */
+function pendingNote(meta: ResultMeta): HTMLElement | null {
+  if (meta.pendingWrites <= 0) return null;
+  const n = meta.pendingWrites === 1 ? "1 write" : `${meta.pendingWrites} writes`;
+  return h(
+    "span",
+    { class: "pending", "data-testid": "pending-writes" },
+    meta.includesPendingWrites
+      ? ` · includes ${n} not yet synced`
+      : ` · ${n} not yet in these figures (they change at the next sync)`,
   );
 }
 
@@ -50,6 +67,77 @@ export function errorBox(err: unknown): HTMLElement | null {
 /** A placeholder while an answer is on its way. */
 export function loading(what: string): HTMLElement {
   return h("p", { class: "loading" }, h("span", { class: "spinner" }), `Loading ${what}…`);
+}
+
+/**
+ * Shows a page: its title and one-line lede over `body`. Every page opens the same way, so the
+ * head is built here once and the pages differ only in their words and their sections.
+ */
+export function showPage(root: HTMLElement, title: string, lede: string, ...body: Node[]): void {
+  root.replaceChildren(
+    h("div", { class: "page-head" }, h("h1", {}, title), h("p", { class: "lede" }, lede)),
+    ...body,
+  );
+}
+
+/** How much of the grid a page section spans: half of a row, or all of it. */
+export type SlotWidth = "half" | "wide";
+
+/**
+ * Shows a page whose sections sit in one grid under its head (and under `above`, such as
+ * controls), and returns the empty sections, in the order of `widths`, for {@link fill} to
+ * fill. Most pages are laid out this way, so the head and the grid are built here once.
+ */
+export function showGridPage<const W extends readonly SlotWidth[]>(
+  root: HTMLElement,
+  title: string,
+  lede: string,
+  widths: W,
+  ...above: Node[]
+): { -readonly [K in keyof W]: HTMLElement } {
+  const slots = widths.map(slot);
+  showPage(root, title, lede, ...above, h("div", { class: "grid" }, slots));
+  return slots as { -readonly [K in keyof W]: HTMLElement };
+}
+
+/** An empty page section of `width`, for {@link fill}; the grid's layout keys on its classes. */
+export function slot(width: SlotWidth): HTMLElement {
+  return h("div", { class: width === "wide" ? "slot wide" : "slot" });
+}
+
+/**
+ * A table with its column heads, in the scrolling wrapper every page's tables sit in (a tall
+ * one scrolls sooner); `note`, when given, sits under the table inside the same wrapper.
+ */
+export function dataTable(
+  heads: readonly string[],
+  rows: Child,
+  options: { testid?: string; tall?: boolean; note?: Child } = {},
+): HTMLElement {
+  return h(
+    "div",
+    { class: options.tall === true ? "table-wrap tall" : "table-wrap" },
+    h(
+      "table",
+      { "data-testid": options.testid },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          heads.map((t) => h("th", {}, t)),
+        ),
+      ),
+      h("tbody", {}, rows),
+    ),
+    options.note,
+  );
+}
+
+/** A chart or heat map in the frame every figure of a card sits in, named for tests by `testid`. */
+export function figure(testid: string, content: Child): HTMLElement {
+  return h("figure", { class: "figure", "data-testid": testid }, content);
 }
 
 /** A big number with its caption. */
@@ -114,9 +202,9 @@ export async function fill(
   } catch (err) {
     slot.replaceChildren();
     const box = errorBox(err);
-    const text = box?.textContent ?? "";
-    if (box !== null && !shown.has(text)) {
-      shown.add(text);
+    const key = sameErrorKey(err);
+    if (box !== null && !shown.has(key)) {
+      shown.add(key);
       slot.append(box);
     }
   }

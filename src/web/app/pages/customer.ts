@@ -3,8 +3,9 @@ import { api } from "../client.js";
 import { h } from "../dom.js";
 import { downloadControl } from "../download.js";
 import { count, label, money } from "../format.js";
-import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
+import { badge, card, errorBox, fill, metaLine, showPage, slot, tile } from "../ui.js";
 import { portfolioCard, recommendationsCard, segmentCard } from "./customer-cards.js";
+import { editCard } from "./customer-edit.js";
 import { valueCard } from "./customer-value-card.js";
 
 /**
@@ -34,13 +35,10 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
     const query = input.value.trim();
     if (query !== "") void search(query, results, detail, signal);
   });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Customer"),
-      h("p", { class: "lede" }, "Who a customer is, what they hold, and what to offer them next."),
-    ),
+  showPage(
+    root,
+    "Customer",
+    "Who a customer is, what they hold, and what to offer them next.",
     form,
     results,
     detail,
@@ -142,17 +140,19 @@ function open(id: string): void {
 }
 
 function showCustomer(id: string, detail: HTMLElement): void {
-  const profile = h("div", { class: "slot wide" });
-  const segment = h("div", { class: "slot" });
-  const recs = h("div", { class: "slot" });
-  const portfolio = h("div", { class: "slot wide" });
-  const value = h("div", { class: "slot" });
-  detail.replaceChildren(profile, segment, value, recs, portfolio);
+  const profile = slot("wide");
+  const segment = slot("half");
+  const recs = slot("half");
+  const portfolio = slot("wide");
+  const value = slot("half");
+  const edit = slot("wide");
+  detail.replaceChildren(profile, segment, value, recs, portfolio, edit);
   void fill(profile, "the customer", async () => {
     const res = await api.customers.getCustomer({ customerId: id });
     const c = res.customer;
     const sum = res.summary;
     if (c === undefined || sum === undefined) throw new Error("the answer had no customer");
+    void fill(edit, "the editor", () => editCard(c, () => showCustomer(id, detail)));
     return card(
       c.customerName || c.customerId,
       [

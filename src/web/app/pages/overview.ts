@@ -12,7 +12,7 @@ import { api } from "../client.js";
 import { h } from "../dom.js";
 import { age, count, label, money, share, short, when } from "../format.js";
 import { segmentLook } from "../segments-meta.js";
-import { badge, card, fill, metaLine, tile } from "../ui.js";
+import { badge, card, fill, metaLine, showGridPage, tile } from "../ui.js";
 
 /** Bars sized for a half-width card. */
 const HALF_BARS = { width: 520, labelWidth: 170, noteWidth: 120 } as const;
@@ -26,19 +26,11 @@ const TOP = 5;
  * data is with the last sync's outcome. Every card links to the page that tells more.
  */
 export function overviewPage(root: HTMLElement, _signal: AbortSignal): void {
-  const headline = h("div", { class: "slot wide" });
-  const segments = h("div", { class: "slot" });
-  const freshness = h("div", { class: "slot" });
-  const categories = h("div", { class: "slot" });
-  const products = h("div", { class: "slot" });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Overview"),
-      h("p", { class: "lede" }, "The customer base at a glance, and how current the data is."),
-    ),
-    h("div", { class: "grid" }, headline, segments, freshness, categories, products),
+  const [headline, segments, freshness, categories, products] = showGridPage(
+    root,
+    "Overview",
+    "The customer base at a glance, and how current the data is.",
+    ["wide", "half", "half", "half", "half"],
   );
   void fill(headline, "the headline numbers", headlineCard);
   void fill(segments, "the segment mix", segmentCard);

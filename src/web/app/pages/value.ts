@@ -3,7 +3,17 @@ import { barChart } from "../charts/bar-chart.js";
 import { api } from "../client.js";
 import { h } from "../dom.js";
 import { count, money, share, short } from "../format.js";
-import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
+import {
+  badge,
+  card,
+  dataTable,
+  errorBox,
+  figure,
+  fill,
+  metaLine,
+  showGridPage,
+  tile,
+} from "../ui.js";
 import { unusableModel } from "./customer-value-card.js";
 
 /** Customers in the at-risk table; the download holds up to a full page (1000). */
@@ -19,21 +29,11 @@ const HOLDOUT_DAYS = 182;
  * CSV download of that list.
  */
 export function valuePage(root: HTMLElement): void {
-  const model = h("div", { class: "slot wide" });
-  const holdout = h("div", { class: "slot wide" });
-  const atRisk = h("div", { class: "slot wide" });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Value"),
-      h(
-        "p",
-        { class: "lede" },
-        "Who is still a customer, what they are worth, and whose value is slipping away.",
-      ),
-    ),
-    h("div", { class: "grid" }, model, holdout, atRisk),
+  const [model, holdout, atRisk] = showGridPage(
+    root,
+    "Value",
+    "Who is still a customer, what they are worth, and whose value is slipping away.",
+    ["wide", "wide", "wide"],
   );
   void fill(model, "the value model", async () => {
     const res = await api.value.getValueModel({});
@@ -74,113 +74,105 @@ export function valuePage(root: HTMLElement): void {
           fitBadge(gg?.converged, gg?.reason),
           ` p ${short(gg?.p ?? 0)} · q ${short(gg?.q ?? 0)} · γ ${short(gg?.gamma ?? 0)}`,
         ),
-        h("figure", { class: "figure", "data-testid": "clv-deciles" }, deciles),
+        figure("clv-deciles", deciles),
         metaLine(res.meta),
       ],
       { testid: "value-model-card", wide: true },
     );
   });
-  void fill(holdout, "the holdout check", async () => {
-    const unusable = await unusableModel();
-    if (unusable !== "") return card("Calibration vs holdout", h("p", { class: "hint" }, unusable));
-    const base = await api.value.getValueModel({});
-    const holdoutEnd = shiftDays(base.calibrationEnd, -1);
-    const calibrationEnd = shiftDays(holdoutEnd, -HOLDOUT_DAYS);
-    const res = await api.value.getValueModel({ args: { calibrationEnd }, holdoutEnd });
-    const chart = barChart(
-      res.holdout.map((b) => b.label),
-      [
-        { name: "Actual", values: res.holdout.map((b) => b.actualMean) },
-        { name: "Expected", values: res.holdout.map((b) => b.expectedMean) },
-      ],
-      { format: short, title: "Mean purchases in the holdout by calibration repeat purchases" },
-    );
-    return card(
-      "Calibration vs holdout",
-      [
-        h(
-          "p",
-          { class: "muted" },
-          `Fitted on purchases up to ${calibrationEnd}, compared with what customers did until ${holdoutEnd}.`,
-        ),
-        h("figure", { class: "figure", "data-testid": "holdout-chart" }, chart),
-        metaLine(res.meta),
-      ],
-      { testid: "holdout-card", wide: true },
-    );
-  });
-  void fill(atRisk, "the customers at risk", async () => {
-    const unusable = await unusableModel();
-    if (unusable !== "") return card("High value at risk", h("p", { class: "hint" }, unusable));
-    const res = await api.value.listCustomersByValue({
-      ranking: ValueRanking.AT_RISK,
-      pageSize: AT_RISK_SHOWN,
-    });
-    const rows = res.customers.map((c) =>
-      h(
-        "tr",
-        {},
-        h(
-          "td",
-          {},
-          h("a", { href: `#/customer/${encodeURIComponent(c.customerId)}` }, c.customerId),
-        ),
-        h("td", { class: "num" }, money(c.valueAtRisk)),
-        h("td", { class: "num" }, share(c.probabilityAlive)),
-        h("td", { class: "num" }, money(c.expectedSpend)),
-        h("td", { class: "num" }, count(c.x)),
-        h("td", {}, c.lastPurchaseDate),
-      ),
-    );
-    const button = h(
-      "button",
-      { type: "button", class: "ghost", "data-testid": "download" },
-      "Download CSV",
-    );
-    const status = h("span", { class: "download-status", "aria-live": "polite" });
-    button.addEventListener("click", () => {
-      status.replaceChildren("Preparing…");
-      downloadAtRisk(button)
-        .then(() => status.replaceChildren("Saved high-value-at-risk.csv"))
-        .catch((err: unknown) => status.replaceChildren(errorBox(err) ?? ""));
-    });
-    return card(
-      "High value at risk",
-      [
-        h(
-          "div",
-          { class: "table-wrap" },
+  void fill(holdout, "the holdout check", () =>
+    withUsableModel("Calibration vs holdout", async () => {
+      const base = await api.value.getValueModel({});
+      const holdoutEnd = shiftDays(base.calibrationEnd, -1);
+      const calibrationEnd = shiftDays(holdoutEnd, -HOLDOUT_DAYS);
+      const res = await api.value.getValueModel({ args: { calibrationEnd }, holdoutEnd });
+      const chart = barChart(
+        res.holdout.map((b) => b.label),
+        [
+          { name: "Actual", values: res.holdout.map((b) => b.actualMean) },
+          { name: "Expected", values: res.holdout.map((b) => b.expectedMean) },
+        ],
+        { format: short, title: "Mean purchases in the holdout by calibration repeat purchases" },
+      );
+      return card(
+        "Calibration vs holdout",
+        [
           h(
-            "table",
-            { "data-testid": "at-risk-table" },
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                [
-                  "Customer",
-                  "Value at risk",
-                  "P(alive)",
-                  "Expected spend",
-                  "Repeats",
-                  "Last purchase",
-                ].map((t) => h("th", {}, t)),
-              ),
-            ),
-            h("tbody", {}, rows),
+            "p",
+            { class: "muted" },
+            `Fitted on purchases up to ${calibrationEnd}, compared with what customers did until ${holdoutEnd}.`,
           ),
+          figure("holdout-chart", chart),
+          metaLine(res.meta),
+        ],
+        { testid: "holdout-card", wide: true },
+      );
+    }),
+  );
+  void fill(atRisk, "the customers at risk", () =>
+    withUsableModel("High value at risk", async () => {
+      const res = await api.value.listCustomersByValue({
+        ranking: ValueRanking.AT_RISK,
+        pageSize: AT_RISK_SHOWN,
+      });
+      const rows = res.customers.map((c) =>
+        h(
+          "tr",
+          {},
+          h(
+            "td",
+            {},
+            h("a", { href: `#/customer/${encodeURIComponent(c.customerId)}` }, c.customerId),
+          ),
+          h("td", { class: "num" }, money(c.valueAtRisk)),
+          h("td", { class: "num" }, share(c.probabilityAlive)),
+          h("td", { class: "num" }, money(c.expectedSpend)),
+          h("td", { class: "num" }, count(c.x)),
+          h("td", {}, c.lastPurchaseDate),
         ),
-        metaLine(res.meta),
-      ],
-      {
-        testid: "at-risk-card",
-        wide: true,
-        actions: h("div", { class: "download" }, button, status),
-      },
-    );
-  });
+      );
+      const button = h(
+        "button",
+        { type: "button", class: "ghost", "data-testid": "download" },
+        "Download CSV",
+      );
+      const status = h("span", { class: "download-status", "aria-live": "polite" });
+      button.addEventListener("click", () => {
+        status.replaceChildren("Preparing…");
+        downloadAtRisk(button)
+          .then(() => status.replaceChildren("Saved high-value-at-risk.csv"))
+          .catch((err: unknown) => status.replaceChildren(errorBox(err) ?? ""));
+      });
+      return card(
+        "High value at risk",
+        [
+          dataTable(
+            ["Customer", "Value at risk", "P(alive)", "Expected spend", "Repeats", "Last purchase"],
+            rows,
+            { testid: "at-risk-table" },
+          ),
+          metaLine(res.meta),
+        ],
+        {
+          testid: "at-risk-card",
+          wide: true,
+          actions: h("div", { class: "download" }, button, status),
+        },
+      );
+    }),
+  );
+}
+
+/**
+ * A card that needs the model's predictions: when the model cannot give any (it did not
+ * converge), the card keeps its title and holds the reason instead of what `load` shows.
+ */
+async function withUsableModel(
+  title: string,
+  load: () => Promise<HTMLElement>,
+): Promise<HTMLElement> {
+  const unusable = await unusableModel();
+  return unusable !== "" ? card(title, h("p", { class: "hint" }, unusable)) : load();
 }
 
 /** `day` (YYYY-MM-DD) moved by `days`. */

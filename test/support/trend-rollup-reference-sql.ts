@@ -1,0 +1,184 @@
+/**
+ * The trend roll-up SQL as it was before its islands were computed once at day grain and
+ * coarsened (per granularity, from every relationship). Kept only as the reference the new
+ * roll-up is compared with (test/trend-rollup-matches-reference.test.ts): the answers must not
+ * change.
+ *
+ * @module
+ */
+import {
+  TREND_GRANULARITIES,
+  TREND_STEP,
+  type TrendGranularity,
+} from "../../src/analytics/trends/trend-rollup-sql.js";
+
+/*
+ * Shared by every granularity: the filters and calendar (f), the dimension values numbered
+ * (cdim: region and customer type; pdim: category; the null row of each stands for "missing"),
+ * integer codes per customer and product, each relationship once per scope with an integer
+ * key_id = ct * span + (0 for the across-categories scope, else pc), and per-day flows.
+ */
+const SHARED = `f AS (
+    SELECT json_transform(?, '["VARCHAR"]') AS regions, json_transform(?, '["VARCHAR"]') AS types,
+           json_transform(?, '["VARCHAR"]') AS categories, ?::DATE AS first_day, ?::DATE AS last_day),
+  cdim AS MATERIALIZED (
+    SELECT d.region, d.customer_type,
+           row_number() OVER (ORDER BY d.region NULLS FIRST, d.customer_type NULLS FIRST) AS ct,
+           coalesce((len(f.regions) = 0 OR list_contains(f.regions, d.region))
+             AND (len(f.types) = 0 OR list_contains(f.types, d.customer_type)), false) AS keep
+    FROM (SELECT region, customer_type FROM customers UNION SELECT NULL, NULL) d CROSS JOIN f),
+  pdim AS MATERIALIZED (
+    SELECT d.product_category, row_number() OVER (ORDER BY d.product_category NULLS FIRST) AS pc,
+           coalesce(len(f.categories) = 0
+             OR list_contains(f.categories, d.product_category), false) AS keep
+    FROM (SELECT product_category FROM products UNION SELECT NULL) d CROSS JOIN f),
+  span AS (SELECT count(*) + 1 AS n FROM pdim),
+  ccode AS MATERIALIZED (
+    SELECT x.customer_id, row_number() OVER () AS cid, d.ct, d.keep
+    FROM (SELECT DISTINCT customer_id FROM customer_products WHERE customer_id IS NOT NULL) x
+    LEFT JOIN (
+      SELECT customer_id, region, customer_type FROM customers
+      QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY region, customer_type) = 1
+    ) c USING (customer_id)
+    JOIN cdim d
+      ON d.region IS NOT DISTINCT FROM c.region AND d.customer_type IS NOT DISTINCT FROM c.customer_type),
+  pcode AS MATERIALIZED (
+    SELECT x.product_id, d.pc, d.keep
+    FROM (SELECT DISTINCT product_id FROM customer_products) x
+    LEFT JOIN (
+      SELECT product_id, product_category FROM products
+      QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY product_category) = 1
+    ) p USING (product_id)
+    JOIN pdim d ON d.product_category IS NOT DISTINCT FROM p.product_category),
+  scoped AS MATERIALIZED (
+    SELECT cc.cid, cc.ct * s.n + scope.pick * pp.pc AS key_id, cp.start_date, cp.end_date,
+           cp."value" AS amount, (cp.end_date IS NULL OR cp.end_date >= cp.start_date) AS valid
+    FROM customer_products cp
+    JOIN ccode cc ON cc.customer_id = cp.customer_id
+    JOIN pcode pp ON pp.product_id IS NOT DISTINCT FROM cp.product_id
+    CROSS JOIN span s
+    CROSS JOIN (VALUES (0), (1)) AS scope(pick)
+    WHERE cp.start_date IS NOT NULL AND cc.keep AND pp.keep),
+  daily AS MATERIALIZED (
+    SELECT key_id, day, sum(revenue) AS revenue, sum(new_rel) AS new_rel, sum(ended) AS ended,
+           sum(new_cust) AS new_cust, sum(d_open) AS d_open
+    FROM (
+      SELECT key_id, start_date AS day, amount AS revenue, 1::DOUBLE AS new_rel,
+             0::DOUBLE AS ended, 0::DOUBLE AS new_cust, valid::INTEGER::DOUBLE AS d_open
+      FROM scoped
+      UNION ALL
+      SELECT key_id, end_date, NULL, 0, 1, 0, -(valid::INTEGER) FROM scoped
+      WHERE end_date IS NOT NULL
+      UNION ALL
+      SELECT key_id, min(start_date), NULL, 0, 0, 1, 0 FROM scoped GROUP BY cid, key_id)
+    GROUP BY key_id, day)`;
+
+/*
+ * Counts travel as DOUBLE: integer sums below 2^53 are exact in any order, and DuckDB's DOUBLE
+ * sums (grouped and running) are several times faster than the HUGEINT ones of integer sums.
+ * Revenue stays DECIMAL.
+ *
+ * One granularity: calendar bounds, each customer's merged runs of periods with an open
+ * relationship (islands), the +1/-1 events of open relationships and active customers, the
+ * flows re-bucketed from the days, events before the calendar folded into its first period,
+ * then every key for every period with running sums.
+ */
+function perGranularity(g: TrendGranularity): string {
+  const t = (e: string) => `date_trunc('${g}', ${e})::DATE`;
+  const next = (e: string) => `(${e} + ${TREND_STEP[g]})::DATE`;
+  return `cb_${g} AS (SELECT ${t("first_day")} AS cal_start, ${t("last_day")} AS cal_end FROM f),
+  spans_${g} AS (
+    SELECT cid, key_id, ${t("start_date")} AS bs,
+           max(coalesce(${t("end_date")}, 'infinity'::DATE)) AS be
+    FROM scoped WHERE valid GROUP BY cid, key_id, ${t("start_date")}),
+  mx_${g} AS (
+    SELECT *, max(be) OVER (PARTITION BY cid, key_id ORDER BY bs
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
+    FROM spans_${g}),
+  isl_${g} AS (
+    SELECT *, sum((prev_max IS NULL OR bs > prev_max)::INTEGER) OVER (
+             PARTITION BY cid, key_id ORDER BY bs ROWS UNBOUNDED PRECEDING) AS island
+    FROM mx_${g}),
+  islands_${g} AS (
+    SELECT key_id, min(bs) AS s, max(be) AS e FROM isl_${g} GROUP BY cid, key_id, island),
+  ev_${g} AS (
+    SELECT key_id, ${t("day")} AS eb, revenue, new_rel, ended, new_cust, 0::DOUBLE AS d_open,
+           0::DOUBLE AS d_active
+    FROM daily
+    UNION ALL SELECT key_id, ${next(t("day"))}, 0, 0, 0, 0, d_open, 0 FROM daily WHERE d_open <> 0
+    UNION ALL SELECT key_id, s, 0, 0, 0, 0, 0, 1 FROM islands_${g}
+    UNION ALL SELECT key_id, ${next("e")}, 0, 0, 0, 0, 0, -1 FROM islands_${g}
+      WHERE e < 'infinity'::DATE),
+  agg_${g} AS (
+    SELECT e.key_id, greatest(e.eb, c.cal_start) AS bucket,
+           sum(CASE WHEN e.eb >= c.cal_start THEN e.revenue ELSE 0 END) AS revenue,
+           sum(CASE WHEN e.eb >= c.cal_start THEN e.new_rel ELSE 0 END) AS new_rel,
+           sum(CASE WHEN e.eb >= c.cal_start THEN e.ended ELSE 0 END) AS ended,
+           sum(CASE WHEN e.eb >= c.cal_start THEN e.new_cust ELSE 0 END) AS new_cust,
+           sum(e.d_open) AS d_open, sum(e.d_active) AS d_active
+    FROM ev_${g} e CROSS JOIN cb_${g} c
+    WHERE e.eb <= c.cal_end
+    GROUP BY e.key_id, greatest(e.eb, c.cal_start)),
+  dense_${g} AS (
+    SELECT k.key_id, cal.bucket, coalesce(a.revenue, 0) AS revenue,
+           coalesce(a.new_rel, 0) AS new_rel, coalesce(a.ended, 0) AS ended,
+           coalesce(a.new_cust, 0) AS new_cust, coalesce(a.d_open, 0) AS d_open,
+           coalesce(a.d_active, 0) AS d_active
+    FROM (SELECT DISTINCT key_id FROM agg_${g}) k
+    CROSS JOIN (
+      SELECT unnest(generate_series(cal_start::TIMESTAMP, cal_end::TIMESTAMP, ${TREND_STEP[g]}))::DATE
+        AS bucket
+      FROM cb_${g}) cal
+    LEFT JOIN agg_${g} a ON a.key_id = k.key_id AND a.bucket = cal.bucket),
+  out_${g} AS (
+    SELECT '${g}' AS granularity, key_id, bucket, revenue, new_rel, ended, new_cust,
+           sum(d_open) OVER w AS open_at_start, sum(d_active) OVER w AS active_customers
+    FROM dense_${g}
+    WINDOW w AS (PARTITION BY key_id ORDER BY bucket ROWS UNBOUNDED PRECEDING))`;
+}
+
+function rollupSelect(granularities: readonly TrendGranularity[]): string {
+  return `WITH ${SHARED},
+  ${granularities.map(perGranularity).join(",\n  ")},
+  all_rows AS (${granularities.map((g) => `SELECT * FROM out_${g}`).join(" UNION ALL ")})
+  SELECT a.granularity, cd.region, cd.customer_type, a.key_id % s.n = 0 AS is_total,
+         pd.product_category, a.bucket, a.revenue::DECIMAL(38, 2) AS revenue,
+         a.new_rel::BIGINT AS new_relationships, a.ended::BIGINT AS ended_relationships,
+         a.new_cust::BIGINT AS new_customers, a.open_at_start::BIGINT AS open_at_start,
+         a.active_customers::BIGINT AS active_customers
+  FROM all_rows a
+  CROSS JOIN span s
+  JOIN cdim cd ON cd.ct = a.key_id // s.n
+  LEFT JOIN pdim pd ON pd.pc = a.key_id % s.n`;
+}
+
+/**
+ * (Reference copy.) The SELECT that rolls relationships up into per-period measures by (region, customer type,
+ * product category), for one granularity (the query layer's exact answers for filters or dates
+ * the stored roll-up cannot serve) or all four at once (the snapshot build, which shares the
+ * per-relationship work between them). Bound parameters: regions, customer types and
+ * categories as JSON string arrays (empty = all), then the first and last day of the calendar
+ * (each widened to its whole period). Columns: granularity, region, customer_type, is_total,
+ * product_category, bucket, revenue, new_relationships, ended_relationships, new_customers,
+ * open_at_start, active_customers.
+ *
+ * Each relationship is counted twice: once in an `is_total` row with a null category, where
+ * distinct customers are counted across all categories, and once in its category's row, where
+ * they are counted within the category. Flows (revenue and new relationships by start period,
+ * ended relationships by end period, new customers by their first start period) are summed in
+ * their period; relationships open at the start of a period (started before it and not ended
+ * before it) and active customers (holding a relationship open on some day of the period:
+ * start <= period end and end null or >= period start) are running sums of +1/-1 events, the
+ * latter over each customer's merged runs of periods so nobody is counted twice. Events before
+ * the calendar only seed those running sums; relationships ending before they start are never
+ * open. Rows are dense: every key with data for every period of the calendar.
+ */
+export const REFERENCE_ROLLUP_SELECT: Readonly<Record<TrendGranularity, string>> = {
+  day: rollupSelect(["day"]),
+  week: rollupSelect(["week"]),
+  month: rollupSelect(["month"]),
+  quarter: rollupSelect(["quarter"]),
+};
+
+/** {@link REFERENCE_ROLLUP_SELECT} for all four granularities in one statement, for the build. */
+export const REFERENCE_ROLLUP_ALL_SELECT = rollupSelect(TREND_GRANULARITIES);
