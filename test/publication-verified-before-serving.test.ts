@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CustomerService } from "../gen/customeranalytics/v1/customer_pb.js";
 import { SyncService } from "../gen/customeranalytics/v1/sync_pb.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/server/logger.js";
@@ -99,6 +100,25 @@ describe("a replica in front of a syncer", () => {
     expect((refused as ConnectError).rawMessage).toMatch(
       /replica .*call TriggerSync on the syncer/,
     );
+    const customers = createClient(
+      CustomerService,
+      createConnectTransport({ baseUrl: replicaUrl, httpVersion: "1.1" }),
+    );
+    const write = await customers
+      .createCustomer({
+        customer: {
+          customerId: "W900",
+          customerName: "Written on a replica",
+          customerType: "retail",
+          region: "West",
+          registrationDate: "2024-02-29",
+          status: "active",
+        },
+      })
+      .catch((err: unknown) => ConnectError.from(err));
+    expect(write).toBeInstanceOf(ConnectError);
+    expect((write as ConnectError).code).toBe(Code.FailedPrecondition);
+    expect((write as ConnectError).rawMessage).toMatch(/replica .*send them to the syncer/);
     const readyz = await (await fetch(`${replicaUrl}/readyz`)).text();
     expect(readyz).toMatch(
       new RegExp(`^ready\\nrole=replica snapshot=${id} age=\\d+s published=${id} lag=\\d+ms\\n$`),
