@@ -29,10 +29,11 @@ import {
   TRANSPORT_PROBE,
 } from "./rpc-cases.js";
 import { CONCURRENCY, ID_POOL_SIZE, LIVE_CONCURRENCY, type Scale } from "./scale.js";
-import { spawnBareGrpcServer, spawnEmulatorProcess } from "./service-process.js";
+import { spawnBareGrpcServer, spawnEmulatorProcess, spawnService } from "./service-process.js";
 import { currentSnapshotFile, snapshotDifference } from "./snapshot-diff.js";
 import { DRIVER_SYNC, LOCAL_SYNC, measureRestarts, measureSync } from "./sync-bench.js";
 import { checkTargets, LOOKUPS } from "./targets.js";
+import { measureWrites, WRITE_BOUNDS, type WriteResult } from "./write-bench.js";
 
 /** How a run is configured. */
 export interface BenchOptions {
@@ -47,6 +48,10 @@ export interface BenchOptions {
   readonly workDir: string;
   readonly progress: (message: string) => void;
 }
+
+/** How the write rows name their source of truth. */
+const EMULATOR_WRITES = "emulator via snowflake-sdk";
+const EMBEDDED_WRITES = "embedded DuckDB";
 
 const LIVE_RPCS: readonly RpcName[] = ["GetCustomer", "GetCustomerPortfolio"];
 
@@ -72,6 +77,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     SNOWFLAKE_SCHEMA: "PUBLIC",
     SNOWFLAKE_WAREHOUSE: "EMULATOR_WH",
     SYNC_BULK: "auto",
+    SYNC_AFTER_WRITES: "off",
     DATA_DIR: join(o.workDir, "driver"),
     LOG_LEVEL: o.logLevel,
   };
@@ -79,6 +85,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   o.progress("live path");
   const liveJobs = jobs(LIVE_RPCS, LIVE_CONCURRENCY, "grpc", true, o.scale.live);
   const live = await measureOn(driver.service, liveJobs, pool, o.workDir);
+  o.progress("write latency through the emulator");
+  const writeBounds = WRITE_BOUNDS[o.scale.name];
+  const writes: WriteResult[] = [
+    ...(await measureWrites(driver.service.baseUrl, EMULATOR_WRITES, pool, writeBounds)),
+  ];
   await driver.service.child.stop();
   const emulatorRss = peakRssBytes(emulator.child.pid) ?? 0;
   await emulator.child.stop();
@@ -101,6 +112,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       ? "The snapshot synced through the driver (bulk unload) and the local-Parquet one hold the same base tables: EXCEPT ALL both ways is empty for all three."
       : `The driver's and the local-Parquet snapshots DIFFER (EXCEPT ALL both ways): ${differing.map(([t, n]) => `${t} ${n} rows`).join(", ")}.`,
   );
+  o.progress("write latency against the embedded DuckDB source");
+  const embeddedEnv = { ...localEnv, SOURCE: "embedded", DATA_DIR: join(o.workDir, "embedded") };
+  const embedded = await spawnService(
+    { ...embeddedEnv, SYNC_AFTER_WRITES: "off" },
+    o.scale.syncLimitMs,
+  );
+  writes.push(...(await measureWrites(embedded.baseUrl, EMBEDDED_WRITES, pool, writeBounds)));
+  await embedded.child.stop();
   o.progress("restart to ready");
   const restarted = await measureRestarts(local.service, localEnv, o.scale.restarts);
 
@@ -150,6 +169,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       );
     }
   }
+  for (const w of writes)
+    if (w.errors > 0)
+      notes.push(
+        `${w.rpc} (${w.target}, ${w.concurrency} callers): ${w.errors} errors, first: ${w.firstError}`,
+      );
   for (const f of floor)
     if (f.status === "failed") notes.push(`floor of ${f.rpc} failed: ${f.error}`);
   const report: Omit<BenchReport, "targets"> = {
@@ -169,6 +193,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     live,
     floor,
     floorThroughput,
+    writes,
     notes,
   };
   return { ...report, targets: checkTargets(report) };
