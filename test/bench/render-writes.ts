@@ -16,8 +16,9 @@ export function renderWrites(rows: readonly WriteResult[] | undefined): string[]
     "",
     "CreateCustomer (a new id each) and UpdateCustomer (no etag: the last write wins) from the " +
       "bench process over one h2c session, closed loop, SYNC_AFTER_WRITES=off; each write " +
-      "commits at the source of truth before it answers. The last rows are GetCustomer measured " +
-      "while 16 callers update.",
+      "commits at the source of truth before it answers. The last rows are GetCustomer (8 callers " +
+      "on ids the updates wrote, whose reads lay the pending writes over the snapshot, and 8 on " +
+      "ids none wrote) measured while 16 callers update.",
     "",
     "| source of truth | RPC | callers | n | p50 | p99 | max | req/s | errors |",
     "|---|---|---|---|---|---|---|---|---|",

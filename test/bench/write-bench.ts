@@ -1,7 +1,8 @@
 /**
  * Write latency: CreateCustomer (a new id per request) and UpdateCustomer (no etag, so the last
  * write wins; the name changes on ids drawn from the data) at 1 and 16 callers, closed loop,
- * against a running service, and GetCustomer's latency while 16 callers update. The writes go
+ * against a running service, and GetCustomer's latency (of written ids and of others) while 16
+ * callers update. The writes go
  * to the service's source of truth (the emulator through snowflake-sdk, or the embedded DuckDB
  * file) and into its overlay, so the figures are a write's whole path. The callers run in the
  * bench's own process over one h2c session (connect-node's gRPC transport): a write costs
@@ -20,7 +21,7 @@ import type { ScaleName } from "./scale.js";
 export interface WriteResult {
   /** The service's source of truth, as the report names it. */
   readonly target: string;
-  /** CreateCustomer, UpdateCustomer, or GetCustomer measured while UpdateCustomer ×16 runs. */
+  /** CreateCustomer, UpdateCustomer, or GetCustomer measured while 16 callers update. */
   readonly rpc: string;
   readonly concurrency: number;
   readonly errors: number;
@@ -37,8 +38,11 @@ export const WRITE_BOUNDS: Readonly<Record<ScaleName, RunBounds>> = {
 /** The concurrency levels of the writes. */
 export const WRITE_CONCURRENCY = [1, 16] as const;
 
-/** The label of GetCustomer measured while the writes run. */
-export const READ_DURING_WRITES = "GetCustomer during UpdateCustomer ×16";
+/** GetCustomer of customers the bench wrote, measured while 16 callers update. */
+export const READ_WRITTEN = "GetCustomer of written ids, during UpdateCustomer ×16";
+
+/** GetCustomer of customers no write touched, measured while 16 callers update. */
+export const READ_OTHER = "GetCustomer of unwritten ids, during UpdateCustomer ×16";
 
 /**
  * Measures the writes against the service at `baseUrl`; `target` labels the rows and, with a
@@ -86,25 +90,39 @@ export async function measureWrites(
       results.push(await measure(target, rpc, concurrency, bounds, calls[rpc](run++)));
     }
   }
-  // Reads bounded by time only, so they span the writes (which stop at their count or time).
-  const reads = measure(
-    target,
-    READ_DURING_WRITES,
-    16,
-    { warmup: 0, warmupMs: 0, maxRequests: 1_000_000, maxMs: bounds.maxMs },
-    async (i) => {
-      await client.getCustomer({ customerId: at(pool.customerIds, i + 7) }, { timeoutMs: 30_000 });
-    },
-  );
-  const writes = measure(
-    target,
-    "UpdateCustomer",
-    16,
-    { ...bounds, warmup: 0, warmupMs: 0 },
-    calls.UpdateCustomer(run++),
-  );
-  const [read, write] = await Promise.all([reads, writes]);
-  results.push(read, { ...write, rpc: "UpdateCustomer (with the reads)" });
+  // Reads bounded by time only, so they span the writes (which stop at their count or time):
+  // 8 callers on ids the update runs wrote (their reads lay the overlay over the snapshot),
+  // 8 on ids no run writes (the half of the pool the updates never reach).
+  const readBounds = { warmup: 0, warmupMs: 0, maxRequests: 1_000_000, maxMs: bounds.maxMs };
+  const written = Math.min(bounds.warmup + bounds.maxRequests, pool.customerIds.length);
+  const other = Math.floor(pool.customerIds.length / 2);
+  const read = (index: (i: number) => number) => async (i: number) => {
+    await client.getCustomer({ customerId: at(pool.customerIds, index(i)) }, { timeoutMs: 30_000 });
+  };
+  const [readWritten, readOther, write] = await Promise.all([
+    measure(
+      target,
+      READ_WRITTEN,
+      8,
+      readBounds,
+      read((i) => i % written),
+    ),
+    measure(
+      target,
+      READ_OTHER,
+      8,
+      readBounds,
+      read((i) => other + i),
+    ),
+    measure(
+      target,
+      "UpdateCustomer",
+      16,
+      { ...bounds, warmup: 0, warmupMs: 0 },
+      calls.UpdateCustomer(run++),
+    ),
+  ]);
+  results.push(readWritten, readOther, { ...write, rpc: "UpdateCustomer (with the reads)" });
   return results;
 }
 
