@@ -1,7 +1,8 @@
 /**
  * One benchmark run, phase by phase, on one data set: generate (or reuse) the data; sync it
- * through the real driver from the emulator and measure the live path on that service; sync it
- * from the local Parquet; restart on the snapshot; measure every RPC from a client process,
+ * through the real driver from the emulator and measure the live path and the writes on that
+ * service; sync it from the local Parquet; time the writes against the embedded DuckDB source
+ * seeded from it; restart on the snapshot; measure every RPC from a client process,
  * and the same client against a bare HTTP/2 server (the transport floor); then the floor on the
  * same snapshot file. Children are stopped as each phase ends.
  *
@@ -113,11 +114,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       : `The driver's and the local-Parquet snapshots DIFFER (EXCEPT ALL both ways): ${differing.map(([t, n]) => `${t} ${n} rows`).join(", ")}.`,
   );
   o.progress("write latency against the embedded DuckDB source");
-  const embeddedEnv = { ...localEnv, SOURCE: "embedded", DATA_DIR: join(o.workDir, "embedded") };
-  const embedded = await spawnService(
-    { ...embeddedEnv, SYNC_AFTER_WRITES: "off" },
-    o.scale.syncLimitMs,
-  );
+  const embeddedEnv = {
+    ...localEnv,
+    SOURCE: "embedded",
+    DATA_DIR: join(o.workDir, "embedded"),
+    SYNC_AFTER_WRITES: "off",
+  };
+  const embedded = await spawnService(embeddedEnv, o.scale.syncLimitMs);
   writes.push(...(await measureWrites(embedded.baseUrl, EMBEDDED_WRITES, pool, writeBounds)));
   await embedded.child.stop();
   o.progress("restart to ready");
