@@ -29,7 +29,10 @@ export interface ExportDownloads {
    * validation, logging and metrics): a download is an ExportTable call with other framing.
    */
   readonly client: Client<typeof ExportService>;
-  /** The live snapshot's id, to answer a matching If-None-Match without writing the file. */
+  /**
+   * The live snapshot's id, to answer a matching If-None-Match without writing the file;
+   * undefined while writes are pending over it, since a file may then differ from the snapshot's.
+   */
   readonly liveSnapshotId: () => string | undefined;
   /** Whether a credential is good, for the 304 answer (which writes no file, so runs no RPC). */
   readonly authorize: (authorization: string | undefined) => AuthOutcome;
@@ -43,7 +46,8 @@ type Res = http.ServerResponse | http2.Http2ServerResponse;
  * scripts and `curl -OJ`: the bytes ExportTable streams, with its limits and its credential
  * (`Authorization: Bearer`), as one plain HTTP file. `Content-Disposition` names the file after
  * the table and the snapshot; `ETag` is the snapshot id, so a re-download of an unchanged
- * snapshot with `If-None-Match` is `304 Not Modified`. A filter parameter given twice keeps
+ * snapshot with `If-None-Match` is `304 Not Modified`. A file that includes pending writes has
+ * no ETag: it is not the snapshot's file, and the next write changes it without a new snapshot. A filter parameter given twice keeps
  * rows matching either value. Errors answer the Connect error body with the code's status.
  */
 export function withExportDownloads(next: Handler, downloads: ExportDownloads): Handler {
@@ -131,7 +135,8 @@ async function send(
   const info = first.done === true ? undefined : first.value.info;
   if (info === undefined)
     return fail(res, new ConnectError("the export sent no file", Code.Internal));
-  const snapshotId = info.meta?.snapshotId ?? "";
+  // With pending writes the bytes are the snapshot's plus the overlay: the snapshot id is no tag.
+  const snapshotId = info.meta?.includesPendingWrites === true ? "" : (info.meta?.snapshotId ?? "");
   if (snapshotId !== "" && matches(req.headers["if-none-match"], snapshotId)) {
     res.statusCode = 304;
     res.setHeader("etag", etag(snapshotId));

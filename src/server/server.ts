@@ -280,7 +280,8 @@ function listenOptions(deps: ServerDeps): ListenOptions {
 
 /**
  * The download route's ExportService: the same implementation behind the same interceptors,
- * reached in process, so a download and an ExportTable call cannot drift apart.
+ * reached in process, so a download and an ExportTable call cannot drift apart (pending writes
+ * included: `deps.exports` carries the overlay to both).
  */
 function exportDownloads(deps: ServerDeps, interceptors: Interceptor[]): ExportDownloads {
   const transport = createRouterTransport(
@@ -289,7 +290,12 @@ function exportDownloads(deps: ServerDeps, interceptors: Interceptor[]): ExportD
   );
   return {
     client: createClient(ExportService, transport),
-    liveSnapshotId: () => deps.sync.store.live?.id,
+    liveSnapshotId: () => {
+      const live = deps.sync.store.live;
+      if (live === undefined) return undefined;
+      const pending = deps.exports.pending?.newerThan(live.dataAsOf).size ?? 0;
+      return pending === 0 ? live.id : undefined;
+    },
     authorize: (header) => deps.auth?.check(header) ?? { kind: "open" },
   };
 }

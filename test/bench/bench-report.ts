@@ -9,6 +9,7 @@ import type { DataSet } from "./generate.js";
 import type { JobResult } from "./load-client.js";
 import type { MachineInfo } from "./machine.js";
 import type { RestartResult, SyncResult } from "./sync-bench.js";
+import type { WriteResult } from "./write-bench.js";
 
 /** One target of issue 5 checked against a measured figure. */
 export interface TargetCheck {
@@ -39,6 +40,8 @@ export interface BenchReport {
   readonly floor: readonly FloorResult[];
   /** DuckDB alone, four connections in parallel: the ceiling of the lookups' throughput. */
   readonly floorThroughput: readonly FloorThroughput[];
+  /** Write latency through the emulator and the embedded DuckDB source (absent in old reports). */
+  readonly writes?: readonly WriteResult[];
   readonly notes: readonly string[];
   readonly targets: readonly TargetCheck[];
 }

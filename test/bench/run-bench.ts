@@ -1,7 +1,8 @@
 /**
  * One benchmark run, phase by phase, on one data set: generate (or reuse) the data; sync it
- * through the real driver from the emulator and measure the live path on that service; sync it
- * from the local Parquet; restart on the snapshot; measure every RPC from a client process,
+ * through the real driver from the emulator and measure the live path and the writes on that
+ * service; sync it from the local Parquet; time the writes against the embedded DuckDB source
+ * seeded from it; restart on the snapshot; measure every RPC from a client process,
  * and the same client against a bare HTTP/2 server (the transport floor); then the floor on the
  * same snapshot file. Children are stopped as each phase ends.
  *
@@ -29,10 +30,11 @@ import {
   TRANSPORT_PROBE,
 } from "./rpc-cases.js";
 import { CONCURRENCY, ID_POOL_SIZE, LIVE_CONCURRENCY, type Scale } from "./scale.js";
-import { spawnBareGrpcServer, spawnEmulatorProcess } from "./service-process.js";
+import { spawnBareGrpcServer, spawnEmulatorProcess, spawnService } from "./service-process.js";
 import { currentSnapshotFile, snapshotDifference } from "./snapshot-diff.js";
 import { DRIVER_SYNC, LOCAL_SYNC, measureRestarts, measureSync } from "./sync-bench.js";
 import { checkTargets, LOOKUPS } from "./targets.js";
+import { measureWrites, WRITE_BOUNDS, type WriteResult } from "./write-bench.js";
 
 /** How a run is configured. */
 export interface BenchOptions {
@@ -47,6 +49,10 @@ export interface BenchOptions {
   readonly workDir: string;
   readonly progress: (message: string) => void;
 }
+
+/** How the write rows name their source of truth. */
+const EMULATOR_WRITES = "emulator via snowflake-sdk";
+const EMBEDDED_WRITES = "embedded DuckDB";
 
 const LIVE_RPCS: readonly RpcName[] = ["GetCustomer", "GetCustomerPortfolio"];
 
@@ -72,6 +78,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     SNOWFLAKE_SCHEMA: "PUBLIC",
     SNOWFLAKE_WAREHOUSE: "EMULATOR_WH",
     SYNC_BULK: "auto",
+    SYNC_AFTER_WRITES: "off",
     DATA_DIR: join(o.workDir, "driver"),
     LOG_LEVEL: o.logLevel,
   };
@@ -79,6 +86,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   o.progress("live path");
   const liveJobs = jobs(LIVE_RPCS, LIVE_CONCURRENCY, "grpc", true, o.scale.live);
   const live = await measureOn(driver.service, liveJobs, pool, o.workDir);
+  o.progress("write latency through the emulator");
+  const writeBounds = WRITE_BOUNDS[o.scale.name];
+  const writes: WriteResult[] = [
+    ...(await measureWrites(driver.service.baseUrl, EMULATOR_WRITES, pool, writeBounds)),
+  ];
   await driver.service.child.stop();
   const emulatorRss = peakRssBytes(emulator.child.pid) ?? 0;
   await emulator.child.stop();
@@ -101,6 +113,16 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       ? "The snapshot synced through the driver (bulk unload) and the local-Parquet one hold the same base tables: EXCEPT ALL both ways is empty for all three."
       : `The driver's and the local-Parquet snapshots DIFFER (EXCEPT ALL both ways): ${differing.map(([t, n]) => `${t} ${n} rows`).join(", ")}.`,
   );
+  o.progress("write latency against the embedded DuckDB source");
+  const embeddedEnv = {
+    ...localEnv,
+    SOURCE: "embedded",
+    DATA_DIR: join(o.workDir, "embedded"),
+    SYNC_AFTER_WRITES: "off",
+  };
+  const embedded = await spawnService(embeddedEnv, o.scale.syncLimitMs);
+  writes.push(...(await measureWrites(embedded.baseUrl, EMBEDDED_WRITES, pool, writeBounds)));
+  await embedded.child.stop();
   o.progress("restart to ready");
   const restarted = await measureRestarts(local.service, localEnv, o.scale.restarts);
 
@@ -150,6 +172,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       );
     }
   }
+  for (const w of writes)
+    if (w.errors > 0)
+      notes.push(
+        `${w.rpc} (${w.target}, ${w.concurrency} callers): ${w.errors} errors, first: ${w.firstError}`,
+      );
   for (const f of floor)
     if (f.status === "failed") notes.push(`floor of ${f.rpc} failed: ${f.error}`);
   const report: Omit<BenchReport, "targets"> = {
@@ -169,6 +196,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     live,
     floor,
     floorThroughput,
+    writes,
     notes,
   };
   return { ...report, targets: checkTargets(report) };
