@@ -2,6 +2,11 @@ import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import cron from "node-cron";
+import {
+  ALWAYS_BLOCKING,
+  DEFAULT_BLOCKING_CHECKS,
+  VALIDATION_CHECK_IDS,
+} from "./schema/validation-spec.js";
 
 /** Where the syncer reads the three tables from. */
 export type SourceKind = "snowflake" | "local" | "online-retail";
@@ -75,6 +80,13 @@ export interface Config {
   readonly snowflakeStatementTimeoutMs: number;
   /** How many sync runs' records are kept in `DATA_DIR/sync-history.json` across restarts. */
   readonly syncHistoryLength: number;
+  /**
+   * Ids of the validation checks that fail a sync (`SYNC_BLOCKING_CHECKS`); every other check of
+   * the spec reports in the data-quality report instead.
+   */
+  readonly syncBlockingChecks: ReadonlySet<string>;
+  /** Largest share (0 to 1) of the live snapshot's rows a sync may drop from a base table. */
+  readonly syncMaxShrink: number;
 }
 
 /**
@@ -149,6 +161,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     snowflakeStatementTimeoutMs: duration(env, "SNOWFLAKE_STATEMENT_TIMEOUT", 300_000),
     syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
+    syncBlockingChecks: blockingChecks(env, "SYNC_BLOCKING_CHECKS"),
+    syncMaxShrink: fraction(env, "SYNC_MAX_SHRINK", 0.5),
   };
 }
 
@@ -165,6 +179,44 @@ function requireDirectory(name: string, path: string): void {
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
     throw new ConfigError(`${name}=${path} does not exist or cannot be read (${code})`);
   }
+}
+
+/**
+ * Parses `SYNC_BLOCKING_CHECKS`: check ids separated by commas, applied in order to an empty set;
+ * `default` adds today's blocking set, `-id` removes one, `none` alone blocks nothing but the
+ * column checks (a file that lacks a column or whose values do not cast cannot be loaded at all).
+ */
+function blockingChecks(env: Env, name: string): ReadonlySet<string> {
+  const value = text(env, name);
+  const checks = new Set(ALWAYS_BLOCKING);
+  if (value === undefined) return new Set([...checks, ...DEFAULT_BLOCKING_CHECKS]);
+  for (const raw of value.split(",")) {
+    const token = raw.trim();
+    if (token === "" || token === "none") continue;
+    if (token === "default") {
+      for (const id of DEFAULT_BLOCKING_CHECKS) checks.add(id);
+      continue;
+    }
+    const id = token.startsWith("-") ? token.slice(1) : token;
+    if (!VALIDATION_CHECK_IDS.includes(id)) {
+      throw new ConfigError(
+        `${name}: ${id} is not a check; use default, none, an id or -id, with ids: ${VALIDATION_CHECK_IDS.join(", ")}`,
+      );
+    }
+    if (token.startsWith("-") && !ALWAYS_BLOCKING.has(id)) checks.delete(id);
+    else checks.add(id);
+  }
+  return checks;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
+    throw new ConfigError(`${name}=${value} must be a number from 0 to 1 (0.5 = half the rows)`);
+  }
+  return parsed;
 }
 
 function snowflakeConfig(env: Env): SnowflakeConfig {

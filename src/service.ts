@@ -55,7 +55,11 @@ export async function startService(
     join(config.dataDir, "sync-history.json"),
     config.syncHistoryLength,
   );
-  const syncer = new Syncer(source, store, log, derive, { sourceIdentity: identity, history });
+  const syncer = new Syncer(source, store, log, derive, {
+    sourceIdentity: identity,
+    history,
+    validation: { blocking: config.syncBlockingChecks, maxShrink: config.syncMaxShrink },
+  });
   await syncer.restoreHistory();
   const liveStats = source.live?.stats;
   const metrics = new Metrics({
@@ -99,7 +103,11 @@ export async function startService(
   });
   const schedule = new SyncSchedule(syncer, log, config.syncCron);
   schedule.start();
-  syncer.onRunEnd(() => follow(store.live !== undefined));
+  // After the schedule's own listener, so that a failure's message can name the next try.
+  syncer.onRunEnd((run) => {
+    if (run.blocked !== undefined) server.setReady(store.live !== undefined, run.message);
+    else follow(store.live !== undefined);
+  });
   store.onCorrupt(() => void syncer.sync("recovery", { force: true }));
   void syncer.sync("startup", { force: store.needsRebuild });
   return {

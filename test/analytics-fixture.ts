@@ -4,6 +4,7 @@ import { ANALYTICS_BUILDS } from "../src/analytics/analytics-builds.js";
 import type { TableBuild } from "../src/snapshot/snapshot-build.js";
 import { connectionRunner, type SqlRunner } from "../src/snapshot/sql-runner.js";
 import { deriveAll } from "../src/sync/derive-all.js";
+import { BASE_TABLE_DDL } from "./support/base-table-ddl.js";
 
 /** A customer as the analytics tests describe it. */
 export interface TestCustomer {
@@ -41,16 +42,8 @@ export interface AnalyticsFixture {
   close(): void;
 }
 
-/** DDL exactly as docs/data_sources.md gives it, `value` quoted (it is a DuckDB keyword). */
-const DDL = [
-  `CREATE TABLE customers (customer_id VARCHAR(50), customer_name VARCHAR(255),
-     customer_type VARCHAR(50), region VARCHAR(100), registration_date DATE, status VARCHAR(20))`,
-  `CREATE TABLE products (product_id VARCHAR(50), product_name VARCHAR(255),
-     product_category VARCHAR(100), product_type VARCHAR(50), launch_date DATE, status VARCHAR(20))`,
-  `CREATE TABLE customer_products (relationship_id VARCHAR(50), customer_id VARCHAR(50),
-     product_id VARCHAR(50), relationship_type VARCHAR(50), start_date DATE, end_date DATE,
-     "value" DECIMAL(15,2))`,
-];
+/** The base tables as snapshots declare them (from the schema module). */
+const DDL = BASE_TABLE_DDL;
 
 /*
  * Rows travel as one JSON parameter per table: binding thousands of `?` is slow, and splicing

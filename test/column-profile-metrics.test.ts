@@ -12,6 +12,7 @@ import {
   valueCounts,
   variance,
 } from "./explore-reference.js";
+import { baseTableDdl } from "./support/base-table-ddl.js";
 
 const VALUES = [
   "10.50",
@@ -44,9 +45,7 @@ function relationships(values: readonly (string | null)[]) {
 const TRAPS_DDL = [
   BASE_DDL[0],
   BASE_DDL[1],
-  `CREATE TABLE customer_products (relationship_id VARCHAR, customer_id VARCHAR, product_id VARCHAR,
-     relationship_type VARCHAR, start_date DATE, end_date DATE, "value" DECIMAL(15,2),
-     constant_col DECIMAL(15,2), small_col DECIMAL(15,2))`,
+  baseTableDdl("customer_products", ["constant_col DECIMAL(15,2)", "small_col DECIMAL(15,2)"]),
 ];
 
 /** value 1.00..6.00 with 2.01 (rounding trap), a constant column, a column of three values. */

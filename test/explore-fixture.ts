@@ -5,16 +5,10 @@ import {
   type SqlRow,
   type SqlRunner,
 } from "../src/snapshot/sql-runner.js";
+import { BASE_TABLE_DDL } from "./support/base-table-ddl.js";
 
-/** The three base tables as docs/data_sources.md declares them (DuckDB types). */
-export const BASE_DDL = [
-  `CREATE TABLE customers (customer_id VARCHAR, customer_name VARCHAR, customer_type VARCHAR,
-     region VARCHAR, registration_date DATE, status VARCHAR)`,
-  `CREATE TABLE products (product_id VARCHAR, product_name VARCHAR, product_category VARCHAR,
-     product_type VARCHAR, launch_date DATE, status VARCHAR)`,
-  `CREATE TABLE customer_products (relationship_id VARCHAR, customer_id VARCHAR, product_id VARCHAR,
-     relationship_type VARCHAR, start_date DATE, end_date DATE, "value" DECIMAL(15,2))`,
-] as const;
+/** The three base tables as snapshots declare them (from the schema module). */
+export const BASE_DDL = BASE_TABLE_DDL;
 
 /** Rows for each base table, in column order; omitted tables stay empty. */
 export interface FixtureRows {

@@ -3,6 +3,7 @@ import { buildProfiles } from "../src/analytics/profiles/profiles.js";
 import type { SqlParam, SqlRow } from "../src/snapshot/sql-runner.js";
 import { BASE_DDL, createFixture, type Fixture } from "./explore-fixture.js";
 import { imbalance, pandasSkew } from "./explore-reference.js";
+import { baseTableDdl } from "./support/base-table-ddl.js";
 
 /**
  * Fixture A (100 customers): customer_id unique; customer_name 51 distinct; region 50 distinct
@@ -35,12 +36,7 @@ const VALUES = Array.from({ length: 600 }, (_, i) =>
   i === 0 ? 1_000_000 : i < 11 ? 0 : (i % 6) + 1,
 );
 const QUANTITY = Array.from({ length: 600 }, (_, i) => (i % 7) + (i % 3));
-const DDL_B = [
-  BASE_DDL[0],
-  BASE_DDL[1],
-  `CREATE TABLE customer_products (relationship_id VARCHAR, customer_id VARCHAR, product_id VARCHAR,
-     relationship_type VARCHAR, start_date DATE, end_date DATE, "value" DECIMAL(15,2), quantity INTEGER)`,
-];
+const DDL_B = [BASE_DDL[0], BASE_DDL[1], baseTableDdl("customer_products", ["quantity INTEGER"])];
 
 let a: Fixture;
 let b: Fixture;

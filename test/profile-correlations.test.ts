@@ -4,6 +4,7 @@ import { correlationAlerts } from "../src/analytics/profiles/profiles-alerts.js"
 import type { SqlParam, SqlRow, SqlRunner } from "../src/snapshot/sql-runner.js";
 import { BASE_DDL, createFixture, type Fixture, type FixtureRows } from "./explore-fixture.js";
 import { cramersVReference, pandasCut, pearson, spearman } from "./explore-reference.js";
+import { baseTableDdl } from "./support/base-table-ddl.js";
 
 const REGIONS = ["UK", "FR", "DE"];
 /** 40 customers: customer_type (2 values), region (3), status (2, one null). */
@@ -32,12 +33,7 @@ const RELATIONSHIPS: SqlParam[][] = VALUES.map((v, i) => [
   v === null ? null : v.toFixed(2),
   QUANTITY[i] ?? null,
 ]);
-const DDL = [
-  BASE_DDL[0],
-  BASE_DDL[1],
-  `CREATE TABLE customer_products (relationship_id VARCHAR, customer_id VARCHAR, product_id VARCHAR,
-     relationship_type VARCHAR, start_date DATE, end_date DATE, "value" DECIMAL(15,2), quantity INTEGER)`,
-];
+const DDL = [BASE_DDL[0], BASE_DDL[1], baseTableDdl("customer_products", ["quantity INTEGER"])];
 
 const opened: Fixture[] = [];
 afterAll(() => {

@@ -69,7 +69,10 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
       };
     },
     triggerSync(req) {
-      const { run, joined } = view.syncer.trigger("request", { force: req.force });
+      const { run, joined } = view.syncer.trigger("request", {
+        force: req.force,
+        allowShrink: req.allowShrink,
+      });
       return { run: syncRun(run), joined };
     },
     async *watchSync(_req, ctx) {
@@ -117,6 +120,9 @@ function syncRun(run: SyncRunRecord): MessageInitShape<typeof SyncRunSchema> {
       durationMs: t.durationMs,
     })),
     dropped: run.dropped.map((d) => ({ reason: d.reason, rows: BigInt(d.rows) })),
+    ...(run.blocked === undefined
+      ? {}
+      : { blocked: { ...run.blocked, rows: BigInt(run.blocked.rows) } }),
   };
 }
 

@@ -1,12 +1,20 @@
+import { camelCase, columnsOf, primaryKeyOf, selectList } from "../schema/schema-sql.js";
 import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
 import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
 
+/**
+ * The customers' columns other than the id, from the schema module, in {@link CUSTOMERS_SQL}
+ * order after the id: each with its camelCased field and whether it has few distinct values.
+ */
+const CUSTOMER_FIELDS = columnsOf("customers")
+  .filter((c) => c.name !== primaryKeyOf("customers"))
+  .map((c) => ({ field: camelCase(c.name), few: c.fewValues === true }));
+
 /** The customers, in id order (their position is their ordinal in the relationships). */
-const CUSTOMERS_SQL = `SELECT customer_id, customer_name, customer_type, region,
-    registration_date::VARCHAR AS registration_date, status
-  FROM customers WHERE customer_id IS NOT NULL ORDER BY customer_id`;
+const CUSTOMERS_SQL = `SELECT ${selectList("customers", "c", { datesAsText: true })}
+  FROM customers c WHERE c.customer_id IS NOT NULL ORDER BY c.customer_id`;
 
 const COUNT_RELATIONSHIPS_SQL = `SELECT count(*)::BIGINT AS n FROM customer_products r
   WHERE r.customer_id IN (SELECT customer_id FROM customers)`;
@@ -41,8 +49,31 @@ const FIRST_DAY = -719_162;
 const LAST_DAY = 2_932_896;
 const DAY_MS = 86_400_000;
 
+/** A text column of the index: one value per customer. */
+interface TextColumn {
+  set(row: number, value: string): void;
+  get(row: number): string;
+}
+
+/** A column of mostly distinct strings (names), one string per row. */
+class Strings implements TextColumn {
+  readonly #values: string[];
+
+  constructor(size: number) {
+    this.#values = new Array<string>(size);
+  }
+
+  set(row: number, value: string): void {
+    this.#values[row] = value;
+  }
+
+  get(row: number): string {
+    return this.#values[row] ?? "";
+  }
+}
+
 /** A column of few distinct strings, stored as codes. */
-class Dictionary {
+class Dictionary implements TextColumn {
   readonly codes: Int32Array;
   readonly #values: string[] = [];
   readonly #codeOf = new Map<string, number>();
@@ -75,11 +106,8 @@ class Dictionary {
  */
 export class CustomerIndex {
   readonly #ordinal = new Map<string, number>();
-  readonly #names: string[];
-  readonly #types: Dictionary;
-  readonly #regions: Dictionary;
-  readonly #registered: Dictionary;
-  readonly #statuses: Dictionary;
+  /** One column per {@link CUSTOMER_FIELDS} entry, in that order. */
+  readonly #columns: readonly TextColumn[];
   /** Relationships of customer `i` are rows `offsets[i]` to `offsets[i + 1]`. */
   readonly #offsets: Int32Array;
   readonly #products: Int32Array;
@@ -89,11 +117,9 @@ export class CustomerIndex {
   readonly #hasId: Uint8Array;
 
   constructor(customers: number, relationships: number) {
-    this.#names = new Array<string>(customers);
-    this.#types = new Dictionary(customers);
-    this.#regions = new Dictionary(customers);
-    this.#registered = new Dictionary(customers);
-    this.#statuses = new Dictionary(customers);
+    this.#columns = CUSTOMER_FIELDS.map((f) =>
+      f.few ? new Dictionary(customers) : new Strings(customers),
+    );
     this.#offsets = new Int32Array(customers + 1);
     this.#products = new Int32Array(relationships);
     this.#starts = new Int32Array(relationships);
@@ -121,17 +147,12 @@ export class CustomerIndex {
 
   /** Stores a chunk of {@link CUSTOMERS_SQL} from customer `first` on (loading, in id order). */
   addCustomers(first: number, columns: readonly (readonly ScanValue[])[], rows: number): void {
-    const [ids = [], names = [], types = [], regions = [], registered = [], statuses = []] =
-      columns;
-    for (let r = 0; r < rows; r++) {
-      const i = first + r;
-      this.#ordinal.set(String(ids[r]), i);
-      this.#names[i] = text(names[r]);
-      this.#types.set(i, text(types[r]));
-      this.#regions.set(i, text(regions[r]));
-      this.#registered.set(i, text(registered[r]));
-      this.#statuses.set(i, text(statuses[r]));
-    }
+    const [ids = [], ...fields] = columns;
+    for (let r = 0; r < rows; r++) this.#ordinal.set(String(ids[r]), first + r);
+    this.#columns.forEach((column, c) => {
+      const values = fields[c] ?? [];
+      for (let r = 0; r < rows; r++) column.set(first + r, text(values[r]));
+    });
   }
 
   /**
@@ -165,14 +186,12 @@ export class CustomerIndex {
   }
 
   #customer(i: number, customerId: string): CustomerRow {
-    return {
-      customerId,
-      customerName: this.#names[i] ?? "",
-      customerType: this.#types.get(i),
-      region: this.#regions.get(i),
-      registrationDate: this.#registered.get(i),
-      status: this.#statuses.get(i),
-    };
+    const row: Record<string, string> = { customerId };
+    this.#columns.forEach((column, c) => {
+      const field = CUSTOMER_FIELDS[c]?.field;
+      if (field !== undefined) row[field] = column.get(i);
+    });
+    return row as CustomerRow;
   }
 
   #summary(i: number, asOf: string): CustomerSummaryRow {

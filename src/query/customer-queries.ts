@@ -1,3 +1,4 @@
+import { aggregatedList, selectList } from "../schema/schema-sql.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
 import { CUSTOMER_INDEX } from "./customer-index.js";
@@ -12,8 +13,8 @@ import {
   toCustomerSummary,
 } from "./rows.js";
 
-const CUSTOMER_COLUMNS = `c.customer_id, c.customer_name, c.customer_type, c.region,
-  c.registration_date, c.status`;
+/** Every customers column, from the schema module. */
+const CUSTOMER_COLUMNS = selectList("customers", "c");
 
 /**
  * Customers with the summary of their holdings, for the ids `filter` matches (`= ?` or
@@ -25,9 +26,7 @@ const CUSTOMER_COLUMNS = `c.customer_id, c.customer_name, c.customer_type, c.reg
  * ask the very same question.
  */
 function customerSummarySql(filter: string): string {
-  return `SELECT c.customer_id, min(c.customer_name) AS customer_name,
-    min(c.customer_type) AS customer_type, min(c.region) AS region,
-    min(c.registration_date) AS registration_date, min(c.status) AS status,
+  return `SELECT c.customer_id, ${aggregatedList("customers", "c", "min")},
     count(CASE WHEN p.active = 1 THEN p.product_id END)::INTEGER AS active_products,
     count(p.product_id)::INTEGER AS total_products,
     coalesce(sum(p.relationships), 0)::INTEGER AS relationships,

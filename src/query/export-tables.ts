@@ -1,3 +1,6 @@
+import type { BaseTableName } from "../schema/base-tables.js";
+import { columnsOf, quoted } from "../schema/schema-sql.js";
+
 /** One column an export may write: its name in the file and the SQL that reads it. */
 export interface ExportColumn {
   readonly name: string;
@@ -18,6 +21,13 @@ export interface ExportTableSpec {
 const col = (name: string, sql: string = name): ExportColumn => ({ name, sql });
 const money = (name: string, sql: string = name): ExportColumn => ({ name, sql, decimal: true });
 
+/** Every column of a base table, from the schema module; DECIMAL columns written as money. */
+function baseColumns(table: BaseTableName): ExportColumn[] {
+  return columnsOf(table).map((c) =>
+    c.duckdb.startsWith("DECIMAL") ? money(c.name, quoted(c.name)) : col(c.name, quoted(c.name)),
+  );
+}
+
 /**
  * The allow-list of exports, by the table name a request gives. Base tables are the mirrored
  * rows; `recommendations`, `segments` and `trends` are the snapshot's precomputed analytics
@@ -28,39 +38,17 @@ const money = (name: string, sql: string = name): ExportColumn => ({ name, sql, 
 export const EXPORT_TABLES: Readonly<Record<string, ExportTableSpec>> = {
   customers: {
     relation: "customers",
-    columns: [
-      col("customer_id"),
-      col("customer_name"),
-      col("customer_type"),
-      col("region"),
-      col("registration_date"),
-      col("status"),
-    ],
+    columns: baseColumns("customers"),
     filters: ["region", "customer_type", "status"],
   },
   products: {
     relation: "products",
-    columns: [
-      col("product_id"),
-      col("product_name"),
-      col("product_category"),
-      col("product_type"),
-      col("launch_date"),
-      col("status"),
-    ],
+    columns: baseColumns("products"),
     filters: ["product_category", "product_type", "status"],
   },
   customer_products: {
     relation: "customer_products",
-    columns: [
-      col("relationship_id"),
-      col("customer_id"),
-      col("product_id"),
-      col("relationship_type"),
-      col("start_date"),
-      col("end_date"),
-      money("value", '"value"'),
-    ],
+    columns: baseColumns("customer_products"),
     filters: ["customer_id", "product_id", "relationship_type"],
   },
   recommendations: {

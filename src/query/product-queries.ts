@@ -1,3 +1,4 @@
+import { selectList } from "../schema/schema-sql.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import { todayUtc } from "./dates.js";
 import { dayOf } from "./memory/cells.js";
@@ -8,8 +9,8 @@ import type { Question } from "./read-router.js";
 import type { Reader } from "./reader.js";
 import { count, money, type ProductRow, text, toProduct } from "./rows.js";
 
-const PRODUCT_COLUMNS = `p.product_id, p.product_name, p.product_category, p.product_type,
-  p.launch_date, p.status`;
+/** Every products column, from the schema module. */
+const PRODUCT_COLUMNS = selectList("products", "p");
 
 /**
  * Where relationships are read by product. The snapshot keeps a copy sorted by product, so a

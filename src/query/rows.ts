@@ -1,14 +1,18 @@
+import type { BaseTableName, ColumnName } from "../schema/base-tables.js";
+import { type CamelCase, camelCase, columnNames } from "../schema/schema-sql.js";
 import type { JsonValue, SqlRow } from "../snapshot/sql-runner.js";
 
+/**
+ * A base-table row as the query layer returns it: every column of the schema module, camelCased,
+ * as text ("" for SQL NULL, dates as `YYYY-MM-DD`, money as exact decimals). A column added to
+ * the schema appears here by itself.
+ */
+export type BaseRow<T extends BaseTableName> = {
+  readonly [C in ColumnName<T> as CamelCase<C>]: string;
+};
+
 /** A customer as the query layer returns it: every text field present, "" for missing. */
-export interface CustomerRow {
-  readonly customerId: string;
-  readonly customerName: string;
-  readonly customerType: string;
-  readonly region: string;
-  readonly registrationDate: string;
-  readonly status: string;
-}
+export type CustomerRow = BaseRow<"customers">;
 
 /** The sums over a customer's relationships; money as exact decimal strings. */
 export interface CustomerSummaryRow {
@@ -22,14 +26,7 @@ export interface CustomerSummaryRow {
 }
 
 /** A product as the query layer returns it. */
-export interface ProductRow {
-  readonly productId: string;
-  readonly productName: string;
-  readonly productCategory: string;
-  readonly productType: string;
-  readonly launchDate: string;
-  readonly status: string;
-}
+export type ProductRow = BaseRow<"products">;
 
 /** Reads a text column, mapping SQL NULL to "" as proto3 strings do. */
 export function text(value: JsonValue | undefined): string {
@@ -46,16 +43,16 @@ export function money(value: JsonValue | undefined): string {
   return value === null || value === undefined ? "0.00" : String(value);
 }
 
+/** Maps a row holding every column of `table` (by its schema names) to its camelCased row. */
+export function toBaseRow<T extends BaseTableName>(table: T, row: SqlRow): BaseRow<T> {
+  return Object.fromEntries(
+    columnNames(table).map((name) => [camelCase(name), text(row[name])]),
+  ) as BaseRow<T>;
+}
+
 /** Maps a customers row. */
 export function toCustomer(row: SqlRow): CustomerRow {
-  return {
-    customerId: text(row.customer_id),
-    customerName: text(row.customer_name),
-    customerType: text(row.customer_type),
-    region: text(row.region),
-    registrationDate: text(row.registration_date),
-    status: text(row.status),
-  };
+  return toBaseRow("customers", row);
 }
 
 /** Maps the summary columns that customer queries compute. */
@@ -73,12 +70,5 @@ export function toCustomerSummary(row: SqlRow, asOf: string): CustomerSummaryRow
 
 /** Maps a products row. */
 export function toProduct(row: SqlRow): ProductRow {
-  return {
-    productId: text(row.product_id),
-    productName: text(row.product_name),
-    productCategory: text(row.product_category),
-    productType: text(row.product_type),
-    launchDate: text(row.launch_date),
-    status: text(row.status),
-  };
+  return toBaseRow("products", row);
 }

@@ -8,7 +8,7 @@ import type { Handler } from "./listen.js";
 export interface HttpState {
   /** Whether a snapshot is loaded and the server is not shutting down. */
   readonly ready: () => boolean;
-  /** A one-line reason when not ready. */
+  /** A one-line reason when not ready; when ready, a warning to add (a blocked sync) or "". */
   readonly notReadyReason: () => string;
   /** `GET /metrics`: the exposition text, and who may read it (any role when auth is on). */
   readonly metrics?: {
@@ -54,9 +54,9 @@ export function withHttpRoutes(
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/healthz") return text(res, 200, "ok\n");
     if (req.method === "GET" && path === "/readyz") {
-      return state.ready()
-        ? text(res, 200, "ready\n")
-        : text(res, 503, `not ready: ${state.notReadyReason()}\n`);
+      const why = state.notReadyReason();
+      if (!state.ready()) return text(res, 503, `not ready: ${why}\n`);
+      return text(res, 200, why === "" ? "ready\n" : `ready; ${why}\n`);
     }
     if (req.method === "GET" && path === "/metrics" && state.metrics !== undefined) {
       return serveMetrics(state.metrics, req.headers.authorization, res);

@@ -68,7 +68,7 @@ export interface ServerDeps {
 export interface Server {
   readonly port: number;
   readonly health: HealthStatus;
-  /** Marks the server ready (a snapshot is loaded) or not. */
+  /** Marks the server ready (a snapshot is loaded) or not; `reason` is shown by /readyz either way. */
   setReady(ready: boolean, reason?: string): void;
   /** Goes NOT_SERVING, lets in-flight calls finish for `graceMs`, then closes everything. */
   close(graceMs: number): Promise<void>;

@@ -1,4 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
+import { SNAPSHOT_SCHEMA_VERSION } from "../schema/schema-version.js";
 import { runSourceChecks } from "../source/source-checks.js";
 import {
   BASE_TABLES,
@@ -6,7 +7,6 @@ import {
   type SourceLoad,
   type TableFeed,
 } from "../source/table-feed.js";
-import { BuildError } from "./build-error.js";
 import type { SnapshotFiles } from "./snapshot-files.js";
 import {
   BASE_TABLE_DDL,
@@ -18,7 +18,12 @@ import {
 } from "./snapshot-schema.js";
 import { connectionRunner, type SqlRunner } from "./sql-runner.js";
 import { appendRows } from "./staging-append.js";
-import { type ValidationNote, validateBaseTables } from "./validate-base-tables.js";
+import {
+  type TableCounts,
+  type ValidationNote,
+  type ValidationPolicy,
+  validateBaseTables,
+} from "./validate-base-tables.js";
 
 /** How long one table took to load or build, and how many rows it holds. */
 export interface TableBuild {
@@ -51,6 +56,10 @@ export interface BuildInput {
   /** Builds the derived analytics tables from the loaded base tables. */
   readonly derive?: (db: SqlRunner, context: { dataAsOf: Date }) => Promise<readonly TableBuild[]>;
   readonly onProgress?: (progress: BuildProgress) => void;
+  /** Which checks of the validation spec block; absent = the default policy. */
+  readonly validation?: ValidationPolicy;
+  /** Rows per base table of the live snapshot, for the shrink checks; absent on a first sync. */
+  readonly liveRows?: TableCounts["live"];
 }
 
 /** What a finished build reports: every table's load, what was dropped, what validation saw. */
@@ -70,7 +79,7 @@ export interface BuildResult {
 const BUILD_SETTINGS = { memory_limit: "1GB", preserve_insertion_order: "false" } as const;
 
 const INSERT_META =
-  "INSERT INTO snapshot_meta VALUES (?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP, ?)";
+  "INSERT INTO snapshot_meta VALUES (?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?)";
 const INSERT_TABLE = "INSERT INTO snapshot_tables VALUES (?, ?, ?)";
 const INSERT_NOTE = "INSERT INTO snapshot_notes VALUES (?, ?, ?)";
 
@@ -111,6 +120,8 @@ async function buildInto(
     for (const statement of input.load.prepare) await db.run(statement);
     await runSourceChecks(input.load.checks ?? [], (sql, params) => db.all(sql, params));
     const tables: TableBuild[] = [];
+    const loaded: Partial<Record<BaseTable, number>> = {};
+    const reported: Partial<Record<BaseTable, number>> = {};
     for (const table of Object.keys(BASE_TABLES) as BaseTable[]) {
       const feed = input.load.tables[table];
       const total = feed.kind === "rows" ? feed.expectedRows : undefined;
@@ -126,12 +137,15 @@ async function buildInto(
       const started = performance.now();
       await db.run(BASE_TABLE_DDL[table]);
       const rows = await loadTable(db, connection, table, feed, report);
+      loaded[table] = rows;
+      if (total !== undefined) reported[table] = total;
       tables.push({ table, rows, durationMs: performance.now() - started });
       report(rows, true);
     }
     input.onProgress?.({ phase: "validate" });
     const notes = await dropNotes(db, input.load);
-    notes.push(...(await validateBaseTables(db)));
+    const counts = { loaded: loaded as Record<BaseTable, number>, reported, live: input.liveRows };
+    notes.push(...(await validateBaseTables(db, counts, input.validation)));
     const started = performance.now();
     await db.run(PRODUCT_HOLDINGS_SQL);
     tables.push({
@@ -167,13 +181,7 @@ async function loadTable(
   } else {
     await appendRows(connection, db, table, feed.batches, BASE_TABLE_ORDER[table], onRows);
   }
-  const rows = await countRows(db, table);
-  if (feed.kind === "rows" && feed.expectedRows !== undefined && feed.expectedRows !== rows) {
-    throw new BuildError(
-      `${table}: the source reported ${feed.expectedRows} rows but ${rows} arrived; the sync was abandoned`,
-    );
-  }
-  return rows;
+  return countRows(db, table);
 }
 
 async function countRows(db: SqlRunner, table: string): Promise<number> {
@@ -209,6 +217,7 @@ async function writeMeta(
     sqlTimestamp(new Date()),
     sqlTimestamp(input.load.dataAsOf),
     input.fingerprint,
+    SNAPSHOT_SCHEMA_VERSION,
   ]);
 }
 

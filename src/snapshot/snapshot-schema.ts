@@ -1,32 +1,18 @@
-import type { BaseTable } from "../source/table-feed.js";
+import type { BaseTableName } from "../schema/base-tables.js";
+import { BASE_TABLE_NAMES, createTableSql, storedOrder } from "../schema/schema-sql.js";
 
 /**
- * DDL of the three mirrored tables, exactly as docs/data_sources.md gives them. Loading inserts into these
+ * DDL of the three mirrored tables, derived from the schema module. Loading inserts into these
  * typed tables, so a source whose values do not cast fails the load instead of changing types.
- * Primary keys are not declared: duplicates are counted by validation and reported, which a
- * constraint would turn into an opaque load error.
  */
-export const BASE_TABLE_DDL: Readonly<Record<BaseTable, string>> = {
-  customers: `CREATE TABLE customers (
-    customer_id VARCHAR(50), customer_name VARCHAR(255), customer_type VARCHAR(50),
-    region VARCHAR(100), registration_date DATE, status VARCHAR(20))`,
-  products: `CREATE TABLE products (
-    product_id VARCHAR(50), product_name VARCHAR(255), product_category VARCHAR(100),
-    product_type VARCHAR(50), launch_date DATE, status VARCHAR(20))`,
-  customer_products: `CREATE TABLE customer_products (
-    relationship_id VARCHAR(50), customer_id VARCHAR(50), product_id VARCHAR(50),
-    relationship_type VARCHAR(50), start_date DATE, end_date DATE, "value" DECIMAL(15,2))`,
-};
+export const BASE_TABLE_DDL: Readonly<Record<BaseTableName, string>> = Object.fromEntries(
+  BASE_TABLE_NAMES.map((table) => [table, createTableSql(table)]),
+) as Record<BaseTableName, string>;
 
-/**
- * The order rows are stored in. DuckDB prunes row groups by their min/max, so storing each table
- * sorted by the key it is looked up by turns a point lookup into a read of one row group.
- */
-export const BASE_TABLE_ORDER: Readonly<Record<BaseTable, string>> = {
-  customers: "customer_id",
-  products: "product_id",
-  customer_products: "customer_id, start_date, relationship_id",
-};
+/** The order rows are stored in (see `TableSpec.order`): each table by the key it is read by. */
+export const BASE_TABLE_ORDER: Readonly<Record<BaseTableName, string>> = Object.fromEntries(
+  BASE_TABLE_NAMES.map((table) => [table, storedOrder(table)]),
+) as Record<BaseTableName, string>;
 
 /**
  * A second copy of the relationships sorted by product, so that "who holds this product" is as
@@ -39,7 +25,7 @@ export const PRODUCT_HOLDINGS_SQL = `CREATE TABLE customer_products_by_product A
 export const META_DDL = [
   `CREATE TABLE snapshot_meta (
     snapshot_id VARCHAR, source VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
-    data_as_of TIMESTAMP, source_fingerprint VARCHAR)`,
+    data_as_of TIMESTAMP, source_fingerprint VARCHAR, schema_version VARCHAR)`,
   "CREATE TABLE snapshot_tables (table_name VARCHAR, row_count BIGINT, build_ms DOUBLE)",
   "CREATE TABLE snapshot_notes (kind VARCHAR, message VARCHAR, row_count BIGINT)",
 ] as const;
@@ -48,10 +34,15 @@ export const META_DDL = [
 export const META_SELECT = {
   meta: `SELECT snapshot_id, source, strftime(started_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS started_at,
     strftime(finished_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS finished_at,
-    strftime(data_as_of, '%Y-%m-%dT%H:%M:%S.%gZ') AS data_as_of, source_fingerprint
-    FROM snapshot_meta`,
+    strftime(data_as_of, '%Y-%m-%dT%H:%M:%S.%gZ') AS data_as_of, source_fingerprint,
+    schema_version FROM snapshot_meta`,
   tables: "SELECT table_name, row_count, build_ms FROM snapshot_tables ORDER BY table_name",
   notes: "SELECT kind, message, row_count FROM snapshot_notes ORDER BY kind, message",
+  /**
+   * The whole metadata row, read before anything else: a snapshot written before schema versions
+   * were recorded has no `schema_version` column, which naming it would turn into a bind error.
+   */
+  version: "SELECT * FROM snapshot_meta LIMIT 1",
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
+import { SNAPSHOT_SCHEMA_VERSION } from "../schema/schema-version.js";
 import { ConnectionPool } from "./connection-pool.js";
 import { boundedCopy, type CopyOutcome, type CopyRequest } from "./snapshot-export.js";
 import { type MemoEvent, type MemoLimits, SnapshotMemo } from "./snapshot-memo.js";
@@ -141,6 +142,7 @@ export class Snapshot {
 }
 
 async function readInfo(db: SqlRunner): Promise<SnapshotInfo> {
+  await checkSchemaVersion(db);
   const [meta] = await db.all(META_SELECT.meta);
   if (meta === undefined) throw new Error("snapshot has no metadata row: it was never finished");
   const tables = await db.all(META_SELECT.tables);
@@ -166,4 +168,20 @@ async function readInfo(db: SqlRunner): Promise<SnapshotInfo> {
       rows: Number(n.row_count),
     })),
   };
+}
+
+/**
+ * Refuses a snapshot written for another schema (an older release, a column added since): its
+ * tables would be misread. The store then starts without it and the first sync rebuilds it.
+ */
+async function checkSchemaVersion(db: SqlRunner): Promise<void> {
+  const [row] = await db.all(META_SELECT.version);
+  if (row === undefined) return;
+  const found = row.schema_version;
+  if (found === SNAPSHOT_SCHEMA_VERSION) return;
+  const what =
+    found === null || found === undefined ? "no schema version" : `schema version ${String(found)}`;
+  throw new Error(
+    `the snapshot has ${what}, this release writes ${SNAPSHOT_SCHEMA_VERSION}: it is not served, a fresh sync rebuilds it`,
+  );
 }

@@ -1,17 +1,17 @@
-import { BASE_TABLES, type BaseTable } from "./table-feed.js";
+import { columnsOf, quoted } from "../schema/schema-sql.js";
+import type { BaseTable } from "./table-feed.js";
 
 /** The formats a local table file may have. */
 export type LocalFormat = "csv" | "parquet";
 
 /**
- * The DuckDB type of every base-table column, in {@link BASE_TABLES} order: what a file's values
- * must cast to. Kept beside the local reader because only file sources need to cast; Snowflake
- * rows arrive typed.
+ * The DuckDB type of every base-table column, in contract order: what a file's values must cast
+ * to, from the schema module. Only file sources need to cast; Snowflake rows arrive typed.
  */
 export const COLUMN_TYPES: { readonly [T in BaseTable]: readonly string[] } = {
-  customers: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR"],
-  products: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR"],
-  customer_products: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "DATE", "DECIMAL(15, 2)"],
+  customers: columnsOf("customers").map((c) => c.duckdb),
+  products: columnsOf("products").map((c) => c.duckdb),
+  customer_products: columnsOf("customer_products").map((c) => c.duckdb),
 };
 
 /**
@@ -35,21 +35,27 @@ const NUMBERED_READERS: { readonly [F in LocalFormat]: string } = {
     "(SELECT file_row_number + 1 AS source_row, * FROM read_parquet(?, file_row_number = true))",
 };
 
-/** Quotes a column name taken from {@link BASE_TABLES}, the only identifiers used here. */
-function quoted(column: string): string {
-  return `"${column}"`;
-}
-
 /**
  * The SELECT yielding one base table from a file, each column cast to its type. Params: the
  * file path.
  */
 export function tableSelectSql(table: BaseTable, format: LocalFormat): string {
-  const types = COLUMN_TYPES[table];
-  const columns = BASE_TABLES[table].map(
-    (column, i) => `CAST(${quoted(column)} AS ${types[i]}) AS ${quoted(column)}`,
+  const columns = columnsOf(table).map(
+    (c) => `CAST(${quoted(c.name)} AS ${c.duckdb}) AS ${quoted(c.name)}`,
   );
-  return `SELECT ${columns.join(", ")} FROM ${READERS[format]}`;
+  return `SELECT ${columns.join(", ")} FROM ${withOptionalColumns(table, READERS[format])}`;
+}
+
+/**
+ * The file, with every optional column it lacks added as NULL: `UNION ALL BY NAME` with an
+ * empty row of those columns matches names case-insensitively and fills the missing ones, so a
+ * file written before a column was added still loads. Without optional columns, the file as is.
+ */
+function withOptionalColumns(table: BaseTable, reader: string): string {
+  const optional = columnsOf(table).filter((c) => c.optional === true);
+  if (optional.length === 0) return reader;
+  const empty = optional.map((c) => `CAST(NULL AS VARCHAR) AS ${quoted(c.name)}`).join(", ");
+  return `(SELECT * FROM ${reader} UNION ALL BY NAME SELECT ${empty} WHERE false)`;
 }
 
 /**

@@ -1,20 +1,14 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { columnsOf } from "../schema/schema-sql.js";
 import {
   badValueSql,
-  COLUMN_TYPES,
   type LocalFormat,
   missingColumnSql,
   tableSelectSql,
 } from "./local-file-sql.js";
 import { SourceError } from "./source-error.js";
-import {
-  BASE_TABLES,
-  type BaseTable,
-  type SourceCheck,
-  type SourceLoad,
-  type TableFeed,
-} from "./table-feed.js";
+import type { BaseTable, SourceCheck, SourceLoad, TableFeed } from "./table-feed.js";
 
 /** The file names a table may have, and how each is read. */
 const FILE_SUFFIXES: readonly (readonly [string, LocalFormat])[] = [
@@ -33,7 +27,8 @@ interface TableFile {
 /**
  * The `SOURCE=local` source: a directory (`LOCAL_SOURCE_DIR`) holding `customers`, `products`
  * and `customer_products`, each as `.csv`, `.csv.gz` or `.parquet`, with at least the columns of
- * docs/data_sources.md (matched case-insensitively; extra columns are ignored). It lets people run the
+ * the schema module (matched case-insensitively; extra columns are ignored; optional columns may
+ * be absent and load as NULL). It lets people run the
  * service on their own data without Snowflake.
  *
  * Files are found here, at once: a missing, empty or ambiguous file (two formats of one table)
@@ -69,31 +64,33 @@ function tableFeed(table: BaseTable, file: TableFile): TableFeed {
   return { kind: "select", sql: tableSelectSql(table, file.format), params: [file.path] };
 }
 
-/** Every column must exist; then every non-text column's values must cast. */
+/**
+ * The validation spec's `<table>.schema` check for a file: every contract column must exist
+ * (optional ones may be absent); then every non-text column's values must cast.
+ */
 function tableChecks(table: BaseTable, file: TableFile): SourceCheck[] {
-  const columns = BASE_TABLES[table];
-  const types = COLUMN_TYPES[table];
-  const present = columns.map((column) => ({
-    sql: missingColumnSql(file.format),
-    params: [file.path, column],
-    problem: "the column is missing",
-    file: file.path,
-    column,
-  }));
-  const castable = columns.flatMap((column, i) => {
-    const type = types[i] ?? "VARCHAR";
-    return type === "VARCHAR"
-      ? []
-      : [
-          {
-            sql: badValueSql(file.format, column, type),
-            params: [file.path],
-            problem: `a value does not cast to ${type}`,
-            file: file.path,
-            column,
-          },
-        ];
-  });
+  const columns = columnsOf(table);
+  const check = `${table}.schema`;
+  const present = columns
+    .filter((c) => c.optional !== true)
+    .map((c) => ({
+      check,
+      sql: missingColumnSql(file.format),
+      params: [file.path, c.name],
+      problem: "the column is missing",
+      file: file.path,
+      column: c.name,
+    }));
+  const castable = columns
+    .filter((c) => c.duckdb !== "VARCHAR" && c.optional !== true)
+    .map((c) => ({
+      check,
+      sql: badValueSql(file.format, c.name, c.duckdb),
+      params: [file.path],
+      problem: `a value does not cast to ${c.duckdb.replace(",", ", ")}`,
+      file: file.path,
+      column: c.name,
+    }));
   return [...present, ...castable];
 }
 

@@ -1,4 +1,5 @@
 import { KEYWORD_BUCKETS } from "./product-categories.js";
+import { type ColumnMapping, targetSelectList } from "./target-columns.js";
 
 /**
  * The temporary table holding the file exactly as written, every column as text, in file order
@@ -61,6 +62,18 @@ export const COUNT_DUPLICATE_LINES = `SELECT count(*) AS n FROM ${ONLINE_RETAIL_
 export const COUNT_ANONYMOUS_LINES = `SELECT count(*) AS n FROM ${ONLINE_RETAIL_LINES_TABLE}
 WHERE NOT is_duplicate AND customer_id IS NULL`;
 
+/** The customers' columns, from the per-customer facts below (`d`, `m`, `r`, `e`). */
+const CUSTOMERS_MAPPING: ColumnMapping<"customers"> = {
+  customer_id: "d.customer_id",
+  customer_name: "'Customer ' || d.customer_id",
+  customer_type:
+    "CASE WHEN m.median_invoice_value >= CAST(? AS DECIMAL(18, 3)) THEN 'wholesale' ELSE 'retail' END",
+  region: "r.country",
+  registration_date: "d.first_at",
+  status: `CASE WHEN date_diff('day', CAST(d.last_purchase_at AS DATE), e.end_date) <= CAST(? AS INTEGER)
+    THEN 'active' ELSE 'inactive' END`,
+};
+
 /**
  * One row per customer. Params: the wholesale threshold on the median purchase-invoice value
  * (a decimal string), then the number of days before the data's end within which a last
@@ -85,14 +98,7 @@ export const ONLINE_RETAIL_CUSTOMERS = `WITH kept AS (
   FROM kept GROUP BY customer_id
 )
 SELECT
-  CAST(d.customer_id AS VARCHAR) AS customer_id,
-  CAST('Customer ' || d.customer_id AS VARCHAR) AS customer_name,
-  CAST(CASE WHEN m.median_invoice_value >= CAST(? AS DECIMAL(18, 3)) THEN 'wholesale' ELSE 'retail' END
-    AS VARCHAR) AS customer_type,
-  CAST(r.country AS VARCHAR) AS region,
-  CAST(d.first_at AS DATE) AS registration_date,
-  CAST(CASE WHEN date_diff('day', CAST(d.last_purchase_at AS DATE), e.end_date) <= CAST(? AS INTEGER)
-    THEN 'active' ELSE 'inactive' END AS VARCHAR) AS status
+  ${targetSelectList("customers", CUSTOMERS_MAPPING)}
 FROM dates AS d
 LEFT JOIN medians AS m ON m.customer_id = d.customer_id
 LEFT JOIN regions AS r ON r.customer_id = d.customer_id
@@ -103,6 +109,20 @@ ORDER BY d.customer_id`;
 const BUCKET_CASES = KEYWORD_BUCKETS.map(
   () => "WHEN regexp_matches(upper(n.description), ?) THEN ?",
 ).join("\n      ");
+
+/** The products' columns, from each stock code (`c`) and its most used description (`n`). */
+const PRODUCTS_MAPPING: ColumnMapping<"products"> = {
+  product_id: "c.stock_code",
+  product_name: "n.description",
+  product_category: `CASE
+      WHEN c.is_fee THEN ?
+      ${BUCKET_CASES}
+      ELSE ?
+    END`,
+  product_type: "CASE WHEN c.is_fee THEN 'fee' ELSE 'merchandise' END",
+  launch_date: "c.first_at",
+  status: "'active'",
+};
 
 /**
  * One row per stock code seen in a non-duplicate line, anonymous sales included. Params: the fee
@@ -123,29 +143,24 @@ export const ONLINE_RETAIL_PRODUCTS = `WITH lines AS (
   FROM lines GROUP BY stock_code
 )
 SELECT
-  CAST(c.stock_code AS VARCHAR) AS product_id,
-  CAST(n.description AS VARCHAR) AS product_name,
-  CAST(CASE
-      WHEN c.is_fee THEN ?
-      ${BUCKET_CASES}
-      ELSE ?
-    END AS VARCHAR) AS product_category,
-  CAST(CASE WHEN c.is_fee THEN 'fee' ELSE 'merchandise' END AS VARCHAR) AS product_type,
-  CAST(c.first_at AS DATE) AS launch_date,
-  CAST('active' AS VARCHAR) AS status
+  ${targetSelectList("products", PRODUCTS_MAPPING)}
 FROM codes AS c
 LEFT JOIN names AS n ON n.stock_code = c.stock_code
 ORDER BY c.stock_code`;
 
+/** The relationships' columns, one per invoice line; `end_date` is left NULL (a sale is a point). */
+const CUSTOMER_PRODUCTS_MAPPING: ColumnMapping<"customer_products"> = {
+  relationship_id: "invoice_no || '-' || line_number",
+  customer_id: "customer_id",
+  product_id: "stock_code",
+  relationship_type: "CASE WHEN is_cancellation THEN 'return' ELSE 'purchase' END",
+  start_date: "invoiced_at",
+  value: "line_value",
+};
+
 /** One row per kept invoice line (with a customer, not a repeat), in file order. */
 export const ONLINE_RETAIL_CUSTOMER_PRODUCTS = `SELECT
-  CAST(invoice_no || '-' || line_number AS VARCHAR) AS relationship_id,
-  CAST(customer_id AS VARCHAR) AS customer_id,
-  CAST(stock_code AS VARCHAR) AS product_id,
-  CAST(CASE WHEN is_cancellation THEN 'return' ELSE 'purchase' END AS VARCHAR) AS relationship_type,
-  CAST(invoiced_at AS DATE) AS start_date,
-  CAST(NULL AS DATE) AS end_date,
-  CAST(line_value AS DECIMAL(15, 2)) AS "value"
+  ${targetSelectList("customer_products", CUSTOMER_PRODUCTS_MAPPING)}
 FROM ${ONLINE_RETAIL_LINES_TABLE}
 WHERE customer_id IS NOT NULL AND NOT is_duplicate
 ORDER BY file_row`;

@@ -1,37 +1,17 @@
+import type { BaseTableName } from "../schema/base-tables.js";
+import { BASE_TABLE_NAMES, columnNames } from "../schema/schema-sql.js";
+
 /**
- * The three tables every source provides, in the column order of docs/data_sources.md. The names are the
- * contract with Snowflake; extra source columns are ignored.
+ * The three tables every source provides, with their column names in contract order, derived
+ * from the schema module (src/schema/base-tables.ts). The names are the contract with
+ * Snowflake; extra source columns are ignored.
  */
-export const BASE_TABLES = {
-  customers: [
-    "customer_id",
-    "customer_name",
-    "customer_type",
-    "region",
-    "registration_date",
-    "status",
-  ],
-  products: [
-    "product_id",
-    "product_name",
-    "product_category",
-    "product_type",
-    "launch_date",
-    "status",
-  ],
-  customer_products: [
-    "relationship_id",
-    "customer_id",
-    "product_id",
-    "relationship_type",
-    "start_date",
-    "end_date",
-    "value",
-  ],
-} as const;
+export const BASE_TABLES: { readonly [T in BaseTableName]: readonly string[] } = Object.fromEntries(
+  BASE_TABLE_NAMES.map((table) => [table, columnNames(table)]),
+) as Record<BaseTableName, readonly string[]>;
 
 /** Name of one of the mirrored base tables. */
-export type BaseTable = keyof typeof BASE_TABLES;
+export type BaseTable = BaseTableName;
 
 /**
  * How a source hands one table to the snapshot builder. Sources that stream rows from afar
@@ -90,6 +70,8 @@ export interface DroppedRows {
  * are at fault, and the load fails with a `SourceError` naming `file` and `column`.
  */
 export interface SourceCheck {
+  /** The validation-spec check it is part of (`customers.schema`, src/schema/validation-spec.ts). */
+  readonly check?: string;
   /** A SELECT with `?` placeholders for `params`, returning rows only when the data is wrong. */
   readonly sql: string;
   readonly params: readonly (string | number)[];

@@ -11,6 +11,8 @@ export type SyncTrigger = "startup" | "schedule" | "request" | "retry" | "recove
 export interface SyncOptions {
   /** Rebuild even when the source's fingerprint says nothing changed. */
   readonly force?: boolean;
+  /** Let this run empty or shrink a base table past `SYNC_MAX_SHRINK` (an admin's explicit word). */
+  readonly allowShrink?: boolean;
 }
 
 /** One sync attempt as the status reports it. */
@@ -26,6 +28,8 @@ export interface SyncRunRecord {
   message: string;
   tables: { table: string; rows: number; durationMs: number }[];
   dropped: { reason: string; rows: number }[];
+  /** The blocking validation check that failed the run, its table and failing rows; else unset. */
+  blocked?: { check: string; table: string; rows: number };
 }
 
 /**

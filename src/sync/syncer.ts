@@ -3,6 +3,11 @@ import type { BuildInput, TableBuild } from "../snapshot/snapshot-build.js";
 import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
+import {
+  BlockedSyncError,
+  DEFAULT_POLICY,
+  type ValidationPolicy,
+} from "../snapshot/validate-base-tables.js";
 import type { Source } from "../source/source.js";
 import type { DeriveContext } from "./derive-all.js";
 import type { SyncHistory } from "./sync-history.js";
@@ -37,6 +42,7 @@ export class Syncer {
     private readonly settings: {
       readonly sourceIdentity?: string;
       readonly history?: SyncHistory;
+      readonly validation?: Omit<ValidationPolicy, "allowShrink">;
     } = {},
   ) {
     this.status = new SyncStatus(settings.history?.length);
@@ -53,7 +59,11 @@ export class Syncer {
     return this.#running === undefined ? undefined : this.source.currentStatement?.();
   }
 
-  /** Starts a run, or joins the one already going. Never rejects: failures are recorded. */
+  /**
+   * Starts a run, or joins the one already going. Never rejects: failures are recorded.
+   * `options.allowShrink` (an admin's `TriggerSync{allow_shrink}`) lets this run empty or shrink
+   * a table.
+   */
   sync(trigger: SyncTrigger, options: SyncOptions = {}): Promise<SyncRunRecord> {
     return this.trigger(trigger, options).done;
   }
@@ -71,7 +81,7 @@ export class Syncer {
     const run = this.status.start(id, trigger, options);
     void this.settings.history?.save(this.status.recentRuns);
     this.progress.begin(id);
-    const done = this.#run(run, options.force === true)
+    const done = this.#run(run, options)
       .then(async (ended) => {
         await this.settings.history?.save(this.status.recentRuns);
         return ended;
@@ -94,13 +104,13 @@ export class Syncer {
     await this.#running?.done;
   }
 
-  async #run(run: SyncRunRecord, force: boolean): Promise<SyncRunRecord> {
+  async #run(run: SyncRunRecord, options: SyncOptions): Promise<SyncRunRecord> {
     const log = this.log.child({ run: run.runId, trigger: run.trigger });
     try {
       const checkedAt = new Date();
       const fingerprint = await this.source.fingerprint();
       const live = this.store.live;
-      const rebuild = force || this.store.needsRebuild;
+      const rebuild = options.force === true || this.store.needsRebuild;
       if (!rebuild && live !== undefined && live.fingerprint === fingerprint) {
         this.store.confirm(checkedAt);
         this.#end(run, "skipped", `the source has not changed since snapshot ${live.id}`);
@@ -119,6 +129,11 @@ export class Syncer {
         load,
         ...(this.derive === undefined ? {} : { derive: this.derive }),
         onProgress: (p) => this.progress.build(p),
+        validation: {
+          ...(this.settings.validation ?? DEFAULT_POLICY),
+          allowShrink: options.allowShrink === true,
+        },
+        ...(live === undefined ? {} : { liveRows: liveRows(live.tables) }),
       };
       const result = await this.store.buildAndSwap(input);
       run.tables = result.tables.map((t) => ({ ...t }));
@@ -130,6 +145,9 @@ export class Syncer {
       log.info({ tables: run.tables }, "sync succeeded");
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof BlockedSyncError) {
+        run.blocked = { check: err.check, table: err.table, rows: err.rows };
+      }
       this.#end(run, "failed", message);
       const live = this.store.live;
       log.error(
@@ -146,4 +164,9 @@ export class Syncer {
     this.status.finish(run, state, message);
     this.progress.end(state, message);
   }
+}
+
+/** The live snapshot's row count per table, which the shrink checks compare against. */
+function liveRows(tables: readonly { table: string; rows: number }[]): Record<string, number> {
+  return Object.fromEntries(tables.map((t) => [t.table, t.rows]));
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customeranalytics/v1/sync.proto.
  */
 export const file_customeranalytics_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMijwIKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQSFwoPc291cmNlX2lkZW50aXR5GAcgASgJIj0KCVRhYmxlTG9hZBINCgV0YWJsZRgBIAEoCRIMCgRyb3dzGAIgASgDEhMKC2R1cmF0aW9uX21zGAMgASgBIisKC0Ryb3BwZWRSb3dzEg4KBnJlYXNvbhgBIAEoCRIMCgRyb3dzGAIgASgDIpkDCgdTeW5jUnVuEg4KBnJ1bl9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KCnN0YXJ0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdtZXNzYWdlGAYgASgJEi8KBnRhYmxlcxgHIAMoCzIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlTG9hZBIyCgdkcm9wcGVkGAggAygLMiEuY3VzdG9tZXJhbmFseXRpY3MudjEuRHJvcHBlZFJvd3MSGQoRY3VycmVudF9zdGF0ZW1lbnQYCSABKAkSPAoZY3VycmVudF9zdGF0ZW1lbnRfZWxhcHNlZBgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVmb3JjZRgLIAEoCCIWChRHZXRTeW5jU3RhdHVzUmVxdWVzdCLJAgoVR2V0U3luY1N0YXR1c1Jlc3BvbnNlEjkKDWxpdmVfc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SLwoIbGFzdF9ydW4YAiABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEjYKD2xhc3RfZmFpbGVkX3J1bhgDIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SLwoLbmV4dF9ydW5fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnNvdXJjZRgFIAEoCRIyCgtyZWNlbnRfcnVucxgGIAMoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SFwoPc291cmNlX2lkZW50aXR5GAcgASgJIiMKElRyaWdnZXJTeW5jUmVxdWVzdBINCgVmb3JjZRgBIAEoCCJRChNUcmlnZ2VyU3luY1Jlc3BvbnNlEioKA3J1bhgBIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SDgoGam9pbmVkGAIgASgIIhIKEFdhdGNoU3luY1JlcXVlc3Qi1wEKDFN5bmNQcm9ncmVzcxIOCgZydW5faWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoFcGhhc2UYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUGhhc2USDQoFdGFibGUYBCABKAkSDAoEcm93cxgFIAEoAxISCgp0b3RhbF9yb3dzGAYgASgDEhUKDWZyYWN0aW9uX2RvbmUYByABKAESDwoHbWVzc2FnZRgIIAEoCSJJChFXYXRjaFN5bmNSZXNwb25zZRI0Cghwcm9ncmVzcxgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNQcm9ncmVzcyIWChRMaXN0U25hcHNob3RzUmVxdWVzdCKDAQoNU25hcHNob3RFbnRyeRI0CghzbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIMCgRsaXZlGAIgASgIEi4KCnJldGlyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KFUxpc3RTbmFwc2hvdHNSZXNwb25zZRI2CglzbmFwc2hvdHMYASADKAsyIy5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEVudHJ5KogBCglTeW5jU3RhdGUSGgoWU1lOQ19TVEFURV9VTlNQRUNJRklFRBAAEhYKElNZTkNfU1RBVEVfUlVOTklORxABEhgKFFNZTkNfU1RBVEVfU1VDQ0VFREVEEAISFQoRU1lOQ19TVEFURV9GQUlMRUQQAxIWChJTWU5DX1NUQVRFX1NLSVBQRUQQBCqsAQoJU3luY1BoYXNlEhoKFlNZTkNfUEhBU0VfVU5TUEVDSUZJRUQQABIUChBTWU5DX1BIQVNFX0NIRUNLEAESEwoPU1lOQ19QSEFTRV9MT0FEEAISFwoTU1lOQ19QSEFTRV9WQUxJREFURRADEhUKEVNZTkNfUEhBU0VfREVSSVZFEAQSEwoPU1lOQ19QSEFTRV9TV0FQEAUSEwoPU1lOQ19QSEFTRV9ET05FEAYytAMKC1N5bmNTZXJ2aWNlEm0KDUdldFN5bmNTdGF0dXMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldFN5bmNTdGF0dXNSZXNwb25zZSIDkAIBEmIKC1RyaWdnZXJTeW5jEiguY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXF1ZXN0GikuY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXNwb25zZRJjCglXYXRjaFN5bmMSJi5jdXN0b21lcmFuYWx5dGljcy52MS5XYXRjaFN5bmNSZXF1ZXN0GicuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVzcG9uc2UiA5ACATABEm0KDUxpc3RTbmFwc2hvdHMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkxpc3RTbmFwc2hvdHNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMijwIKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQSFwoPc291cmNlX2lkZW50aXR5GAcgASgJIj0KCVRhYmxlTG9hZBINCgV0YWJsZRgBIAEoCRIMCgRyb3dzGAIgASgDEhMKC2R1cmF0aW9uX21zGAMgASgBIisKC0Ryb3BwZWRSb3dzEg4KBnJlYXNvbhgBIAEoCRIMCgRyb3dzGAIgASgDIs4DCgdTeW5jUnVuEg4KBnJ1bl9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KCnN0YXJ0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdtZXNzYWdlGAYgASgJEi8KBnRhYmxlcxgHIAMoCzIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlTG9hZBIyCgdkcm9wcGVkGAggAygLMiEuY3VzdG9tZXJhbmFseXRpY3MudjEuRHJvcHBlZFJvd3MSGQoRY3VycmVudF9zdGF0ZW1lbnQYCSABKAkSPAoZY3VycmVudF9zdGF0ZW1lbnRfZWxhcHNlZBgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVmb3JjZRgLIAEoCBIzCgdibG9ja2VkGAwgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuQmxvY2tlZENoZWNrIjoKDEJsb2NrZWRDaGVjaxINCgVjaGVjaxgBIAEoCRINCgV0YWJsZRgCIAEoCRIMCgRyb3dzGAMgASgDIhYKFEdldFN5bmNTdGF0dXNSZXF1ZXN0IskCChVHZXRTeW5jU3RhdHVzUmVzcG9uc2USOQoNbGl2ZV9zbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIvCghsYXN0X3J1bhgCIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SNgoPbGFzdF9mYWlsZWRfcnVuGAMgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIvCgtuZXh0X3J1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJEjIKC3JlY2VudF9ydW5zGAYgAygLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIXCg9zb3VyY2VfaWRlbnRpdHkYByABKAkiOQoSVHJpZ2dlclN5bmNSZXF1ZXN0Eg0KBWZvcmNlGAEgASgIEhQKDGFsbG93X3NocmluaxgCIAEoCCJRChNUcmlnZ2VyU3luY1Jlc3BvbnNlEioKA3J1bhgBIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SDgoGam9pbmVkGAIgASgIIhIKEFdhdGNoU3luY1JlcXVlc3Qi1wEKDFN5bmNQcm9ncmVzcxIOCgZydW5faWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoFcGhhc2UYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUGhhc2USDQoFdGFibGUYBCABKAkSDAoEcm93cxgFIAEoAxISCgp0b3RhbF9yb3dzGAYgASgDEhUKDWZyYWN0aW9uX2RvbmUYByABKAESDwoHbWVzc2FnZRgIIAEoCSJJChFXYXRjaFN5bmNSZXNwb25zZRI0Cghwcm9ncmVzcxgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNQcm9ncmVzcyIWChRMaXN0U25hcHNob3RzUmVxdWVzdCKDAQoNU25hcHNob3RFbnRyeRI0CghzbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIMCgRsaXZlGAIgASgIEi4KCnJldGlyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KFUxpc3RTbmFwc2hvdHNSZXNwb25zZRI2CglzbmFwc2hvdHMYASADKAsyIy5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEVudHJ5KogBCglTeW5jU3RhdGUSGgoWU1lOQ19TVEFURV9VTlNQRUNJRklFRBAAEhYKElNZTkNfU1RBVEVfUlVOTklORxABEhgKFFNZTkNfU1RBVEVfU1VDQ0VFREVEEAISFQoRU1lOQ19TVEFURV9GQUlMRUQQAxIWChJTWU5DX1NUQVRFX1NLSVBQRUQQBCqsAQoJU3luY1BoYXNlEhoKFlNZTkNfUEhBU0VfVU5TUEVDSUZJRUQQABIUChBTWU5DX1BIQVNFX0NIRUNLEAESEwoPU1lOQ19QSEFTRV9MT0FEEAISFwoTU1lOQ19QSEFTRV9WQUxJREFURRADEhUKEVNZTkNfUEhBU0VfREVSSVZFEAQSEwoPU1lOQ19QSEFTRV9TV0FQEAUSEwoPU1lOQ19QSEFTRV9ET05FEAYytAMKC1N5bmNTZXJ2aWNlEm0KDUdldFN5bmNTdGF0dXMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldFN5bmNTdGF0dXNSZXNwb25zZSIDkAIBEmIKC1RyaWdnZXJTeW5jEiguY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXF1ZXN0GikuY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXNwb25zZRJjCglXYXRjaFN5bmMSJi5jdXN0b21lcmFuYWx5dGljcy52MS5XYXRjaFN5bmNSZXF1ZXN0GicuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVzcG9uc2UiA5ACATABEm0KDUxpc3RTbmFwc2hvdHMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkxpc3RTbmFwc2hvdHNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * TableCount is the row count of one table in a snapshot.
@@ -255,6 +255,14 @@ export type SyncRun = Message<"customeranalytics.v1.SyncRun"> & {
    * @generated from field: bool force = 11;
    */
   force: boolean;
+
+  /**
+   * The blocking validation check that failed the run; unset when none did. The message says
+   * the same in words (for a shrink: from how many rows to how many).
+   *
+   * @generated from field: customeranalytics.v1.BlockedCheck blocked = 12;
+   */
+  blocked?: BlockedCheck | undefined;
 };
 
 /**
@@ -263,6 +271,42 @@ export type SyncRun = Message<"customeranalytics.v1.SyncRun"> & {
  */
 export const SyncRunSchema: GenMessage<SyncRun> = /*@__PURE__*/
   messageDesc(file_customeranalytics_v1_sync, 4);
+
+/**
+ * BlockedCheck names the validation check that stopped a sync; the previous snapshot keeps
+ * serving. Which checks block is the SYNC_BLOCKING_CHECKS setting.
+ *
+ * @generated from message customeranalytics.v1.BlockedCheck
+ */
+export type BlockedCheck = Message<"customeranalytics.v1.BlockedCheck"> & {
+  /**
+   * The check's id, as in the data-quality report (for example "customers.shrink").
+   *
+   * @generated from field: string check = 1;
+   */
+  check: string;
+
+  /**
+   * The base table it checks.
+   *
+   * @generated from field: string table = 2;
+   */
+  table: string;
+
+  /**
+   * How many rows failed it (for a shrink: how many rows the table would lose).
+   *
+   * @generated from field: int64 rows = 3;
+   */
+  rows: bigint;
+};
+
+/**
+ * Describes the message customeranalytics.v1.BlockedCheck.
+ * Use `create(BlockedCheckSchema)` to create a new message.
+ */
+export const BlockedCheckSchema: GenMessage<BlockedCheck> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 5);
 
 /**
  * GetSyncStatusRequest takes no parameters.
@@ -277,7 +321,7 @@ export type GetSyncStatusRequest = Message<"customeranalytics.v1.GetSyncStatusRe
  * Use `create(GetSyncStatusRequestSchema)` to create a new message.
  */
 export const GetSyncStatusRequestSchema: GenMessage<GetSyncStatusRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 5);
+  messageDesc(file_customeranalytics_v1_sync, 6);
 
 /**
  * GetSyncStatusResponse is the state of the snapshot and of syncing.
@@ -341,7 +385,7 @@ export type GetSyncStatusResponse = Message<"customeranalytics.v1.GetSyncStatusR
  * Use `create(GetSyncStatusResponseSchema)` to create a new message.
  */
 export const GetSyncStatusResponseSchema: GenMessage<GetSyncStatusResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 6);
+  messageDesc(file_customeranalytics_v1_sync, 7);
 
 /**
  * TriggerSyncRequest asks for a sync now.
@@ -355,6 +399,16 @@ export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncReques
    * @generated from field: bool force = 1;
    */
   force: boolean;
+
+  /**
+   * Take the new data even if it leaves customers or customer_products empty, or shrinks a
+   * base table by more than SYNC_MAX_SHRINK of the live snapshot's rows (checks that otherwise
+   * block the sync). Usually sent with force, after checking that the source really shrank.
+   * It applies to the run this call starts; a call that joins a running sync does not change it.
+   *
+   * @generated from field: bool allow_shrink = 2;
+   */
+  allowShrink: boolean;
 };
 
 /**
@@ -362,7 +416,7 @@ export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncReques
  * Use `create(TriggerSyncRequestSchema)` to create a new message.
  */
 export const TriggerSyncRequestSchema: GenMessage<TriggerSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 7);
+  messageDesc(file_customeranalytics_v1_sync, 8);
 
 /**
  * TriggerSyncResponse names the run that is now going.
@@ -390,7 +444,7 @@ export type TriggerSyncResponse = Message<"customeranalytics.v1.TriggerSyncRespo
  * Use `create(TriggerSyncResponseSchema)` to create a new message.
  */
 export const TriggerSyncResponseSchema: GenMessage<TriggerSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 8);
+  messageDesc(file_customeranalytics_v1_sync, 9);
 
 /**
  * WatchSyncRequest takes no parameters.
@@ -405,7 +459,7 @@ export type WatchSyncRequest = Message<"customeranalytics.v1.WatchSyncRequest"> 
  * Use `create(WatchSyncRequestSchema)` to create a new message.
  */
 export const WatchSyncRequestSchema: GenMessage<WatchSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 9);
+  messageDesc(file_customeranalytics_v1_sync, 10);
 
 /**
  * SyncProgress is one progress event of a sync run.
@@ -475,7 +529,7 @@ export type SyncProgress = Message<"customeranalytics.v1.SyncProgress"> & {
  * Use `create(SyncProgressSchema)` to create a new message.
  */
 export const SyncProgressSchema: GenMessage<SyncProgress> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 10);
+  messageDesc(file_customeranalytics_v1_sync, 11);
 
 /**
  * WatchSyncResponse carries one progress event.
@@ -496,7 +550,7 @@ export type WatchSyncResponse = Message<"customeranalytics.v1.WatchSyncResponse"
  * Use `create(WatchSyncResponseSchema)` to create a new message.
  */
 export const WatchSyncResponseSchema: GenMessage<WatchSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 11);
+  messageDesc(file_customeranalytics_v1_sync, 12);
 
 /**
  * ListSnapshotsRequest takes no parameters.
@@ -511,7 +565,7 @@ export type ListSnapshotsRequest = Message<"customeranalytics.v1.ListSnapshotsRe
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 12);
+  messageDesc(file_customeranalytics_v1_sync, 13);
 
 /**
  * SnapshotEntry is a snapshot with whether it still answers reads.
@@ -546,7 +600,7 @@ export type SnapshotEntry = Message<"customeranalytics.v1.SnapshotEntry"> & {
  * Use `create(SnapshotEntrySchema)` to create a new message.
  */
 export const SnapshotEntrySchema: GenMessage<SnapshotEntry> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 13);
+  messageDesc(file_customeranalytics_v1_sync, 14);
 
 /**
  * ListSnapshotsResponse lists snapshots, newest first.
@@ -567,7 +621,7 @@ export type ListSnapshotsResponse = Message<"customeranalytics.v1.ListSnapshotsR
  * Use `create(ListSnapshotsResponseSchema)` to create a new message.
  */
 export const ListSnapshotsResponseSchema: GenMessage<ListSnapshotsResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 14);
+  messageDesc(file_customeranalytics_v1_sync, 15);
 
 /**
  * SyncState is where a sync run is, or how it ended.

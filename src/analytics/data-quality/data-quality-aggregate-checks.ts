@@ -73,7 +73,7 @@ export function schemaCheck(table: BaseTable, columns: readonly CatalogColumn[])
   const actual = new Map(columns.map((c) => [c.name, c.dataType]));
   const problems: UnexpectedSample[] = [];
   for (const name of expected) {
-    const want = expectedType(name);
+    const want = expectedType(name, table);
     const got = actual.get(name);
     if (got === undefined) problems.push({ value: name, key: "missing" });
     else if (got !== want) problems.push({ value: name, key: `type ${got}, expected ${want}` });

@@ -1,3 +1,4 @@
+import { BASE_TABLE_NAMES, duckdbTypeOf, primaryKeyOf } from "../../schema/schema-sql.js";
 import type { SqlParam } from "../../snapshot/sql-runner.js";
 import type { BaseTable } from "../../source/table-feed.js";
 
@@ -42,28 +43,25 @@ export interface RowCheck {
   readonly countValues: boolean;
 }
 
-/** The primary key of each base table. */
+/** The primary key of each base table, from the schema module. */
 export const TABLE_KEYS: Readonly<Record<BaseTable, string>> = {
-  customers: "customer_id",
-  products: "product_id",
-  customer_products: "relationship_id",
-};
-
-/** DuckDB types the contract's columns must have; every other contract column is VARCHAR. */
-const EXPECTED_TYPES: Readonly<Record<string, string>> = {
-  registration_date: "DATE",
-  launch_date: "DATE",
-  start_date: "DATE",
-  end_date: "DATE",
-  value: "DECIMAL(15,2)",
+  customers: primaryKeyOf("customers"),
+  products: primaryKeyOf("products"),
+  customer_products: primaryKeyOf("customer_products"),
 };
 
 /**
- * The DuckDB type a contract column must have. Checks run only on columns of that type (their SQL
- * compares dates and numbers); the schema check reports any other.
+ * The DuckDB type a contract column must have (from the schema module; VARCHAR for a name no
+ * table declares). Checks run only on columns of that type (their SQL compares dates and
+ * numbers); the schema check reports any other.
  */
-export function expectedType(column: string): string {
-  return EXPECTED_TYPES[column] ?? "VARCHAR";
+export function expectedType(column: string, table?: BaseTable): string {
+  const tables = table === undefined ? BASE_TABLE_NAMES : [table];
+  for (const t of tables) {
+    const type = duckdbTypeOf(t, column);
+    if (type !== undefined) return type;
+  }
+  return "VARCHAR";
 }
 
 /** Quotes a contract column name (`value` is a DuckDB keyword). */

@@ -1,44 +1,9 @@
-import type { BaseTable } from "../../source/table-feed.js";
-import {
-  inSet,
-  notInFuture,
-  notNull,
-  type RowCheck,
-  TABLE_KEYS,
-  unique,
-} from "./data-quality-check-spec.js";
+import { VALIDATION_CHECKS } from "../../schema/validation-spec.js";
+import { inSet, notInFuture, notNull, type RowCheck, unique } from "./data-quality-check-spec.js";
 import type { ResolvedDataQualityOptions } from "./data-quality-options.js";
 import { relationshipChecks } from "./data-quality-relationship-checks.js";
 
 export type { ColumnRef, RowCheck, RowCheckKind } from "./data-quality-check-spec.js";
-
-/** Required (non-nullable) columns of each table; end_date stays open for current holdings. */
-const REQUIRED_COLUMNS: Readonly<Record<BaseTable, readonly string[]>> = {
-  customers: [
-    "customer_id",
-    "customer_name",
-    "customer_type",
-    "region",
-    "registration_date",
-    "status",
-  ],
-  products: [
-    "product_id",
-    "product_name",
-    "product_category",
-    "product_type",
-    "launch_date",
-    "status",
-  ],
-  customer_products: [
-    "relationship_id",
-    "customer_id",
-    "product_id",
-    "relationship_type",
-    "start_date",
-    "value",
-  ],
-};
 
 /**
  * The row-level checks shipped for the three tables (reference §5.3): keys not null and unique,
@@ -47,10 +12,15 @@ const REQUIRED_COLUMNS: Readonly<Record<BaseTable, readonly string[]>> = {
  */
 export function rowChecks(opts: ResolvedDataQualityOptions, today: string): RowCheck[] {
   const checks: RowCheck[] = [];
-  for (const table of Object.keys(REQUIRED_COLUMNS) as BaseTable[]) {
-    const key = TABLE_KEYS[table];
-    checks.push(unique(table, [key], `${table}.${key}.unique`, `${table}.${key} is a primary key`));
-    for (const column of REQUIRED_COLUMNS[table]) checks.push(notNull(table, column));
+  // Keys and required columns, as the validation spec declares them (same ids, so a check that
+  // does not block the sync is this report's row).
+  for (const check of VALIDATION_CHECKS) {
+    if (check.column === undefined) continue;
+    if (check.kind === "unique") {
+      checks.push(unique(check.table, [check.column], check.id, check.description));
+    } else if (check.kind === "not_null") {
+      checks.push(notNull(check.table, check.column));
+    }
   }
   checks.push(
     inSet("customers", "status", opts.valueSets.customerStatus),

@@ -119,7 +119,7 @@ async function writeResults(db: SqlRunner, results: readonly CheckResult[]): Pro
 
 function hasColumn(catalog: Map<string, CatalogColumn[]>, ref: ColumnRef): boolean {
   const found = catalog.get(ref.table)?.find((c) => c.name === ref.column);
-  return found !== undefined && found.dataType === expectedType(ref.column);
+  return found !== undefined && found.dataType === expectedType(ref.column, ref.table);
 }
 
 /**

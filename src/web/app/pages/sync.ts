@@ -131,6 +131,7 @@ function controlCard(signal: AbortSignal, refresh: () => void): HTMLElement {
   key.value = apiKey.get();
   key.addEventListener("change", () => apiKey.set(key.value.trim()));
   const force = h("input", { type: "checkbox", "data-testid": "force" });
+  const allowShrink = h("input", { type: "checkbox", "data-testid": "allow-shrink" });
   const button = h(
     "button",
     { type: "button", class: "primary", "data-testid": "sync-now" },
@@ -162,7 +163,7 @@ function controlCard(signal: AbortSignal, refresh: () => void): HTMLElement {
     button.disabled = true;
     message.replaceChildren();
     api.sync
-      .triggerSync({ force: force.checked })
+      .triggerSync({ force: force.checked, allowShrink: allowShrink.checked })
       .then((res) =>
         message.replaceChildren(
           h(
@@ -210,6 +211,7 @@ function controlCard(signal: AbortSignal, refresh: () => void): HTMLElement {
         { class: "row" },
         key,
         h("label", { class: "check" }, force, " Rebuild even if nothing changed"),
+        h("label", { class: "check" }, allowShrink, " Accept a source that shrank or emptied"),
         button,
       ),
       message,
