@@ -3,8 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRecommendations } from "../src/query/cross-sell-queries.js";
+import {
+  type ListCustomersArgs,
+  listCustomers,
+  listCustomersFromSnapshot,
+} from "../src/query/customer-queries.js";
+import { CUSTOMER_LIST_INDEX } from "../src/query/memory/customer-list-index.js";
 import { PORTFOLIO_INDEX } from "../src/query/memory/portfolio-index.js";
 import { PRODUCT_HOLDERS_INDEX } from "../src/query/memory/product-holders-index.js";
+import { RECOMMENDATION_INDEX } from "../src/query/memory/recommendation-index.js";
+import { RFM_INDEX } from "../src/query/memory/rfm-index.js";
 import {
   getCustomerPortfolio,
   getCustomerPortfolioFromSnapshot,
@@ -15,10 +24,13 @@ import {
   listProductCustomers,
   listProductCustomersFromSnapshot,
 } from "../src/query/product-queries.js";
+import { getCustomerSegment } from "../src/query/segmentation-queries.js";
 import type { MemoKey } from "../src/snapshot/snapshot-memo.js";
 import type { SnapshotReader } from "../src/snapshot/snapshot-reader.js";
 import { SnapshotStore } from "../src/snapshot/snapshot-store.js";
+import type { SqlRunner } from "../src/snapshot/sql-runner.js";
 import { fileSource } from "../src/source/file-source.js";
+import { deriveAll } from "../src/sync/derive-all.js";
 import { Syncer } from "../src/sync/syncer.js";
 import { Rng } from "./support/fuzz-rng.js";
 import { writeCsvTables } from "./support/local-source-files.js";
@@ -110,7 +122,7 @@ beforeAll(async () => {
   productIds = [...Array.from({ length: PRODUCTS }, (_, p) => `P${p}`), "PX", "nothing"];
   store = new SnapshotStore(join(dir, "data"), log);
   await store.openLast();
-  const run = await new Syncer(fileSource("local", source), store, log).sync("startup");
+  const run = await new Syncer(fileSource("local", source), store, log, deriveAll).sync("startup");
   expect(run.state).toBe("succeeded");
 });
 
@@ -137,6 +149,11 @@ async function whenBuilt<T>(key: MemoKey<T>, check: (db: SnapshotReader) => Prom
 /** An answer or the error it failed with, so failures are compared too. */
 function settle<T>(work: () => Promise<T>): Promise<T | Error> {
   return work().catch((err: Error) => err);
+}
+
+/** The snapshot's statements without its memo: what a question asks when nothing is built. */
+function sqlOnly(db: SnapshotReader): SqlRunner {
+  return { run: (sql, params) => db.run(sql, params), all: (sql, params) => db.all(sql, params) };
 }
 
 const DAYS = ["2019-06-01", day(0), day(100), day(300), day(301), day(700), day(999), "2031-01-01"];
@@ -197,6 +214,85 @@ describe("the in-memory answers", () => {
         }
       }
       expect(pages).toBeGreaterThan(DAYS.length * 2 * productIds.length);
+    });
+  });
+
+  it("give GetRecommendations' precomputed lists, and the probe of every other question, as the SQL does", async () => {
+    await whenBuilt(RECOMMENDATION_INDEX, async (db) => {
+      let recommended = 0;
+      for (const customerId of customerIds) {
+        for (const args of [
+          { customerId },
+          { customerId, limit: 1 },
+          { customerId, limit: 3 },
+          { customerId, scoring: "lift" as const },
+          { customerId, basketMode: "all" as const },
+        ]) {
+          const sql = await settle(() => getRecommendations(sqlOnly(db), args));
+          const memory = await settle(() => getRecommendations(db, args));
+          expect(memory, `${JSON.stringify(args)}`).toEqual(sql);
+          if (!(sql instanceof Error)) recommended += sql.recommendations.length;
+        }
+      }
+      expect(recommended).toBeGreaterThan(customerIds.length);
+    });
+  });
+
+  it("give GetCustomerSegment's precomputed rows as the SQL does, known and unknown ids alike", async () => {
+    await whenBuilt(RFM_INDEX, async (db) => {
+      let scored = 0;
+      for (const customerId of customerIds) {
+        const sql = await settle(() => getCustomerSegment(sqlOnly(db), { customerId }));
+        const memory = await settle(() => getCustomerSegment(db, { customerId }));
+        expect(memory, customerId).toEqual(sql);
+        if (!(sql instanceof Error) && sql.scored) scored++;
+      }
+      expect(scored).toBeGreaterThan(customerIds.length / 2);
+    });
+  });
+
+  it("give ListCustomers' every page exactly as its SQL does, for every filter and the segment", async () => {
+    await whenBuilt(CUSTOMER_LIST_INDEX, async (db) => {
+      const none: ListCustomersArgs = {
+        region: "",
+        customerType: "",
+        status: "",
+        registeredFrom: "",
+        registeredTo: "",
+        nameContains: "",
+        pageSize: 7,
+        pageToken: "",
+      };
+      const filters: Partial<ListCustomersArgs>[] = [
+        {},
+        { region: "north" },
+        { region: "ØST" },
+        { region: "nowhere" },
+        { customerType: "sme", status: "closed" },
+        { registeredFrom: day(30), registeredTo: day(90) },
+        { registeredFrom: day(90) },
+        { registeredTo: day(30) },
+        { nameContains: "SØN" },
+        { nameContains: '"1' },
+        { region: "South", nameContains: "ltd" },
+        { segment: "champions" },
+        { segment: "hibernating", region: "west" },
+        { segment: "at_risk" },
+      ];
+      let listed = 0;
+      for (const filter of filters) {
+        let pageToken = "";
+        do {
+          const args = { ...none, ...filter, pageToken };
+          const sql = await settle(() => listCustomers(db, args));
+          const memory = await settle(() => listCustomersFromSnapshot(db, args));
+          expect(memory, JSON.stringify(args)).toEqual(sql);
+          if (sql instanceof Error) break;
+          listed += sql.customers.length;
+          pageToken = sql.nextPageToken;
+        } while (pageToken !== "");
+      }
+      expect(listed).toBeGreaterThan(CUSTOMERS);
     });
   });
 });

@@ -1,14 +1,19 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
+import { RfmSegment } from "../../gen/customeranalytics/v1/segmentation_pb.js";
+import { RFM_SEGMENTS } from "../analytics/rfm/rfm-sql.js";
 import {
   batchGetCustomers,
   batchGetCustomersFromSnapshot,
   type CustomerDetail,
   getCustomer,
   getCustomerFromSnapshot,
-  listCustomers,
+  type listCustomers,
+  listCustomersFromSnapshot,
+  listCustomersLive,
 } from "../query/customer-queries.js";
-import { type Question, type ReadRouter, sharedQuestion } from "../query/read-router.js";
+import type { Question, ReadRouter } from "../query/read-router.js";
+import { enumArg, enumWords } from "./message-values.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
 
 /** The snapshot answers from memory once it can; the live source by the same SQL as ever. */
@@ -20,7 +25,12 @@ const getCustomerQuestion: Question<Parameters<typeof getCustomer>[1], CustomerD
   snapshot: getCustomerFromSnapshot,
   live: getCustomer,
 };
-const listCustomersQuestion = sharedQuestion(listCustomers);
+/** In memory on the snapshot once built; live without the snapshot-only segment filter. */
+const listCustomersQuestion: Question<
+  Parameters<typeof listCustomers>[1],
+  Awaited<ReturnType<typeof listCustomers>>
+> = { snapshot: listCustomersFromSnapshot, live: listCustomersLive };
+const SEGMENTS = enumWords(RfmSegment, RFM_SEGMENTS);
 
 /** CustomerService: validated requests in, the router's answers mapped to messages out. */
 export function customerService(router: ReadRouter): ServiceImpl<typeof CustomerService> {
@@ -47,9 +57,10 @@ export function customerService(router: ReadRouter): ServiceImpl<typeof Customer
       };
     },
     async listCustomers(req) {
+      const segment = enumArg(SEGMENTS, req.segment, "segment") ?? "";
       const { value, meta } = await router.ask(
         listCustomersQuestion,
-        req,
+        { ...req, segment },
         readPolicy(req.readOptions),
       );
       return { ...value, meta: resultMeta(meta) };
