@@ -130,6 +130,18 @@ export function renderMarkdown(r: BenchReport): string {
           : `After readiness the service built its in-memory customer index in ${ms(r.restart.indexBuildMs)} ` +
             "(lookups are answered by SQL until then); the RPC measurements began once it was built."),
     "",
+    "## In-memory structures",
+    "",
+    "What the serving process keeps in memory per snapshot, built one after another once it is " +
+      "live (SQL answers each RPC until its structure is built), as GetSyncStatus reports them; " +
+      `the last was built ${seconds(r.memory.builtAfterReadyMs)} after /readyz answered 200. ` +
+      `The serving process peaked at ${mib(r.servingPeakRssBytes)} RSS.`,
+    "",
+    ...table(
+      ["structure", "state", "build", "memory"],
+      r.memory.structures.map((s) => [s.name, s.state, ms(s.buildMs), mib(s.bytes)]),
+    ),
+    "",
     "## RPC latency and throughput",
     "",
     "Closed loop from a separate client process, requests drawn from seeded ids, warm-up excluded; " +

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customeranalytics/v1/sync.proto.
  */
 export const file_customeranalytics_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMijwIKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQSFwoPc291cmNlX2lkZW50aXR5GAcgASgJIj0KCVRhYmxlTG9hZBINCgV0YWJsZRgBIAEoCRIMCgRyb3dzGAIgASgDEhMKC2R1cmF0aW9uX21zGAMgASgBIisKC0Ryb3BwZWRSb3dzEg4KBnJlYXNvbhgBIAEoCRIMCgRyb3dzGAIgASgDIs4DCgdTeW5jUnVuEg4KBnJ1bl9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KCnN0YXJ0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdtZXNzYWdlGAYgASgJEi8KBnRhYmxlcxgHIAMoCzIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlTG9hZBIyCgdkcm9wcGVkGAggAygLMiEuY3VzdG9tZXJhbmFseXRpY3MudjEuRHJvcHBlZFJvd3MSGQoRY3VycmVudF9zdGF0ZW1lbnQYCSABKAkSPAoZY3VycmVudF9zdGF0ZW1lbnRfZWxhcHNlZBgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVmb3JjZRgLIAEoCBIzCgdibG9ja2VkGAwgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuQmxvY2tlZENoZWNrIjoKDEJsb2NrZWRDaGVjaxINCgVjaGVjaxgBIAEoCRINCgV0YWJsZRgCIAEoCRIMCgRyb3dzGAMgASgDIhYKFEdldFN5bmNTdGF0dXNSZXF1ZXN0IskCChVHZXRTeW5jU3RhdHVzUmVzcG9uc2USOQoNbGl2ZV9zbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIvCghsYXN0X3J1bhgCIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SNgoPbGFzdF9mYWlsZWRfcnVuGAMgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIvCgtuZXh0X3J1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJEjIKC3JlY2VudF9ydW5zGAYgAygLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIXCg9zb3VyY2VfaWRlbnRpdHkYByABKAkiOQoSVHJpZ2dlclN5bmNSZXF1ZXN0Eg0KBWZvcmNlGAEgASgIEhQKDGFsbG93X3NocmluaxgCIAEoCCJRChNUcmlnZ2VyU3luY1Jlc3BvbnNlEioKA3J1bhgBIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SDgoGam9pbmVkGAIgASgIIhIKEFdhdGNoU3luY1JlcXVlc3Qi1wEKDFN5bmNQcm9ncmVzcxIOCgZydW5faWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoFcGhhc2UYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUGhhc2USDQoFdGFibGUYBCABKAkSDAoEcm93cxgFIAEoAxISCgp0b3RhbF9yb3dzGAYgASgDEhUKDWZyYWN0aW9uX2RvbmUYByABKAESDwoHbWVzc2FnZRgIIAEoCSJJChFXYXRjaFN5bmNSZXNwb25zZRI0Cghwcm9ncmVzcxgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNQcm9ncmVzcyIWChRMaXN0U25hcHNob3RzUmVxdWVzdCKDAQoNU25hcHNob3RFbnRyeRI0CghzbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIMCgRsaXZlGAIgASgIEi4KCnJldGlyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KFUxpc3RTbmFwc2hvdHNSZXNwb25zZRI2CglzbmFwc2hvdHMYASADKAsyIy5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEVudHJ5KogBCglTeW5jU3RhdGUSGgoWU1lOQ19TVEFURV9VTlNQRUNJRklFRBAAEhYKElNZTkNfU1RBVEVfUlVOTklORxABEhgKFFNZTkNfU1RBVEVfU1VDQ0VFREVEEAISFQoRU1lOQ19TVEFURV9GQUlMRUQQAxIWChJTWU5DX1NUQVRFX1NLSVBQRUQQBCqsAQoJU3luY1BoYXNlEhoKFlNZTkNfUEhBU0VfVU5TUEVDSUZJRUQQABIUChBTWU5DX1BIQVNFX0NIRUNLEAESEwoPU1lOQ19QSEFTRV9MT0FEEAISFwoTU1lOQ19QSEFTRV9WQUxJREFURRADEhUKEVNZTkNfUEhBU0VfREVSSVZFEAQSEwoPU1lOQ19QSEFTRV9TV0FQEAUSEwoPU1lOQ19QSEFTRV9ET05FEAYytAMKC1N5bmNTZXJ2aWNlEm0KDUdldFN5bmNTdGF0dXMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldFN5bmNTdGF0dXNSZXNwb25zZSIDkAIBEmIKC1RyaWdnZXJTeW5jEiguY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXF1ZXN0GikuY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXNwb25zZRJjCglXYXRjaFN5bmMSJi5jdXN0b21lcmFuYWx5dGljcy52MS5XYXRjaFN5bmNSZXF1ZXN0GicuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVzcG9uc2UiA5ACATABEm0KDUxpc3RTbmFwc2hvdHMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkxpc3RTbmFwc2hvdHNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMijwIKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQSFwoPc291cmNlX2lkZW50aXR5GAcgASgJIj0KCVRhYmxlTG9hZBINCgV0YWJsZRgBIAEoCRIMCgRyb3dzGAIgASgDEhMKC2R1cmF0aW9uX21zGAMgASgBIisKC0Ryb3BwZWRSb3dzEg4KBnJlYXNvbhgBIAEoCRIMCgRyb3dzGAIgASgDIs4DCgdTeW5jUnVuEg4KBnJ1bl9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KCnN0YXJ0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdtZXNzYWdlGAYgASgJEi8KBnRhYmxlcxgHIAMoCzIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlTG9hZBIyCgdkcm9wcGVkGAggAygLMiEuY3VzdG9tZXJhbmFseXRpY3MudjEuRHJvcHBlZFJvd3MSGQoRY3VycmVudF9zdGF0ZW1lbnQYCSABKAkSPAoZY3VycmVudF9zdGF0ZW1lbnRfZWxhcHNlZBgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVmb3JjZRgLIAEoCBIzCgdibG9ja2VkGAwgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuQmxvY2tlZENoZWNrIjoKDEJsb2NrZWRDaGVjaxINCgVjaGVjaxgBIAEoCRINCgV0YWJsZRgCIAEoCRIMCgRyb3dzGAMgASgDIhYKFEdldFN5bmNTdGF0dXNSZXF1ZXN0IosDChVHZXRTeW5jU3RhdHVzUmVzcG9uc2USOQoNbGl2ZV9zbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIvCghsYXN0X3J1bhgCIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SNgoPbGFzdF9mYWlsZWRfcnVuGAMgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIvCgtuZXh0X3J1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJEjIKC3JlY2VudF9ydW5zGAYgAygLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIXCg9zb3VyY2VfaWRlbnRpdHkYByABKAkSQAoRbWVtb3J5X3N0cnVjdHVyZXMYCCADKAsyJS5jdXN0b21lcmFuYWx5dGljcy52MS5NZW1vcnlTdHJ1Y3R1cmUibAoPTWVtb3J5U3RydWN0dXJlEgwKBG5hbWUYASABKAkSDQoFc3RhdGUYAiABKAkSLQoKYnVpbGRfdGltZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVieXRlcxgEIAEoAyI5ChJUcmlnZ2VyU3luY1JlcXVlc3QSDQoFZm9yY2UYASABKAgSFAoMYWxsb3dfc2hyaW5rGAIgASgIIlEKE1RyaWdnZXJTeW5jUmVzcG9uc2USKgoDcnVuGAEgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIOCgZqb2luZWQYAiABKAgiEgoQV2F0Y2hTeW5jUmVxdWVzdCLXAQoMU3luY1Byb2dyZXNzEg4KBnJ1bl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNTdGF0ZRIuCgVwaGFzZRgDIAEoDjIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNQaGFzZRINCgV0YWJsZRgEIAEoCRIMCgRyb3dzGAUgASgDEhIKCnRvdGFsX3Jvd3MYBiABKAMSFQoNZnJhY3Rpb25fZG9uZRgHIAEoARIPCgdtZXNzYWdlGAggASgJIkkKEVdhdGNoU3luY1Jlc3BvbnNlEjQKCHByb2dyZXNzGAEgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1Byb2dyZXNzIhYKFExpc3RTbmFwc2hvdHNSZXF1ZXN0IoMBCg1TbmFwc2hvdEVudHJ5EjQKCHNuYXBzaG90GAEgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuU25hcHNob3RJbmZvEgwKBGxpdmUYAiABKAgSLgoKcmV0aXJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTwoVTGlzdFNuYXBzaG90c1Jlc3BvbnNlEjYKCXNuYXBzaG90cxgBIAMoCzIjLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90RW50cnkqiAEKCVN5bmNTdGF0ZRIaChZTWU5DX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSU1lOQ19TVEFURV9SVU5OSU5HEAESGAoUU1lOQ19TVEFURV9TVUNDRUVERUQQAhIVChFTWU5DX1NUQVRFX0ZBSUxFRBADEhYKElNZTkNfU1RBVEVfU0tJUFBFRBAEKqwBCglTeW5jUGhhc2USGgoWU1lOQ19QSEFTRV9VTlNQRUNJRklFRBAAEhQKEFNZTkNfUEhBU0VfQ0hFQ0sQARITCg9TWU5DX1BIQVNFX0xPQUQQAhIXChNTWU5DX1BIQVNFX1ZBTElEQVRFEAMSFQoRU1lOQ19QSEFTRV9ERVJJVkUQBBITCg9TWU5DX1BIQVNFX1NXQVAQBRITCg9TWU5DX1BIQVNFX0RPTkUQBjK0AwoLU3luY1NlcnZpY2USbQoNR2V0U3luY1N0YXR1cxIqLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldFN5bmNTdGF0dXNSZXF1ZXN0GisuY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0U3luY1N0YXR1c1Jlc3BvbnNlIgOQAgESYgoLVHJpZ2dlclN5bmMSKC5jdXN0b21lcmFuYWx5dGljcy52MS5UcmlnZ2VyU3luY1JlcXVlc3QaKS5jdXN0b21lcmFuYWx5dGljcy52MS5UcmlnZ2VyU3luY1Jlc3BvbnNlEmMKCVdhdGNoU3luYxImLmN1c3RvbWVyYW5hbHl0aWNzLnYxLldhdGNoU3luY1JlcXVlc3QaJy5jdXN0b21lcmFuYWx5dGljcy52MS5XYXRjaFN5bmNSZXNwb25zZSIDkAIBMAESbQoNTGlzdFNuYXBzaG90cxIqLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0GisuY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFNuYXBzaG90c1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * TableCount is the row count of one table in a snapshot.
@@ -378,6 +378,15 @@ export type GetSyncStatusResponse = Message<"customeranalytics.v1.GetSyncStatusR
    * @generated from field: string source_identity = 7;
    */
   sourceIdentity: string;
+
+  /**
+   * What the service keeps in memory for the live snapshot (portfolios, recommendations, RFM
+   * rows, product holders, the customer list), in build order: each answers its RPCs once
+   * built, SQL until then. Empty when no snapshot is loaded.
+   *
+   * @generated from field: repeated customeranalytics.v1.MemoryStructure memory_structures = 8;
+   */
+  memoryStructures: MemoryStructure[];
 };
 
 /**
@@ -386,6 +395,48 @@ export type GetSyncStatusResponse = Message<"customeranalytics.v1.GetSyncStatusR
  */
 export const GetSyncStatusResponseSchema: GenMessage<GetSyncStatusResponse> = /*@__PURE__*/
   messageDesc(file_customeranalytics_v1_sync, 7);
+
+/**
+ * MemoryStructure is one structure built in memory from the live snapshot.
+ *
+ * @generated from message customeranalytics.v1.MemoryStructure
+ */
+export type MemoryStructure = Message<"customeranalytics.v1.MemoryStructure"> & {
+  /**
+   * What it is, for example "portfolio index".
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "building", "ready" or "failed" (a failed one leaves its RPCs to SQL; the log says why).
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * How long its build took; unset while building.
+   *
+   * @generated from field: google.protobuf.Duration build_time = 3;
+   */
+  buildTime?: Duration | undefined;
+
+  /**
+   * The bytes its arrays hold (an estimate for the few strings kept as JavaScript strings).
+   *
+   * @generated from field: int64 bytes = 4;
+   */
+  bytes: bigint;
+};
+
+/**
+ * Describes the message customeranalytics.v1.MemoryStructure.
+ * Use `create(MemoryStructureSchema)` to create a new message.
+ */
+export const MemoryStructureSchema: GenMessage<MemoryStructure> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 8);
 
 /**
  * TriggerSyncRequest asks for a sync now.
@@ -416,7 +467,7 @@ export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncReques
  * Use `create(TriggerSyncRequestSchema)` to create a new message.
  */
 export const TriggerSyncRequestSchema: GenMessage<TriggerSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 8);
+  messageDesc(file_customeranalytics_v1_sync, 9);
 
 /**
  * TriggerSyncResponse names the run that is now going.
@@ -444,7 +495,7 @@ export type TriggerSyncResponse = Message<"customeranalytics.v1.TriggerSyncRespo
  * Use `create(TriggerSyncResponseSchema)` to create a new message.
  */
 export const TriggerSyncResponseSchema: GenMessage<TriggerSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 9);
+  messageDesc(file_customeranalytics_v1_sync, 10);
 
 /**
  * WatchSyncRequest takes no parameters.
@@ -459,7 +510,7 @@ export type WatchSyncRequest = Message<"customeranalytics.v1.WatchSyncRequest"> 
  * Use `create(WatchSyncRequestSchema)` to create a new message.
  */
 export const WatchSyncRequestSchema: GenMessage<WatchSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 10);
+  messageDesc(file_customeranalytics_v1_sync, 11);
 
 /**
  * SyncProgress is one progress event of a sync run.
@@ -529,7 +580,7 @@ export type SyncProgress = Message<"customeranalytics.v1.SyncProgress"> & {
  * Use `create(SyncProgressSchema)` to create a new message.
  */
 export const SyncProgressSchema: GenMessage<SyncProgress> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 11);
+  messageDesc(file_customeranalytics_v1_sync, 12);
 
 /**
  * WatchSyncResponse carries one progress event.
@@ -550,7 +601,7 @@ export type WatchSyncResponse = Message<"customeranalytics.v1.WatchSyncResponse"
  * Use `create(WatchSyncResponseSchema)` to create a new message.
  */
 export const WatchSyncResponseSchema: GenMessage<WatchSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 12);
+  messageDesc(file_customeranalytics_v1_sync, 13);
 
 /**
  * ListSnapshotsRequest takes no parameters.
@@ -565,7 +616,7 @@ export type ListSnapshotsRequest = Message<"customeranalytics.v1.ListSnapshotsRe
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 13);
+  messageDesc(file_customeranalytics_v1_sync, 14);
 
 /**
  * SnapshotEntry is a snapshot with whether it still answers reads.
@@ -600,7 +651,7 @@ export type SnapshotEntry = Message<"customeranalytics.v1.SnapshotEntry"> & {
  * Use `create(SnapshotEntrySchema)` to create a new message.
  */
 export const SnapshotEntrySchema: GenMessage<SnapshotEntry> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 14);
+  messageDesc(file_customeranalytics_v1_sync, 15);
 
 /**
  * ListSnapshotsResponse lists snapshots, newest first.
@@ -621,7 +672,7 @@ export type ListSnapshotsResponse = Message<"customeranalytics.v1.ListSnapshotsR
  * Use `create(ListSnapshotsResponseSchema)` to create a new message.
  */
 export const ListSnapshotsResponseSchema: GenMessage<ListSnapshotsResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 15);
+  messageDesc(file_customeranalytics_v1_sync, 16);
 
 /**
  * SyncState is where a sync run is, or how it ended.
