@@ -1,5 +1,9 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { ExploreService } from "../../gen/customeranalytics/v1/explore_pb.js";
+import {
+  type ExploreService,
+  GetDataQualityReportResponseSchema,
+  GetTableProfileResponseSchema,
+} from "../../gen/customeranalytics/v1/explore_pb.js";
 import {
   type DataQualityQuery,
   getDataQualityReport,
@@ -9,6 +13,7 @@ import {
 } from "../query/explore-queries.js";
 import type { DataQualityReport, TableInfo, TableProfileResult } from "../query/explore-types.js";
 import type { Question, ReadRouter } from "../query/read-router.js";
+import { encodedOnce } from "./encoded-once.js";
 import {
   columnProfile,
   correlation,
@@ -39,6 +44,10 @@ const dataQualityQuestion: Question<DataQualityQuery, DataQualityReport> = {
   remember: "GetDataQualityReport",
 };
 
+/** Profiles and quality reports are big and the same for every caller: encoded once. */
+const profileBytes = encodedOnce(GetTableProfileResponseSchema);
+const qualityBytes = encodedOnce(GetDataQualityReportResponseSchema);
+
 /** ExploreService: validated requests in, the router's answers mapped to messages out. */
 export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreService> {
   return {
@@ -46,7 +55,7 @@ export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreSe
       const { value, meta } = await router.ask(listTablesQuestion, {}, readPolicy(req.readOptions));
       return { tables: value.map(exploreTable), meta: resultMeta(meta) };
     },
-    async getTableProfile(req) {
+    async getTableProfile(req, ctx) {
       const { value, meta } = await router.ask(
         tableProfileQuestion,
         {
@@ -56,26 +65,34 @@ export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreSe
         },
         readPolicy(req.readOptions),
       );
-      return {
-        table: tableProfile(value.table),
-        columns: value.columns.map(columnProfile),
-        correlationStatus: correlationStatus(value.correlationStatus),
-        correlations: value.correlations.map(correlation),
-        alerts: value.alerts.map(profileAlert),
-        meta: resultMeta(meta),
-      };
+      return profileBytes(
+        ctx,
+        value,
+        () => ({
+          table: tableProfile(value.table),
+          columns: value.columns.map(columnProfile),
+          correlationStatus: correlationStatus(value.correlationStatus),
+          correlations: value.correlations.map(correlation),
+          alerts: value.alerts.map(profileAlert),
+        }),
+        { meta: resultMeta(meta) },
+      );
     },
-    async getDataQualityReport(req) {
+    async getDataQualityReport(req, ctx) {
       const { value, meta } = await router.ask(
         dataQualityQuestion,
         { tables: req.tables },
         readPolicy(req.readOptions),
       );
-      return {
-        results: value.results.map(expectationResult),
-        summary: dataQualitySummary(value.summary),
-        meta: resultMeta(meta),
-      };
+      return qualityBytes(
+        ctx,
+        value,
+        () => ({
+          results: value.results.map(expectationResult),
+          summary: dataQualitySummary(value.summary),
+        }),
+        { meta: resultMeta(meta) },
+      );
     },
   };
 }

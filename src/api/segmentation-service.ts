@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   CohortGranularity,
   type CohortSchema,
+  GetSegmentSummaryResponseSchema,
   RfmSegment,
   type SegmentationService,
   type SegmentStatsSchema,
@@ -21,6 +22,7 @@ import {
   type SegmentSummaryArgs,
   type SegmentSummaryResult,
 } from "../query/segmentation-queries.js";
+import { encodedOnce } from "./encoded-once.js";
 import { enumArg, enumOf, enumWords, int64 } from "./message-values.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
 
@@ -53,10 +55,13 @@ const cohortRetentionQuestion: Question<
   Awaited<ReturnType<typeof getCohortRetention>>
 > = { snapshot: getCohortRetention, remember: "GetCohortRetention" };
 
+/** The summary is the same for every caller with the same filters: encoded once. */
+const summaryBytes = encodedOnce(GetSegmentSummaryResponseSchema);
+
 /** SegmentationService: validated requests in, the router's answers mapped to messages out. */
 export function segmentationService(router: ReadRouter): ServiceImpl<typeof SegmentationService> {
   return {
-    async getSegmentSummary(req) {
+    async getSegmentSummary(req, ctx) {
       const { value, meta } = await router.ask(
         segmentSummaryQuestion,
         {
@@ -66,12 +71,16 @@ export function segmentationService(router: ReadRouter): ServiceImpl<typeof Segm
         },
         readPolicy(req.readOptions),
       );
-      return {
-        referenceDate: value.referenceDate,
-        scoredCustomerCount: int64(value.scoredCustomers),
-        segments: value.segments.map(segmentStats),
-        meta: resultMeta(meta),
-      };
+      return summaryBytes(
+        ctx,
+        value,
+        () => ({
+          referenceDate: value.referenceDate,
+          scoredCustomerCount: int64(value.scoredCustomers),
+          segments: value.segments.map(segmentStats),
+        }),
+        { meta: resultMeta(meta) },
+      );
     },
     async getCustomerSegment(req) {
       const { value, meta } = await router.ask(

@@ -67,7 +67,7 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
           name: m.name,
           state: m.state,
           bytes: BigInt(m.bytes),
-          ...(m.state === "building" ? {} : { buildTime: durationFromMs(m.buildMs) }),
+          ...(m.state === "building" ? {} : { buildTime: durationFromMs(Math.round(m.buildMs)) }),
         })),
         ...(live === undefined ? {} : { liveSnapshot: snapshotInfo(live) }),
         ...(lastRun === undefined ? {} : { lastRun: running(lastRun) }),

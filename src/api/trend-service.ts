@@ -1,6 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
+  GetTrendsResponseSchema,
   TrendGranularity,
   TrendGroupBy,
   TrendMetric,
@@ -21,6 +22,7 @@ import {
   type TrendSeries,
 } from "../query/trend-queries.js";
 import type { TrendValue } from "../query/trend-values.js";
+import { encodedOnce } from "./encoded-once.js";
 import { enumArg, enumOf, enumWords, optional } from "./message-values.js";
 import { readPolicy, resultMeta } from "./read-options.js";
 
@@ -45,10 +47,13 @@ const trendsQuestion: Question<TrendArgs, TrendResult> = {
   },
 };
 
+/** A trend answer is big (a value per period and series) and the same for everyone: encoded once. */
+const trendBytes = encodedOnce(GetTrendsResponseSchema);
+
 /** TrendService: validated requests in, the router's answers mapped to messages out. */
 export function trendService(router: ReadRouter): ServiceImpl<typeof TrendService> {
   return {
-    async getTrends(req) {
+    async getTrends(req, ctx) {
       const metrics = req.metrics.map(metricWord);
       const granularity = enumArg(GRANULARITIES, req.granularity, "granularity");
       const groupBy = enumArg(GROUP_BYS, req.groupBy, "group_by");
@@ -63,12 +68,16 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
         groupBy,
       };
       const { value, meta } = await router.ask(trendsQuestion, args, readPolicy(req.readOptions));
-      return {
-        granularity: enumOf(GRANULARITIES, value.granularity, TrendGranularity.UNSPECIFIED),
-        groupBy: enumOf(GROUP_BYS, value.groupBy, TrendGroupBy.UNSPECIFIED),
-        series: value.series.map((s) => series(s, value.groupBy !== "none")),
-        meta: resultMeta(meta),
-      };
+      return trendBytes(
+        ctx,
+        value,
+        () => ({
+          granularity: enumOf(GRANULARITIES, value.granularity, TrendGranularity.UNSPECIFIED),
+          groupBy: enumOf(GROUP_BYS, value.groupBy, TrendGroupBy.UNSPECIFIED),
+          series: value.series.map((s) => series(s, value.groupBy !== "none")),
+        }),
+        { meta: resultMeta(meta) },
+      );
     },
   };
 }
