@@ -36,7 +36,13 @@ beforeAll(async () => {
   connectProto = clients(
     createConnectTransport({ baseUrl: running.baseUrl, httpVersion: "1.1", useBinaryFormat: true }),
   );
-  json = clients(createConnectTransport({ baseUrl: running.baseUrl, httpVersion: "1.1" }));
+  json = clients(
+    createConnectTransport({
+      baseUrl: running.baseUrl,
+      httpVersion: "1.1",
+      useBinaryFormat: false,
+    }),
+  );
 });
 
 afterAll(async () => {
