@@ -156,143 +156,166 @@ function sqlOnly(db: SnapshotReader): SqlRunner {
   return { run: (sql, params) => db.run(sql, params), all: (sql, params) => db.all(sql, params) };
 }
 
+/** The slow comparisons (every customer, page and day) may take minutes on a busy machine. */
+const SLOW = 300_000;
+
 const DAYS = ["2019-06-01", day(0), day(100), day(300), day(301), day(700), day(999), "2031-01-01"];
 
 describe("the in-memory answers", () => {
-  it("give GetCustomerPortfolio's every page exactly as its SQL does, on every kind of day", async () => {
-    await whenBuilt(PORTFOLIO_INDEX, async (db) => {
-      let pages = 0;
-      for (const asOf of DAYS) {
-        for (const activeOnly of [false, true]) {
-          for (const id of customerIds) {
-            let pageToken = "";
-            do {
-              const args: PortfolioArgs = {
-                customerId: id,
-                asOf,
-                activeOnly,
-                pageSize: 4,
-                pageToken,
-              };
-              const sql = await settle(() => getCustomerPortfolio(db, args));
-              const memory = await settle(() => getCustomerPortfolioFromSnapshot(db, args));
-              expect(memory, `${id} on ${asOf}, active only ${activeOnly}, ${pageToken}`).toEqual(
-                sql,
-              );
-              pageToken = sql instanceof Error ? "" : sql.nextPageToken;
-              pages++;
-            } while (pageToken !== "");
+  it(
+    "give GetCustomerPortfolio's every page exactly as its SQL does, on every kind of day",
+    async () => {
+      await whenBuilt(PORTFOLIO_INDEX, async (db) => {
+        let pages = 0;
+        for (const asOf of DAYS) {
+          for (const activeOnly of [false, true]) {
+            for (const id of customerIds) {
+              let pageToken = "";
+              do {
+                const args: PortfolioArgs = {
+                  customerId: id,
+                  asOf,
+                  activeOnly,
+                  pageSize: 4,
+                  pageToken,
+                };
+                const sql = await settle(() => getCustomerPortfolio(db, args));
+                const memory = await settle(() => getCustomerPortfolioFromSnapshot(db, args));
+                expect(memory, `${id} on ${asOf}, active only ${activeOnly}, ${pageToken}`).toEqual(
+                  sql,
+                );
+                pageToken = sql instanceof Error ? "" : sql.nextPageToken;
+                pages++;
+              } while (pageToken !== "");
+            }
           }
         }
-      }
-      expect(pages).toBeGreaterThan(DAYS.length * 2 * customerIds.length);
-    });
-  });
+        expect(pages).toBeGreaterThan(DAYS.length * 2 * customerIds.length);
+      });
+    },
+    SLOW,
+  );
 
-  it("give ListProductCustomers' every page exactly as its SQL does, on every kind of day", async () => {
-    await whenBuilt(PRODUCT_HOLDERS_INDEX, async (db) => {
-      let pages = 0;
-      for (const today of DAYS) {
-        for (const activeOnly of [false, true]) {
-          for (const productId of productIds) {
-            let pageToken = "";
-            do {
-              const args: ListProductCustomersArgs = {
-                productId,
-                activeOnly,
-                pageSize: 7,
-                pageToken,
-                today,
-              };
-              const sql = await settle(() => listProductCustomers(db, args));
-              const memory = await settle(() => listProductCustomersFromSnapshot(db, args));
-              expect(memory, `${productId} on ${today}, active only ${activeOnly}`).toEqual(sql);
-              pageToken = sql instanceof Error ? "" : sql.nextPageToken;
-              pages++;
-            } while (pageToken !== "");
+  it(
+    "give ListProductCustomers' every page exactly as its SQL does, on every kind of day",
+    async () => {
+      await whenBuilt(PRODUCT_HOLDERS_INDEX, async (db) => {
+        let pages = 0;
+        for (const today of DAYS) {
+          for (const activeOnly of [false, true]) {
+            for (const productId of productIds) {
+              let pageToken = "";
+              do {
+                const args: ListProductCustomersArgs = {
+                  productId,
+                  activeOnly,
+                  pageSize: 7,
+                  pageToken,
+                  today,
+                };
+                const sql = await settle(() => listProductCustomers(db, args));
+                const memory = await settle(() => listProductCustomersFromSnapshot(db, args));
+                expect(memory, `${productId} on ${today}, active only ${activeOnly}`).toEqual(sql);
+                pageToken = sql instanceof Error ? "" : sql.nextPageToken;
+                pages++;
+              } while (pageToken !== "");
+            }
           }
         }
-      }
-      expect(pages).toBeGreaterThan(DAYS.length * 2 * productIds.length);
-    });
-  });
+        expect(pages).toBeGreaterThan(DAYS.length * 2 * productIds.length);
+      });
+    },
+    SLOW,
+  );
 
-  it("give GetRecommendations' precomputed lists, and the probe of every other question, as the SQL does", async () => {
-    await whenBuilt(RECOMMENDATION_INDEX, async (db) => {
-      let recommended = 0;
-      for (const customerId of customerIds) {
-        for (const args of [
-          { customerId },
-          { customerId, limit: 1 },
-          { customerId, limit: 3 },
-          { customerId, scoring: "lift" as const },
-          { customerId, basketMode: "all" as const },
-        ]) {
-          const sql = await settle(() => getRecommendations(sqlOnly(db), args));
-          const memory = await settle(() => getRecommendations(db, args));
-          expect(memory, `${JSON.stringify(args)}`).toEqual(sql);
-          if (!(sql instanceof Error)) recommended += sql.recommendations.length;
+  it(
+    "give GetRecommendations' precomputed lists, and the probe of every other question, as the SQL does",
+    async () => {
+      await whenBuilt(RECOMMENDATION_INDEX, async (db) => {
+        let recommended = 0;
+        for (const customerId of customerIds) {
+          for (const args of [
+            { customerId },
+            { customerId, limit: 1 },
+            { customerId, limit: 3 },
+            { customerId, scoring: "lift" as const },
+            { customerId, basketMode: "all" as const },
+          ]) {
+            const sql = await settle(() => getRecommendations(sqlOnly(db), args));
+            const memory = await settle(() => getRecommendations(db, args));
+            expect(memory, `${JSON.stringify(args)}`).toEqual(sql);
+            if (!(sql instanceof Error)) recommended += sql.recommendations.length;
+          }
         }
-      }
-      expect(recommended).toBeGreaterThan(customerIds.length);
-    });
-  });
+        expect(recommended).toBeGreaterThan(customerIds.length);
+      });
+    },
+    SLOW,
+  );
 
-  it("give GetCustomerSegment's precomputed rows as the SQL does, known and unknown ids alike", async () => {
-    await whenBuilt(RFM_INDEX, async (db) => {
-      let scored = 0;
-      for (const customerId of customerIds) {
-        const sql = await settle(() => getCustomerSegment(sqlOnly(db), { customerId }));
-        const memory = await settle(() => getCustomerSegment(db, { customerId }));
-        expect(memory, customerId).toEqual(sql);
-        if (!(sql instanceof Error) && sql.scored) scored++;
-      }
-      expect(scored).toBeGreaterThan(customerIds.length / 2);
-    });
-  });
+  it(
+    "give GetCustomerSegment's precomputed rows as the SQL does, known and unknown ids alike",
+    async () => {
+      await whenBuilt(RFM_INDEX, async (db) => {
+        let scored = 0;
+        for (const customerId of customerIds) {
+          const sql = await settle(() => getCustomerSegment(sqlOnly(db), { customerId }));
+          const memory = await settle(() => getCustomerSegment(db, { customerId }));
+          expect(memory, customerId).toEqual(sql);
+          if (!(sql instanceof Error) && sql.scored) scored++;
+        }
+        expect(scored).toBeGreaterThan(customerIds.length / 2);
+      });
+    },
+    SLOW,
+  );
 
-  it("give ListCustomers' every page exactly as its SQL does, for every filter and the segment", async () => {
-    await whenBuilt(CUSTOMER_LIST_INDEX, async (db) => {
-      const none: ListCustomersArgs = {
-        region: "",
-        customerType: "",
-        status: "",
-        registeredFrom: "",
-        registeredTo: "",
-        nameContains: "",
-        pageSize: 7,
-        pageToken: "",
-      };
-      const filters: Partial<ListCustomersArgs>[] = [
-        {},
-        { region: "north" },
-        { region: "ØST" },
-        { region: "nowhere" },
-        { customerType: "sme", status: "closed" },
-        { registeredFrom: day(30), registeredTo: day(90) },
-        { registeredFrom: day(90) },
-        { registeredTo: day(30) },
-        { nameContains: "SØN" },
-        { nameContains: '"1' },
-        { region: "South", nameContains: "ltd" },
-        { segment: "champions" },
-        { segment: "hibernating", region: "west" },
-        { segment: "at_risk" },
-      ];
-      let listed = 0;
-      for (const filter of filters) {
-        let pageToken = "";
-        do {
-          const args = { ...none, ...filter, pageToken };
-          const sql = await settle(() => listCustomers(db, args));
-          const memory = await settle(() => listCustomersFromSnapshot(db, args));
-          expect(memory, JSON.stringify(args)).toEqual(sql);
-          if (sql instanceof Error) break;
-          listed += sql.customers.length;
-          pageToken = sql.nextPageToken;
-        } while (pageToken !== "");
-      }
-      expect(listed).toBeGreaterThan(CUSTOMERS);
-    });
-  });
+  it(
+    "give ListCustomers' every page exactly as its SQL does, for every filter and the segment",
+    async () => {
+      await whenBuilt(CUSTOMER_LIST_INDEX, async (db) => {
+        const none: ListCustomersArgs = {
+          region: "",
+          customerType: "",
+          status: "",
+          registeredFrom: "",
+          registeredTo: "",
+          nameContains: "",
+          pageSize: 7,
+          pageToken: "",
+        };
+        const filters: Partial<ListCustomersArgs>[] = [
+          {},
+          { region: "north" },
+          { region: "ØST" },
+          { region: "nowhere" },
+          { customerType: "sme", status: "closed" },
+          { registeredFrom: day(30), registeredTo: day(90) },
+          { registeredFrom: day(90) },
+          { registeredTo: day(30) },
+          { nameContains: "SØN" },
+          { nameContains: '"1' },
+          { region: "South", nameContains: "ltd" },
+          { segment: "champions" },
+          { segment: "hibernating", region: "west" },
+          { segment: "at_risk" },
+        ];
+        let listed = 0;
+        for (const filter of filters) {
+          let pageToken = "";
+          do {
+            const args = { ...none, ...filter, pageToken };
+            const sql = await settle(() => listCustomers(db, args));
+            const memory = await settle(() => listCustomersFromSnapshot(db, args));
+            expect(memory, JSON.stringify(args)).toEqual(sql);
+            if (sql instanceof Error) break;
+            listed += sql.customers.length;
+            pageToken = sql.nextPageToken;
+          } while (pageToken !== "");
+        }
+        expect(listed).toBeGreaterThan(CUSTOMERS);
+      });
+    },
+    SLOW,
+  );
 });

@@ -50,6 +50,9 @@ interface HeldProduct {
   readonly productCategory: string;
   /** The category's code in {@link PortfolioIndex} categories (-1 for NULL). */
   readonly category: number;
+  /** Whether the id, or the name, was NULL (both read as ""). */
+  readonly isNull: boolean;
+  readonly nameIsNull: boolean;
 }
 
 /** Where a page continues: after this sort day and relationship id (the page token's key). */
@@ -87,7 +90,8 @@ export class PortfolioIndex {
   readonly #ends: Int32Array;
   readonly #cents: Float64Array;
   readonly #held: HeldProduct[] = [];
-  readonly #heldCode = new Map<string, number>();
+  /** The codes of {@link HeldProduct}s by product id (several when names differ), while loading. */
+  readonly #heldCodes = new Map<string, number[]>();
   readonly #categories = new Codes();
   /** Rank of each category code in DuckDB's ascending order. */
   #categoryRank = new Int32Array(0);
@@ -229,6 +233,7 @@ export class PortfolioIndex {
     }
     this.#customers.seal();
     this.#relationshipIds.seal();
+    this.#heldCodes.clear();
     const values = this.#categories.values;
     const order = values.map((_, code) => code);
     order.sort((a, b) => Buffer.compare(utf8(values[a] ?? ""), utf8(values[b] ?? "")));
@@ -255,19 +260,33 @@ export class PortfolioIndex {
     name: ScanValue | undefined,
     category: ScanValue | undefined,
   ): number {
-    const key = JSON.stringify([id, name, category]);
-    let code = this.#heldCode.get(key);
-    if (code === undefined) {
-      const categoryText = scannedText(category);
-      code =
-        this.#held.push({
-          productId: scannedText(id) ?? "",
-          productName: scannedText(name) ?? "",
-          productCategory: categoryText ?? "",
-          category: this.#categories.code(categoryText),
-        }) - 1;
-      this.#heldCode.set(key, code);
+    const productId = scannedText(id);
+    const productName = scannedText(name);
+    const categoryText = scannedText(category);
+    const key = productId ?? "";
+    const candidates = this.#heldCodes.get(key) ?? [];
+    for (const code of candidates) {
+      const held = this.#held[code];
+      if (
+        held !== undefined &&
+        held.isNull === (productId === null) &&
+        held.nameIsNull === (productName === null) &&
+        held.productName === (productName ?? "") &&
+        held.category === this.#categories.code(categoryText)
+      ) {
+        return code;
+      }
     }
+    const code =
+      this.#held.push({
+        productId: key,
+        productName: productName ?? "",
+        productCategory: categoryText ?? "",
+        category: this.#categories.code(categoryText),
+        isNull: productId === null,
+        nameIsNull: productName === null,
+      }) - 1;
+    this.#heldCodes.set(key, [...candidates, code]);
     return code;
   }
 

@@ -60,8 +60,6 @@ export class ProductHoldersIndex {
   readonly #groupCustomer: Int32Array;
   readonly #groupRows: Int32Array;
   readonly #groupCents: Float64Array;
-  readonly #groupFirst: Int32Array;
-  readonly #groupLast: Int32Array;
   /** Group totals past 2^53 cents, as exact text. */
   readonly #bigTotals = new Map<number, string>();
   readonly #starts: Int32Array;
@@ -78,8 +76,6 @@ export class ProductHoldersIndex {
     this.#groupCustomer = new Int32Array(relationships + 1);
     this.#groupRows = new Int32Array(relationships + 2);
     this.#groupCents = new Float64Array(relationships + 1);
-    this.#groupFirst = new Int32Array(relationships + 1);
-    this.#groupLast = new Int32Array(relationships + 1);
   }
 
   /** The bytes its arrays hold. */
@@ -91,7 +87,7 @@ export class ProductHoldersIndex {
       this.#customerNames.bytes +
       this.#customerRegion.byteLength +
       this.#regions.bytes +
-      this.#groupCustomer.byteLength * 4 +
+      this.#groupCustomer.byteLength * 2 +
       this.#groupCents.byteLength +
       this.#starts.byteLength * 2
     );
@@ -155,10 +151,6 @@ export class ProductHoldersIndex {
       this.#ends[k] = scannedDay(ends[r], OPEN_END);
       const g = this.#groups - 1;
       this.#groupRows[g + 1] = k + 1;
-      if (start !== NO_START) {
-        if (start < (this.#groupFirst[g] ?? OPEN_END)) this.#groupFirst[g] = start;
-        if (start > (this.#groupLast[g] ?? NO_START)) this.#groupLast[g] = start;
-      }
       const value = Number(cents[r]);
       if (!Number.isNaN(value)) {
         this.#exact += BigInt(value);
@@ -194,8 +186,6 @@ export class ProductHoldersIndex {
     this.#lastCustomer = customer;
     this.#groupOffsets[product + 1] = g + 1;
     this.#groupRows[g] = k;
-    this.#groupFirst[g] = OPEN_END;
-    this.#groupLast[g] = NO_START;
     this.#groupCustomer[g] =
       customer === null ? NO_CUSTOMER : this.#customer(customer, name, region);
   }
@@ -246,14 +236,23 @@ export class ProductHoldersIndex {
 
   #holder(g: number, customer: number, active: boolean): ProductHolderRow {
     const known = customer !== NO_CUSTOMER;
+    let first = OPEN_END;
+    let last = NO_START;
+    const to = this.#groupRows[g + 1] ?? 0;
+    for (let k = this.#groupRows[g] ?? 0; k < to; k++) {
+      const start = this.#starts[k] ?? NO_START;
+      if (start === NO_START) continue;
+      if (start < first) first = start;
+      if (start > last) last = start;
+    }
     return {
       customerId: known ? this.#customerIds.get(customer) : "",
       customerName: known ? this.#customerNames.get(customer) : "",
       region: known ? (this.#regions.value(this.#customerRegion[customer] ?? -1) ?? "") : "",
       relationships: (this.#groupRows[g + 1] ?? 0) - (this.#groupRows[g] ?? 0),
       active,
-      firstStartDate: dayText(this.#groupFirst[g] ?? OPEN_END),
-      lastStartDate: dayText(this.#groupLast[g] ?? NO_START),
+      firstStartDate: dayText(first),
+      lastStartDate: dayText(last),
       totalValue: this.#bigTotals.get(g) ?? decimalText(BigInt(this.#groupCents[g] ?? 0)),
     };
   }

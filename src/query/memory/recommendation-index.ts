@@ -61,7 +61,8 @@ export class RecommendationIndex {
   #explained = new Uint8Array(1024);
   #size = 0;
   readonly #scored: Scored[] = [];
-  readonly #scoredCode = new Map<string, number>();
+  /** Codes of {@link Scored} entries by product id, most recently matched first, while loading. */
+  readonly #scoredCodes = new Map<string, number[]>();
   readonly #products = new Codes();
 
   /** The bytes its arrays hold. */
@@ -153,30 +154,50 @@ export class RecommendationIndex {
       this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
     }
     this.#ids.seal();
-    this.#scoredCode.clear();
+    this.#scoredCodes.clear();
   }
 
   #scoredOf(cells: readonly ScanValue[]): number {
-    const key = JSON.stringify(cells);
-    let code = this.#scoredCode.get(key);
-    if (code === undefined) {
-      const [id, name, category, score, confidence, lift, support, cosine, holders] = cells;
-      code =
-        this.#scored.push({
-          productId: scannedText(id) ?? "",
-          productName: scannedText(name),
-          productCategory: scannedText(category),
-          score: Number(score ?? Number.NaN),
-          confidence: Number(confidence ?? Number.NaN),
-          lift: Number(lift ?? Number.NaN),
-          support: Number(support ?? Number.NaN),
-          cosine: Number(cosine ?? Number.NaN),
-          productHolders: Number(holders ?? Number.NaN),
-        }) - 1;
-      this.#scoredCode.set(key, code);
+    const [id, name, category, score, confidence, lift, support, cosine, holders] = cells;
+    const entry: Scored = {
+      productId: scannedText(id) ?? "",
+      productName: scannedText(name),
+      productCategory: scannedText(category),
+      score: Number(score ?? Number.NaN),
+      confidence: Number(confidence ?? Number.NaN),
+      lift: Number(lift ?? Number.NaN),
+      support: Number(support ?? Number.NaN),
+      cosine: Number(cosine ?? Number.NaN),
+      productHolders: Number(holders ?? Number.NaN),
+    };
+    const candidates = this.#scoredCodes.get(entry.productId) ?? [];
+    for (let c = 0; c < candidates.length; c++) {
+      const code = candidates[c] ?? 0;
+      if (sameScored(this.#scored[code], entry)) {
+        if (c > 0) [candidates[0], candidates[c]] = [code, candidates[0] ?? code];
+        return code;
+      }
     }
+    const code = this.#scored.push(entry) - 1;
+    candidates.unshift(code);
+    this.#scoredCodes.set(entry.productId, candidates);
     return code;
   }
+}
+
+/** Whether two entries are the same, NaN equal to NaN (Object.is), null distinct from "". */
+function sameScored(a: Scored | undefined, b: Scored): boolean {
+  return (
+    a !== undefined &&
+    a.productName === b.productName &&
+    a.productCategory === b.productCategory &&
+    Object.is(a.score, b.score) &&
+    Object.is(a.confidence, b.confidence) &&
+    Object.is(a.lift, b.lift) &&
+    Object.is(a.support, b.support) &&
+    Object.is(a.cosine, b.cosine) &&
+    Object.is(a.productHolders, b.productHolders)
+  );
 }
 
 function grow<T extends Int32Array | Uint8Array>(from: T): T {
