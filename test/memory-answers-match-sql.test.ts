@@ -8,6 +8,7 @@ import {
   type ListCustomersArgs,
   listCustomers,
   listCustomersFromSnapshot,
+  listCustomersLive,
 } from "../src/query/customer-queries.js";
 import { CUSTOMER_LIST_INDEX } from "../src/query/memory/customer-list-index.js";
 import { PORTFOLIO_INDEX } from "../src/query/memory/portfolio-index.js";
@@ -314,6 +315,12 @@ describe("the in-memory answers", () => {
           } while (pageToken !== "");
         }
         expect(listed).toBeGreaterThan(CUSTOMERS);
+        await expect(
+          listCustomersLive(db, { ...none, segment: "champions" }),
+        ).rejects.toMatchObject({
+          kind: "unavailable",
+          field: "segment",
+        });
       });
     },
     SLOW,
