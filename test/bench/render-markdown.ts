@@ -80,8 +80,8 @@ export function renderMarkdown(r: BenchReport): string {
     "## Targets",
     "",
     r.scale === "large"
-      ? "Issue 5's targets, at the scale they are stated for."
-      : "Issue 5's targets are stated for the large scale; at this scale they are shown for reference only.",
+      ? "Issue 5's targets, then issue 13's (answers from memory), at the scale they are stated for."
+      : "Issue 5's and issue 13's targets are stated for the large scale; at this scale they are shown for reference only.",
     "",
     ...table(
       ["target", "measured", "limit", "verdict"],
