@@ -42,7 +42,8 @@ import { writeCsvTables } from "./support/local-source-files.js";
  * every customer and product of seeded data full of the cases that differ, on several as-of
  * days: holdings starting or ending on the day itself, open and ended ones, several per
  * product, NULL starts, values, relationship ids and categories, a product missing from the
- * products table, orphans, customers holding nothing, negative cents and totals past 2^53.
+ * products table, orphans, customers holding nothing, negative cents and totals past 2^53 (of a customer, and of one customer's holdings of one
+ * product).
  */
 
 const log = pino({ level: "silent" });
@@ -99,6 +100,7 @@ function seededTables(rng: Rng) {
   relationships.push(`R${r++},ORPHAN,P1,holder,${day(5)},,3.00`);
   for (let k = 0; k < 10; k++) {
     relationships.push(`R${r++},${customerId(3)},P${k},holder,${day(10)},,${MAX_VALUE}`);
+    relationships.push(`R${r++},${customerId(4)},P2,holder,${day(10 + k)},,${MAX_VALUE}`);
   }
   return { customers, products, customer_products: relationships };
 }

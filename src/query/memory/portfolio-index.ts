@@ -21,21 +21,48 @@ const CUSTOMER_IDS_SQL = `SELECT DISTINCT customer_id::VARCHAR AS customer_id FR
   WHERE customer_id IS NOT NULL ORDER BY customer_id`;
 
 /**
+ * The distinct products of the holdings as the LEFT JOIN with products gives them, numbered:
+ * each holding row carries only this number, so the scan converts no product strings.
+ */
+const HELD_CODES = `SELECT product_id, product_name, product_category,
+    (row_number() OVER (ORDER BY product_id, product_name, product_category) - 1)::INTEGER AS code
+  FROM (SELECT DISTINCT r.product_id, p.product_name, p.product_category
+        FROM customer_products r LEFT JOIN products p ON p.product_id = r.product_id)`;
+
+/** The numbered products, in number order. */
+const HELD_SQL = `SELECT code, product_id::VARCHAR AS product_id,
+    product_name::VARCHAR AS product_name, product_category::VARCHAR AS product_category
+  FROM (${HELD_CODES}) ORDER BY code`;
+
+/** The distinct relationship types, numbered. */
+const TYPE_CODES = `SELECT relationship_type,
+    (row_number() OVER (ORDER BY relationship_type) - 1)::INTEGER AS code
+  FROM (SELECT DISTINCT relationship_type FROM customer_products)`;
+
+/** The numbered types, in number order. */
+const TYPES_SQL = `SELECT code, relationship_type::VARCHAR AS relationship_type
+  FROM (${TYPE_CODES}) ORDER BY code`;
+
+/**
  * Every holding of a known customer as GetCustomerPortfolio's HOLDINGS reads it (the product
- * joined the same way), grouped by customer and, within one, in the page order: newest start
- * first, a missing start as 0001-01-01, then relationship id.
+ * joined the same way, as its number in {@link HELD_CODES}), grouped by customer and, within
+ * one, in the page order: newest start first, a missing start as 0001-01-01, then relationship
+ * id.
  */
 const HOLDINGS_SQL = `WITH c AS (
     SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS ordinal
-    FROM (SELECT DISTINCT customer_id FROM customers WHERE customer_id IS NOT NULL))
+    FROM (SELECT DISTINCT customer_id FROM customers WHERE customer_id IS NOT NULL)),
+  v AS (${HELD_CODES}), t AS (${TYPE_CODES})
   SELECT c.ordinal AS customer, r.relationship_id::VARCHAR AS relationship_id,
-    r.product_id::VARCHAR AS product_id, p.product_name::VARCHAR AS product_name,
-    p.product_category::VARCHAR AS product_category,
-    r.relationship_type::VARCHAR AS relationship_type,
+    v.code AS held, t.code AS type,
     ${daySql("r.start_date")} AS start_day, ${daySql("r.end_date")} AS end_day,
     ${centsSql('r."value"')} AS cents
   FROM customer_products r JOIN c ON c.customer_id = r.customer_id
     LEFT JOIN products p ON p.product_id = r.product_id
+    JOIN v ON v.product_id IS NOT DISTINCT FROM r.product_id
+      AND v.product_name IS NOT DISTINCT FROM p.product_name
+      AND v.product_category IS NOT DISTINCT FROM p.product_category
+    JOIN t ON t.relationship_type IS NOT DISTINCT FROM r.relationship_type
   ORDER BY c.ordinal, coalesce(r.start_date, DATE '0001-01-01') DESC, r.relationship_id`;
 
 /** How many rows {@link HOLDINGS_SQL} returns (the join included), to size the arrays. */
@@ -50,9 +77,6 @@ interface HeldProduct {
   readonly productCategory: string;
   /** The category's code in {@link PortfolioIndex} categories (-1 for NULL). */
   readonly category: number;
-  /** Whether the id, or the name, was NULL (both read as ""). */
-  readonly isNull: boolean;
-  readonly nameIsNull: boolean;
 }
 
 /** Where a page continues: after this sort day and relationship id (the page token's key). */
@@ -90,12 +114,11 @@ export class PortfolioIndex {
   readonly #ends: Int32Array;
   readonly #cents: Float64Array;
   readonly #held: HeldProduct[] = [];
-  /** The codes of {@link HeldProduct}s by product id (several when names differ), while loading. */
-  readonly #heldCodes = new Map<string, number[]>();
   readonly #categories = new Codes();
   /** Rank of each category code in DuckDB's ascending order. */
   #categoryRank = new Int32Array(0);
-  readonly #typeNames = new Codes();
+  /** Relationship types by their number in {@link TYPE_CODES}. */
+  readonly #typeNames: string[] = [];
 
   constructor(relationships: number) {
     this.#relationshipIds = new StringPool(relationships);
@@ -117,7 +140,7 @@ export class PortfolioIndex {
       this.#products.byteLength * 4 +
       this.#cents.byteLength +
       this.#categories.bytes +
-      this.#typeNames.bytes +
+      this.#typeNames.length * 64 +
       this.#held.length * 160
     );
   }
@@ -206,21 +229,40 @@ export class PortfolioIndex {
     if (this.#offsets.length !== this.#customers.size + 1) {
       this.#offsets = new Int32Array(this.#customers.size + 1);
     }
-    const [customers = [], ids = [], products = [], names = [], categories = [], types = []] =
+    const [customers = [], ids = [], held = [], types = [], starts = [], ends = [], cents = []] =
       columns;
-    const [starts = [], ends = [], cents = []] = columns.slice(6);
     for (let r = 0; r < rows; r++) {
       const k = first + r;
       const id = scannedText(ids[r]);
       this.#relationshipIds.push(id ?? "");
       this.#hasId[k] = id === null ? 0 : 1;
-      this.#products[k] = this.#heldProduct(products[r], names[r], categories[r]);
-      this.#types[k] = this.#typeNames.code(scannedText(types[r]));
+      this.#products[k] = Number(held[r]);
+      this.#types[k] = Number(types[r]);
       this.#starts[k] = scannedDay(starts[r], NO_START);
       this.#ends[k] = scannedDay(ends[r], OPEN_END);
       this.#cents[k] = Number(cents[r]);
       this.#offsets[Number(customers[r]) + 1] = k + 1;
     }
+  }
+
+  /** Stores a chunk of {@link HELD_SQL} (loading, before the holdings). */
+  addHeld(columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const [, ids = [], names = [], categories = []] = columns;
+    for (let r = 0; r < rows; r++) {
+      const category = scannedText(categories[r]);
+      this.#held.push({
+        productId: scannedText(ids[r]) ?? "",
+        productName: scannedText(names[r]) ?? "",
+        productCategory: category ?? "",
+        category: this.#categories.code(category),
+      });
+    }
+  }
+
+  /** Stores a chunk of {@link TYPES_SQL} (loading, before the holdings). */
+  addTypes(columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const [, types = []] = columns;
+    for (let r = 0; r < rows; r++) this.#typeNames.push(scannedText(types[r]) ?? "");
   }
 
   /** Completes the offsets and the category order (called once, after loading). */
@@ -233,7 +275,6 @@ export class PortfolioIndex {
     }
     this.#customers.seal();
     this.#relationshipIds.seal();
-    this.#heldCodes.clear();
     const values = this.#categories.values;
     const order = values.map((_, code) => code);
     order.sort((a, b) => Buffer.compare(utf8(values[a] ?? ""), utf8(values[b] ?? "")));
@@ -255,41 +296,6 @@ export class PortfolioIndex {
     return (this.#categoryRank[a] ?? 0) - (this.#categoryRank[b] ?? 0);
   }
 
-  #heldProduct(
-    id: ScanValue | undefined,
-    name: ScanValue | undefined,
-    category: ScanValue | undefined,
-  ): number {
-    const productId = scannedText(id);
-    const productName = scannedText(name);
-    const categoryText = scannedText(category);
-    const key = productId ?? "";
-    const candidates = this.#heldCodes.get(key) ?? [];
-    for (const code of candidates) {
-      const held = this.#held[code];
-      if (
-        held !== undefined &&
-        held.isNull === (productId === null) &&
-        held.nameIsNull === (productName === null) &&
-        held.productName === (productName ?? "") &&
-        held.category === this.#categories.code(categoryText)
-      ) {
-        return code;
-      }
-    }
-    const code =
-      this.#held.push({
-        productId: key,
-        productName: productName ?? "",
-        productCategory: categoryText ?? "",
-        category: this.#categories.code(categoryText),
-        isNull: productId === null,
-        nameIsNull: productName === null,
-      }) - 1;
-    this.#heldCodes.set(key, [...candidates, code]);
-    return code;
-  }
-
   #relationshipId(k: number): string {
     return this.#hasId[k] === 1 ? this.#relationshipIds.get(k) : "";
   }
@@ -301,7 +307,7 @@ export class PortfolioIndex {
       productId: product?.productId ?? "",
       productName: product?.productName ?? "",
       productCategory: product?.productCategory ?? "",
-      relationshipType: this.#typeNames.value(this.#types[k] ?? -1) ?? "",
+      relationshipType: this.#typeNames[this.#types[k] ?? -1] ?? "",
       startDate: dayText(this.#starts[k] ?? NO_START),
       endDate: dayText(this.#ends[k] ?? OPEN_END),
       value: centsText(this.#cents[k] ?? Number.NaN),
@@ -342,7 +348,7 @@ function totalRow(productCategory: string, sums: Sums): PortfolioTotalRow {
 }
 
 /**
- * Loads the {@link PortfolioIndex} of a snapshot in two scans, in the background. Throws when a
+ * Loads the {@link PortfolioIndex} of a snapshot in four scans, in the background. Throws when a
  * date cannot be printed as DuckDB would, so such a snapshot keeps answering by SQL.
  */
 export async function loadPortfolioIndex(
@@ -353,6 +359,14 @@ export async function loadPortfolioIndex(
   const index = new PortfolioIndex(Number(count.n));
   await db.scan(CUSTOMER_IDS_SQL, [], (columns, rows) => {
     index.addCustomers(columns, rows);
+    return !stopped();
+  });
+  await db.scan(HELD_SQL, [], (columns, rows) => {
+    index.addHeld(columns, rows);
+    return !stopped();
+  });
+  await db.scan(TYPES_SQL, [], (columns, rows) => {
+    index.addTypes(columns, rows);
     return !stopped();
   });
   let loaded = 0;

@@ -28,15 +28,38 @@ const JOIN = `FROM customer_products_by_product h
 const COUNT_HOLDERS_SQL = `SELECT count(*)::BIGINT AS n ${JOIN}`;
 
 /**
- * Every relationship of a known product joined as ListProductCustomers joins it, grouped by
- * product, then by customer id (a NULL id last, as the statement's ORDER BY puts it).
+ * The customers holding anything, in id order and numbered, with the name and region the
+ * statement's `any_value` reads: each relationship row then carries only the number.
  */
-const HOLDERS_SQL = `SELECT pr.ordinal AS product, h.customer_id::VARCHAR AS customer_id,
-    c.customer_name::VARCHAR AS customer_name, c.region::VARCHAR AS region,
+const HOLDER_CODES = `SELECT h.customer_id,
+    (row_number() OVER (ORDER BY h.customer_id) - 1)::INTEGER AS ordinal,
+    any_value(c.customer_name) AS customer_name, any_value(c.region) AS region
+  FROM (SELECT DISTINCT customer_id FROM customer_products_by_product
+        WHERE customer_id IS NOT NULL) h
+  LEFT JOIN customers c ON c.customer_id = h.customer_id
+  GROUP BY h.customer_id`;
+
+/** The numbered holders, in id (and number) order. */
+const HOLDER_CUSTOMERS_SQL = `SELECT customer_id::VARCHAR AS customer_id,
+    customer_name::VARCHAR AS customer_name, region::VARCHAR AS region
+  FROM (${HOLDER_CODES}) ORDER BY ordinal`;
+
+/**
+ * Every relationship of a known product joined as ListProductCustomers joins it, grouped by
+ * product, then by customer id (a NULL id, numbered -1, last as the statement's ORDER BY puts
+ * it).
+ */
+const HOLDERS_SQL = `WITH k AS (${HOLDER_CODES})
+  SELECT pr.ordinal AS product, coalesce(k.ordinal, -1) AS customer,
     ${daySql("h.start_date")} AS start_day, ${daySql("h.end_date")} AS end_day,
     ${centsSql('h."value"')} AS cents
   ${JOIN}
+  LEFT JOIN k ON k.customer_id = h.customer_id
   ORDER BY pr.ordinal, h.customer_id NULLS LAST`;
+
+/** One group's exact total, for the few past 2^53 cents: `?` product ordinal, customer id. */
+const EXACT_TOTAL_SQL = `SELECT coalesce(sum(h."value"), 0)::DECIMAL(38,2)::VARCHAR AS total
+  ${JOIN} WHERE pr.ordinal = ? AND h.customer_id IS NOT DISTINCT FROM ?`;
 
 /** The customer of a holder group: -1 for a NULL customer id. */
 const NO_CUSTOMER = -1;
@@ -56,7 +79,6 @@ export class ProductHoldersIndex {
   readonly #customerNames = new StringPool(1024);
   readonly #regions = new Codes();
   #customerRegion = new Int32Array(1024);
-  readonly #customerCode = new Map<string, number>();
   readonly #groupCustomer: Int32Array;
   readonly #groupRows: Int32Array;
   readonly #groupCents: Float64Array;
@@ -66,9 +88,10 @@ export class ProductHoldersIndex {
   readonly #ends: Int32Array;
   #groups = 0;
   #lastProduct = -1;
-  #lastCustomer: string | null | undefined;
-  #exact = 0n;
+  #lastCustomer = Number.NaN;
   #safe = true;
+  /** Groups whose total passed 2^53 cents: summed exactly in SQL after loading. */
+  readonly #unsafeGroups: { group: number; product: number; customer: number }[] = [];
 
   constructor(relationships: number) {
     this.#starts = new Int32Array(relationships);
@@ -133,32 +156,60 @@ export class ProductHoldersIndex {
     this.#groupOffsets = new Int32Array(this.#products.size + 1);
   }
 
+  /** Stores a chunk of {@link HOLDER_CUSTOMERS_SQL} (loading, before the relationships). */
+  addCustomers(columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const [ids = [], names = [], regions = []] = columns;
+    for (let r = 0; r < rows; r++) {
+      const code = this.#customerIds.push(String(ids[r]));
+      this.#customerNames.push(scannedText(names[r]) ?? "");
+      if (code >= this.#customerRegion.length) {
+        const grown = new Int32Array(this.#customerRegion.length * 2);
+        grown.set(this.#customerRegion);
+        this.#customerRegion = grown;
+      }
+      this.#customerRegion[code] = this.#regions.code(scannedText(regions[r]));
+    }
+  }
+
   /** Stores a chunk of {@link HOLDERS_SQL} from row `first` on (loading, in its order). */
   addHolders(first: number, columns: readonly (readonly ScanValue[])[], rows: number): void {
-    const [products = [], customers = [], names = [], regions = [], starts = [], ends = []] =
-      columns;
-    const cents = columns[6] ?? [];
+    const [products = [], customers = [], starts = [], ends = [], cents = []] = columns;
     for (let r = 0; r < rows; r++) {
       const k = first + r;
       const product = Number(products[r]);
-      const customer = scannedText(customers[r]);
+      const customer = Number(customers[r]);
       if (product !== this.#lastProduct || customer !== this.#lastCustomer) {
         this.#closeGroup();
-        this.#openGroup(k, product, customer, names[r], regions[r]);
+        this.#openGroup(k, product, customer);
       }
-      const start = scannedDay(starts[r], NO_START);
-      this.#starts[k] = start;
+      this.#starts[k] = scannedDay(starts[r], NO_START);
       this.#ends[k] = scannedDay(ends[r], OPEN_END);
       const g = this.#groups - 1;
       this.#groupRows[g + 1] = k + 1;
       const value = Number(cents[r]);
       if (!Number.isNaN(value)) {
-        this.#exact += BigInt(value);
         const sum = (this.#groupCents[g] ?? 0) + value;
         this.#groupCents[g] = sum;
         if (Math.abs(sum) > Number.MAX_SAFE_INTEGER) this.#safe = false;
       }
     }
+  }
+
+  /**
+   * The groups whose total passed 2^53 cents (rare: a customer holding one product for more
+   * than 90 trillion), as product ordinal and customer id, to be summed exactly by SQL.
+   */
+  unsafeTotals(): { group: number; product: number; customerId: string | null }[] {
+    return this.#unsafeGroups.map(({ group, product, customer }) => ({
+      group,
+      product,
+      customerId: customer === NO_CUSTOMER ? null : this.#customerIds.get(customer),
+    }));
+  }
+
+  /** Sets the exact total of group `group` (from {@link unsafeTotals}). */
+  setTotal(group: number, total: string): void {
+    this.#bigTotals.set(group, total);
   }
 
   /** Completes the last group and the product offsets (called once, after loading). */
@@ -168,59 +219,42 @@ export class ProductHoldersIndex {
       this.#groupOffsets[p] = Math.max(this.#groupOffsets[p] ?? 0, this.#groupOffsets[p - 1] ?? 0);
     }
     this.#customerRegion = this.#customerRegion.slice(0, this.#customerIds.size);
-    this.#customerCode.clear();
     this.#products.seal();
     this.#customerIds.seal();
     this.#customerNames.seal();
   }
 
-  #openGroup(
-    k: number,
-    product: number,
-    customer: string | null,
-    name: ScanValue | undefined,
-    region: ScanValue | undefined,
-  ): void {
+  #openGroup(k: number, product: number, customer: number): void {
     const g = this.#groups++;
     this.#lastProduct = product;
     this.#lastCustomer = customer;
     this.#groupOffsets[product + 1] = g + 1;
     this.#groupRows[g] = k;
-    this.#groupCustomer[g] =
-      customer === null ? NO_CUSTOMER : this.#customer(customer, name, region);
+    this.#groupCustomer[g] = customer;
   }
 
+  /** Sums a group past 2^53 cents again, exactly, from its rows' values (kept only then). */
   #closeGroup(): void {
     const g = this.#groups - 1;
-    if (g >= 0 && !this.#safe) this.#bigTotals.set(g, decimalText(this.#exact));
-    this.#exact = 0n;
-    this.#safe = true;
-  }
-
-  #customer(id: string, name: ScanValue | undefined, region: ScanValue | undefined): number {
-    let code = this.#customerCode.get(id);
-    if (code === undefined) {
-      code = this.#customerIds.push(id);
-      this.#customerNames.push(scannedText(name) ?? "");
-      if (code >= this.#customerRegion.length) {
-        const grown = new Int32Array(this.#customerRegion.length * 2);
-        grown.set(this.#customerRegion);
-        this.#customerRegion = grown;
-      }
-      this.#customerRegion[code] = this.#regions.code(scannedText(region));
-      this.#customerCode.set(id, code);
+    if (g >= 0 && !this.#safe) {
+      this.#unsafeGroups.push({
+        group: g,
+        product: this.#lastProduct,
+        customer: this.#lastCustomer,
+      });
     }
-    return code;
+    this.#safe = true;
   }
 
   /** The first group in [from, to) whose customer id is above `key` (a NULL id is last). */
   #firstAbove(from: number, to: number, key: Buffer): number {
+    const above = this.#customerIds.lowerBound(key, 0, this.#customerIds.size, true);
     let lo = from;
     let hi = to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const customer = this.#groupCustomer[mid] ?? NO_CUSTOMER;
-      if (customer !== NO_CUSTOMER && this.#customerIds.compare(customer, key) <= 0) lo = mid + 1;
+      if (customer !== NO_CUSTOMER && customer < above) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -258,7 +292,7 @@ export class ProductHoldersIndex {
   }
 }
 
-/** Loads the {@link ProductHoldersIndex} of a snapshot in two scans, in the background. */
+/** Loads the {@link ProductHoldersIndex} of a snapshot in three scans, in the background. */
 export async function loadProductHoldersIndex(
   db: SnapshotReader,
   stopped: () => boolean,
@@ -269,6 +303,10 @@ export async function loadProductHoldersIndex(
     index.addProducts(columns, rows);
     return !stopped();
   });
+  await db.scan(HOLDER_CUSTOMERS_SQL, [], (columns, rows) => {
+    index.addCustomers(columns, rows);
+    return !stopped();
+  });
   let loaded = 0;
   await db.scan(HOLDERS_SQL, [NO_START, OPEN_END], (columns, rows) => {
     index.addHolders(loaded, columns, rows);
@@ -276,6 +314,10 @@ export async function loadProductHoldersIndex(
     return !stopped();
   });
   index.seal();
+  for (const { group, product, customerId } of index.unsafeTotals()) {
+    const [row] = await db.all(EXACT_TOTAL_SQL, [product, customerId]);
+    index.setTotal(group, String(row?.total ?? "0.00"));
+  }
   return index;
 }
 

@@ -2,7 +2,7 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { Recommendation } from "../cross-sell-queries.js";
 import { scannedText } from "./cells.js";
-import { Codes, StringPool } from "./string-pool.js";
+import { StringPool } from "./string-pool.js";
 
 /** Who GetRecommendations knows (a customer or a basket owner), in id order, with what they hold. */
 const KNOWN_SQL = `SELECT k.customer_id::VARCHAR AS customer_id,
@@ -18,16 +18,55 @@ const KNOWN_ORDINALS = `SELECT customer_id, (row_number() OVER (ORDER BY custome
   FROM (SELECT customer_id FROM customers WHERE customer_id IS NOT NULL
         UNION SELECT customer_id FROM basket_items WHERE customer_id IS NOT NULL)`;
 
-/** The precomputed lists, by customer ordinal then rank; `because` as up to three columns. */
-const RECOMMENDATIONS_SQL = `SELECT k.ordinal AS customer, r.rank::INTEGER AS rank,
-    r.product_id::VARCHAR AS product_id, r.product_name::VARCHAR AS product_name,
-    r.product_category::VARCHAR AS product_category, r.score::DOUBLE AS score,
-    r.confidence::DOUBLE AS confidence, r.lift::DOUBLE AS lift, r.support::DOUBLE AS support,
-    r.cosine::DOUBLE AS cosine, r.product_holders::DOUBLE AS product_holders,
+/** The columns of a list entry that its explaining rule decides, shared by many lists. */
+const ENTRY_COLUMNS = [
+  "product_id",
+  "product_name",
+  "product_category",
+  "score",
+  "confidence",
+  "lift",
+  "support",
+  "cosine",
+  "product_holders",
+] as const;
+
+/** The distinct entries of the precomputed lists, numbered. */
+const ENTRY_CODES = `SELECT *, (row_number() OVER (ORDER BY ${ENTRY_COLUMNS.join(", ")}) - 1)::INTEGER AS code
+  FROM (SELECT DISTINCT ${ENTRY_COLUMNS.map((c) => `r.${c}`).join(", ")} FROM recommendations r)`;
+
+/** The numbered entries, in number order. */
+const ENTRIES_SQL = `SELECT code, product_id::VARCHAR AS product_id,
+    product_name::VARCHAR AS product_name, product_category::VARCHAR AS product_category,
+    score::DOUBLE AS score, confidence::DOUBLE AS confidence, lift::DOUBLE AS lift,
+    support::DOUBLE AS support, cosine::DOUBLE AS cosine,
+    product_holders::DOUBLE AS product_holders
+  FROM (${ENTRY_CODES}) ORDER BY code`;
+
+/** The products that explain a recommendation, numbered. */
+const BECAUSE_CODES = `SELECT product_id,
+    (row_number() OVER (ORDER BY product_id) - 1)::INTEGER AS code
+  FROM (SELECT DISTINCT unnest(because) AS product_id FROM recommendations)`;
+
+/** The numbered explaining products, in number order. */
+const BECAUSE_SQL = `SELECT code, product_id::VARCHAR AS product_id FROM (${BECAUSE_CODES})
+  ORDER BY code`;
+
+/**
+ * The precomputed lists, by customer ordinal then rank: each entry as its number in
+ * {@link ENTRY_CODES}, its explaining products (up to three) as numbers in
+ * {@link BECAUSE_CODES} (-1 for none), so the scan converts no strings.
+ */
+const RECOMMENDATIONS_SQL = `WITH v AS (${ENTRY_CODES}), b AS (${BECAUSE_CODES})
+  SELECT k.ordinal AS customer, r.rank::INTEGER AS rank, v.code AS entry,
     coalesce(len(r.because), 0)::INTEGER AS explained,
-    r.because[1]::VARCHAR AS because_1, r.because[2]::VARCHAR AS because_2,
-    r.because[3]::VARCHAR AS because_3
+    coalesce(b1.code, -1) AS because_1, coalesce(b2.code, -1) AS because_2,
+    coalesce(b3.code, -1) AS because_3
   FROM recommendations r JOIN (${KNOWN_ORDINALS}) k ON k.customer_id = r.customer_id
+    JOIN v ON ${ENTRY_COLUMNS.map((c) => `v.${c} IS NOT DISTINCT FROM r.${c}`).join(" AND ")}
+    LEFT JOIN b b1 ON b1.product_id = r.because[1]
+    LEFT JOIN b b2 ON b2.product_id = r.because[2]
+    LEFT JOIN b b3 ON b3.product_id = r.because[3]
   ORDER BY k.ordinal, r.rank`;
 
 /** One distinct recommended product with its metrics, shared by every list it appears in. */
@@ -61,9 +100,8 @@ export class RecommendationIndex {
   #explained = new Uint8Array(1024);
   #size = 0;
   readonly #scored: Scored[] = [];
-  /** Codes of {@link Scored} entries by product id, most recently matched first, while loading. */
-  readonly #scoredCodes = new Map<string, number[]>();
-  readonly #products = new Codes();
+  /** The explaining products by their number in {@link BECAUSE_CODES}. */
+  readonly #products: string[] = [];
 
   /** The bytes its arrays hold. */
   get bytes(): number {
@@ -75,7 +113,7 @@ export class RecommendationIndex {
       this.#because.byteLength +
       this.#explained.byteLength +
       this.#scored.length * 200 +
-      this.#products.bytes
+      this.#products.length * 64
     );
   }
 
@@ -97,7 +135,7 @@ export class RecommendationIndex {
       if (scored === undefined) continue;
       const because: string[] = [];
       for (let b = 0; b < (this.#explained[k] ?? 0); b++) {
-        because.push(this.#products.value(this.#because[3 * k + b] ?? -1) ?? "");
+        because.push(this.#products[this.#because[3 * k + b] ?? -1] ?? "");
       }
       list.push({ ...scored, because });
     }
@@ -118,13 +156,39 @@ export class RecommendationIndex {
     }
   }
 
+  /** Stores a chunk of {@link ENTRIES_SQL} (loading, before the lists). */
+  addEntries(columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const [, id = [], name = [], category = [], ...metrics] = columns;
+    const [score = [], confidence = [], lift = [], support = [], cosine = [], holders = []] =
+      metrics;
+    for (let r = 0; r < rows; r++) {
+      this.#scored.push({
+        productId: scannedText(id[r]) ?? "",
+        productName: scannedText(name[r]),
+        productCategory: scannedText(category[r]),
+        score: Number(score[r] ?? Number.NaN),
+        confidence: Number(confidence[r] ?? Number.NaN),
+        lift: Number(lift[r] ?? Number.NaN),
+        support: Number(support[r] ?? Number.NaN),
+        cosine: Number(cosine[r] ?? Number.NaN),
+        productHolders: Number(holders[r] ?? Number.NaN),
+      });
+    }
+  }
+
+  /** Stores a chunk of {@link BECAUSE_SQL} (loading, before the lists). */
+  addBecause(columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const [, ids = []] = columns;
+    for (let r = 0; r < rows; r++) this.#products.push(String(ids[r]));
+  }
+
   /** Stores a chunk of {@link RECOMMENDATIONS_SQL} (loading, in its order). */
   addRecommendations(columns: readonly (readonly ScanValue[])[], rows: number): void {
     if (this.#offsets.length !== this.#ids.size + 1) {
       this.#offsets = new Int32Array(this.#ids.size + 1);
     }
-    const [customers = [], ranks = [], ...metrics] = columns;
-    const [explained = [], b1 = [], b2 = [], b3 = []] = columns.slice(11);
+    const [customers = [], ranks = [], entries = [], explained = [], b1 = [], b2 = [], b3 = []] =
+      columns;
     for (let r = 0; r < rows; r++) {
       const k = this.#size++;
       if (k >= this.#ranks.length) {
@@ -136,11 +200,11 @@ export class RecommendationIndex {
         this.#because = because;
       }
       this.#ranks[k] = Number(ranks[r]);
-      this.#entries[k] = this.#scoredOf(metrics.map((column) => column[r] ?? null));
+      this.#entries[k] = Number(entries[r]);
       this.#explained[k] = Math.min(3, Number(explained[r]));
-      [b1, b2, b3].forEach((column, b) => {
-        this.#because[3 * k + b] = this.#products.code(scannedText(column[r]));
-      });
+      this.#because[3 * k] = Number(b1[r]);
+      this.#because[3 * k + 1] = Number(b2[r]);
+      this.#because[3 * k + 2] = Number(b3[r]);
       this.#offsets[Number(customers[r]) + 1] = k + 1;
     }
   }
@@ -154,50 +218,7 @@ export class RecommendationIndex {
       this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
     }
     this.#ids.seal();
-    this.#scoredCodes.clear();
   }
-
-  #scoredOf(cells: readonly ScanValue[]): number {
-    const [id, name, category, score, confidence, lift, support, cosine, holders] = cells;
-    const entry: Scored = {
-      productId: scannedText(id) ?? "",
-      productName: scannedText(name),
-      productCategory: scannedText(category),
-      score: Number(score ?? Number.NaN),
-      confidence: Number(confidence ?? Number.NaN),
-      lift: Number(lift ?? Number.NaN),
-      support: Number(support ?? Number.NaN),
-      cosine: Number(cosine ?? Number.NaN),
-      productHolders: Number(holders ?? Number.NaN),
-    };
-    const candidates = this.#scoredCodes.get(entry.productId) ?? [];
-    for (let c = 0; c < candidates.length; c++) {
-      const code = candidates[c] ?? 0;
-      if (sameScored(this.#scored[code], entry)) {
-        if (c > 0) [candidates[0], candidates[c]] = [code, candidates[0] ?? code];
-        return code;
-      }
-    }
-    const code = this.#scored.push(entry) - 1;
-    candidates.unshift(code);
-    this.#scoredCodes.set(entry.productId, candidates);
-    return code;
-  }
-}
-
-/** Whether two entries are the same, NaN equal to NaN (Object.is), null distinct from "". */
-function sameScored(a: Scored | undefined, b: Scored): boolean {
-  return (
-    a !== undefined &&
-    a.productName === b.productName &&
-    a.productCategory === b.productCategory &&
-    Object.is(a.score, b.score) &&
-    Object.is(a.confidence, b.confidence) &&
-    Object.is(a.lift, b.lift) &&
-    Object.is(a.support, b.support) &&
-    Object.is(a.cosine, b.cosine) &&
-    Object.is(a.productHolders, b.productHolders)
-  );
 }
 
 function grow<T extends Int32Array | Uint8Array>(from: T): T {
@@ -206,7 +227,7 @@ function grow<T extends Int32Array | Uint8Array>(from: T): T {
   return to;
 }
 
-/** Loads the {@link RecommendationIndex} of a snapshot in two scans, in the background. */
+/** Loads the {@link RecommendationIndex} of a snapshot in four scans, in the background. */
 export async function loadRecommendationIndex(
   db: SnapshotReader,
   stopped: () => boolean,
@@ -214,6 +235,14 @@ export async function loadRecommendationIndex(
   const index = new RecommendationIndex();
   await db.scan(KNOWN_SQL, [], (columns, rows) => {
     index.addKnown(columns, rows);
+    return !stopped();
+  });
+  await db.scan(ENTRIES_SQL, [], (columns, rows) => {
+    index.addEntries(columns, rows);
+    return !stopped();
+  });
+  await db.scan(BECAUSE_SQL, [], (columns, rows) => {
+    index.addBecause(columns, rows);
     return !stopped();
   });
   await db.scan(RECOMMENDATIONS_SQL, [], (columns, rows) => {
