@@ -21,54 +21,57 @@ const CUSTOMER_IDS_SQL = `SELECT DISTINCT customer_id::VARCHAR AS customer_id FR
   WHERE customer_id IS NOT NULL ORDER BY customer_id`;
 
 /**
- * The distinct products of the holdings as the LEFT JOIN with products gives them, numbered:
- * each holding row carries only this number, so the scan converts no product strings.
+ * The distinct products of the holdings, numbered: each holding row carries only this number,
+ * so the scan converts no product strings. Their names and categories come from `products`
+ * joined to these few thousand rows, which is the statement's LEFT JOIN as long as a product
+ * id appears once in `products` ({@link DUPLICATE_PRODUCTS_SQL}).
  */
-const HELD_CODES = `SELECT product_id, product_name, product_category,
-    (row_number() OVER (ORDER BY product_id, product_name, product_category) - 1)::INTEGER AS code
-  FROM (SELECT DISTINCT r.product_id, p.product_name, p.product_category
-        FROM customer_products r LEFT JOIN products p ON p.product_id = r.product_id)`;
+const HELD_CODES = `SELECT product_id,
+    (row_number() OVER (ORDER BY product_id) - 1)::INTEGER AS code
+  FROM (SELECT DISTINCT product_id FROM customer_products WHERE product_id IS NOT NULL)`;
 
-/** The numbered products, in number order. */
-const HELD_SQL = `SELECT code, product_id::VARCHAR AS product_id,
-    product_name::VARCHAR AS product_name, product_category::VARCHAR AS product_category
-  FROM (${HELD_CODES}) ORDER BY code`;
+/** The numbered products with their name and category, in number order. */
+const HELD_SQL = `SELECT v.code, v.product_id::VARCHAR AS product_id,
+    p.product_name::VARCHAR AS product_name, p.product_category::VARCHAR AS product_category
+  FROM (${HELD_CODES}) v LEFT JOIN products p ON p.product_id = v.product_id
+  ORDER BY v.code`;
+
+/** Product ids `products` holds twice: the join would repeat holdings, so SQL answers. */
+const DUPLICATE_PRODUCTS_SQL = `SELECT count(*)::BIGINT AS n FROM (
+    SELECT product_id FROM products WHERE product_id IS NOT NULL
+    GROUP BY product_id HAVING count(*) > 1)`;
 
 /** The distinct relationship types, numbered. */
 const TYPE_CODES = `SELECT relationship_type,
     (row_number() OVER (ORDER BY relationship_type) - 1)::INTEGER AS code
-  FROM (SELECT DISTINCT relationship_type FROM customer_products)`;
+  FROM (SELECT DISTINCT relationship_type FROM customer_products
+        WHERE relationship_type IS NOT NULL)`;
 
 /** The numbered types, in number order. */
 const TYPES_SQL = `SELECT code, relationship_type::VARCHAR AS relationship_type
   FROM (${TYPE_CODES}) ORDER BY code`;
 
 /**
- * Every holding of a known customer as GetCustomerPortfolio's HOLDINGS reads it (the product
- * joined the same way, as its number in {@link HELD_CODES}), grouped by customer and, within
- * one, in the page order: newest start first, a missing start as 0001-01-01, then relationship
- * id.
+ * Every holding of a known customer as GetCustomerPortfolio's HOLDINGS reads it, its product
+ * and type as their numbers (-1 for NULL), grouped by customer and, within one, in the page
+ * order: newest start first, a missing start as 0001-01-01, then relationship id.
  */
 const HOLDINGS_SQL = `WITH c AS (
     SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS ordinal
     FROM (SELECT DISTINCT customer_id FROM customers WHERE customer_id IS NOT NULL)),
   v AS (${HELD_CODES}), t AS (${TYPE_CODES})
   SELECT c.ordinal AS customer, r.relationship_id::VARCHAR AS relationship_id,
-    v.code AS held, t.code AS type,
+    coalesce(v.code, -1) AS held, coalesce(t.code, -1) AS type,
     ${daySql("r.start_date")} AS start_day, ${daySql("r.end_date")} AS end_day,
     ${centsSql('r."value"')} AS cents
   FROM customer_products r JOIN c ON c.customer_id = r.customer_id
-    LEFT JOIN products p ON p.product_id = r.product_id
-    JOIN v ON v.product_id IS NOT DISTINCT FROM r.product_id
-      AND v.product_name IS NOT DISTINCT FROM p.product_name
-      AND v.product_category IS NOT DISTINCT FROM p.product_category
-    JOIN t ON t.relationship_type IS NOT DISTINCT FROM r.relationship_type
+    LEFT JOIN v ON v.product_id = r.product_id
+    LEFT JOIN t ON t.relationship_type = r.relationship_type
   ORDER BY c.ordinal, coalesce(r.start_date, DATE '0001-01-01') DESC, r.relationship_id`;
 
-/** How many rows {@link HOLDINGS_SQL} returns (the join included), to size the arrays. */
+/** How many rows {@link HOLDINGS_SQL} returns, to size the arrays. */
 const COUNT_HOLDINGS_SQL = `SELECT count(*)::BIGINT AS n FROM customer_products r
-  JOIN (SELECT DISTINCT customer_id FROM customers) c ON c.customer_id = r.customer_id
-  LEFT JOIN products p ON p.product_id = r.product_id`;
+  JOIN (SELECT DISTINCT customer_id FROM customers) c ON c.customer_id = r.customer_id`;
 
 /** The product of a holding as the join gives it (one entry per distinct combination). */
 interface HeldProduct {
@@ -195,7 +198,7 @@ export class PortfolioIndex {
     const byCategory = new Map<number, Sums>();
     const all = newSums();
     for (let k = from; k < to; k++) {
-      const category = this.#held[this.#products[k] ?? 0]?.category ?? -1;
+      const category = this.#held[this.#products[k] ?? -1]?.category ?? -1;
       let sums = byCategory.get(category);
       if (sums === undefined) {
         sums = newSums();
@@ -301,7 +304,7 @@ export class PortfolioIndex {
   }
 
   #holding(k: number, active: boolean): HoldingRow {
-    const product = this.#held[this.#products[k] ?? 0];
+    const product = this.#held[this.#products[k] ?? -1];
     return {
       relationshipId: this.#relationshipId(k),
       productId: product?.productId ?? "",
@@ -355,6 +358,8 @@ export async function loadPortfolioIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<PortfolioIndex> {
+  const [duplicates = { n: 0 }] = await db.all(DUPLICATE_PRODUCTS_SQL);
+  if (Number(duplicates.n) > 0) throw new Error("some product ids appear twice in products");
   const [count = { n: 0 }] = await db.all(COUNT_HOLDINGS_SQL);
   const index = new PortfolioIndex(Number(count.n));
   await db.scan(CUSTOMER_IDS_SQL, [], (columns, rows) => {
