@@ -21,8 +21,15 @@ const PRODUCT_IDS_SQL = `SELECT DISTINCT product_id::VARCHAR AS product_id FROM 
 const JOIN = `FROM customer_products_by_product h
   JOIN (SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::INTEGER AS ordinal
         FROM (SELECT DISTINCT product_id FROM products WHERE product_id IS NOT NULL)) pr
-    ON pr.product_id = h.product_id
-  LEFT JOIN customers c ON c.customer_id = h.customer_id`;
+    ON pr.product_id = h.product_id`;
+
+/**
+ * Customer ids `customers` holds twice: the statement's join with customers would count such
+ * a holder's relationships twice, which the structure does not model, so SQL answers.
+ */
+const DUPLICATE_CUSTOMERS_SQL = `SELECT count(*)::BIGINT AS n FROM (
+    SELECT customer_id FROM customers WHERE customer_id IS NOT NULL
+    GROUP BY customer_id HAVING count(*) > 1)`;
 
 /** The rows {@link HOLDERS_SQL} returns, to size the arrays. */
 const COUNT_HOLDERS_SQL = `SELECT count(*)::BIGINT AS n ${JOIN}`;
@@ -297,6 +304,8 @@ export async function loadProductHoldersIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<ProductHoldersIndex> {
+  const [duplicates = { n: 0 }] = await db.all(DUPLICATE_CUSTOMERS_SQL);
+  if (Number(duplicates.n) > 0) throw new Error("some customer ids appear twice in customers");
   const [count = { n: 0 }] = await db.all(COUNT_HOLDERS_SQL);
   const index = new ProductHoldersIndex(Number(count.n));
   await db.scan(PRODUCT_IDS_SQL, [], (columns, rows) => {
