@@ -70,7 +70,9 @@ const HOLDINGS_SQL = `WITH c AS (
   ORDER BY c.ordinal, coalesce(r.start_date, DATE '0001-01-01') DESC, r.relationship_id`;
 
 /** How many rows {@link HOLDINGS_SQL} returns, to size the arrays. */
-const COUNT_HOLDINGS_SQL = `SELECT count(*)::BIGINT AS n FROM customer_products r
+const COUNT_HOLDINGS_SQL = `SELECT count(*)::BIGINT AS n,
+    coalesce(sum(strlen(r.relationship_id)), 0)::BIGINT AS id_bytes
+  FROM customer_products r
   JOIN (SELECT DISTINCT customer_id FROM customers) c ON c.customer_id = r.customer_id`;
 
 /** The product of a holding as the join gives it (one entry per distinct combination). */
@@ -123,8 +125,8 @@ export class PortfolioIndex {
   /** Relationship types by their number in {@link TYPE_CODES}. */
   readonly #typeNames: string[] = [];
 
-  constructor(relationships: number) {
-    this.#relationshipIds = new StringPool(relationships);
+  constructor(relationships: number, idBytes = 1024) {
+    this.#relationshipIds = new StringPool(relationships, idBytes);
     this.#hasId = new Uint8Array(relationships);
     this.#products = new Int32Array(relationships);
     this.#types = new Int32Array(relationships);
@@ -360,8 +362,8 @@ export async function loadPortfolioIndex(
 ): Promise<PortfolioIndex> {
   const [duplicates = { n: 0 }] = await db.all(DUPLICATE_PRODUCTS_SQL);
   if (Number(duplicates.n) > 0) throw new Error("some product ids appear twice in products");
-  const [count = { n: 0 }] = await db.all(COUNT_HOLDINGS_SQL);
-  const index = new PortfolioIndex(Number(count.n));
+  const [count = { n: 0, id_bytes: 0 }] = await db.all(COUNT_HOLDINGS_SQL);
+  const index = new PortfolioIndex(Number(count.n), Number(count.id_bytes));
   await db.scan(CUSTOMER_IDS_SQL, [], (columns, rows) => {
     index.addCustomers(columns, rows);
     return !stopped();

@@ -18,6 +18,9 @@ const KNOWN_ORDINALS = `SELECT customer_id, (row_number() OVER (ORDER BY custome
   FROM (SELECT customer_id FROM customers WHERE customer_id IS NOT NULL
         UNION SELECT customer_id FROM basket_items WHERE customer_id IS NOT NULL)`;
 
+/** How many list entries there are, to size the arrays. */
+const COUNT_RECOMMENDATIONS_SQL = "SELECT count(*)::BIGINT AS n FROM recommendations";
+
 /** The columns of a list entry that its explaining rule decides, shared by many lists. */
 const ENTRY_COLUMNS = [
   "product_id",
@@ -94,14 +97,23 @@ export class RecommendationIndex {
   #activeHeld = new Int32Array(1024);
   #allHeld = new Int32Array(1024);
   #offsets = new Int32Array(1);
-  #ranks = new Int32Array(1024);
-  #entries = new Int32Array(1024);
-  #because = new Int32Array(3 * 1024);
-  #explained = new Uint8Array(1024);
+  #ranks: Int32Array;
+  #entries: Int32Array;
+  #because: Int32Array;
+  #explained: Uint8Array;
   #size = 0;
   readonly #scored: Scored[] = [];
   /** The explaining products by their number in {@link BECAUSE_CODES}. */
   readonly #products: string[] = [];
+
+  /** Sized for `entries` list entries in all (it grows past them). */
+  constructor(entries = 1024) {
+    const size = Math.max(1, entries);
+    this.#ranks = new Int32Array(size);
+    this.#entries = new Int32Array(size);
+    this.#because = new Int32Array(3 * size);
+    this.#explained = new Uint8Array(size);
+  }
 
   /** The bytes its arrays hold. */
   get bytes(): number {
@@ -232,7 +244,8 @@ export async function loadRecommendationIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<RecommendationIndex> {
-  const index = new RecommendationIndex();
+  const [count = { n: 0 }] = await db.all(COUNT_RECOMMENDATIONS_SQL);
+  const index = new RecommendationIndex(Number(count.n));
   await db.scan(KNOWN_SQL, [], (columns, rows) => {
     index.addKnown(columns, rows);
     return !stopped();

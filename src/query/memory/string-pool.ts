@@ -5,13 +5,15 @@
  * VARCHAR, so a pool filled in `ORDER BY` order can be binary searched with DuckDB's order.
  */
 export class StringPool {
-  #bytes: Buffer = Buffer.allocUnsafe(1024);
+  #bytes: Buffer;
   #ends: Uint32Array;
   #used = 0;
   #size = 0;
 
-  constructor(expected = 16) {
+  /** Sized for `expected` strings of `expectedBytes` UTF-8 bytes in all (it grows past them). */
+  constructor(expected = 16, expectedBytes = 1024) {
     this.#ends = new Uint32Array(Math.max(1, expected));
+    this.#bytes = Buffer.allocUnsafe(Math.max(16, expectedBytes));
   }
 
   /** How many strings are held. */
@@ -75,10 +77,12 @@ export class StringPool {
     return i < this.#size && this.compare(i, key) === 0 ? i : -1;
   }
 
-  /** Releases the spare capacity once filled. */
+  /** Releases the spare capacity once filled (copying only when there is some). */
   seal(): void {
-    this.#bytes = Buffer.from(this.#bytes.subarray(0, this.#used));
-    this.#ends = this.#ends.slice(0, this.#size);
+    if (this.#used < this.#bytes.length) {
+      this.#bytes = Buffer.from(this.#bytes.subarray(0, this.#used));
+    }
+    if (this.#size < this.#ends.length) this.#ends = this.#ends.slice(0, this.#size);
   }
 
   #start(i: number): number {
