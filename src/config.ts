@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import cron from "node-cron";
+import { AppError, isErrorKind } from "./app-error.js";
 import {
   ALWAYS_BLOCKING,
   DEFAULT_BLOCKING_CHECKS,
@@ -33,6 +34,8 @@ export interface JwtConfig {
   readonly audience: string;
   /** The claim that holds the role: a string, or a list of strings (the highest role wins). */
   readonly roleClaim: string;
+  /** Longest lifetime accepted, from `iat` (or from now without one) to `exp` (JWT_MAX_LIFETIME); 24 h when absent. */
+  readonly maxLifetimeMs?: number;
 }
 
 /**
@@ -87,14 +90,52 @@ export interface Config {
   readonly syncBlockingChecks: ReadonlySet<string>;
   /** Largest share (0 to 1) of the live snapshot's rows a sync may drop from a base table. */
   readonly syncMaxShrink: number;
+  /** Connection deadlines and caps of the listener (HEADERS_TIMEOUT, IDLE_TIMEOUT, ...). */
+  readonly connections: ConnectionSettings;
+  /** Export limits: stall timeout, concurrency caps, the leftover-file sweep. */
+  readonly exportLimits: ExportLimits;
+}
+
+/**
+ * How long a connection may take to send its headers or sit idle, and how many may be open:
+ * without them one client could hold every file descriptor of the process.
+ */
+export interface ConnectionSettings {
+  readonly headersTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly h2IdleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConcurrentStreams: number;
+}
+
+/** Bounds on exports, so that callers who stall or pile up cannot fill the disk or the fds. */
+export interface ExportLimits {
+  /** A chunk the caller does not take within this ends the call (EXPORT_STALL_TIMEOUT). */
+  readonly stallTimeoutMs: number;
+  /** Exports running at once in the process (EXPORT_MAX_CONCURRENT). */
+  readonly maxConcurrent: number;
+  /** Exports running at once for one caller (EXPORT_MAX_PER_CALLER). */
+  readonly maxPerCaller: number;
+  /** How often files no running export owns are removed (EXPORT_SWEEP_INTERVAL). */
+  readonly sweepIntervalMs: number;
 }
 
 /**
  * Raised when a setting is missing or malformed. Its message names the variable and says what
- * would be accepted, so that a person reading one log line can fix the deployment.
+ * would be accepted, so that a person reading one log line can fix the deployment. It is the
+ * project's one error type with kind `config`, under a name that reads well at the throw site;
+ * `instanceof ConfigError` holds for every `config` AppError and nothing else.
  */
-export class ConfigError extends Error {
+export class ConfigError extends AppError {
   override readonly name = "ConfigError";
+
+  constructor(message: string) {
+    super("config", message);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isErrorKind(value, "config");
+  }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -163,6 +204,19 @@ export function loadConfig(env: Env = process.env): Config {
     syncHistoryLength: integer(env, "SYNC_HISTORY_LENGTH", 20, 1, 1000),
     syncBlockingChecks: blockingChecks(env, "SYNC_BLOCKING_CHECKS"),
     syncMaxShrink: fraction(env, "SYNC_MAX_SHRINK", 0.5),
+    connections: {
+      headersTimeoutMs: duration(env, "HEADERS_TIMEOUT", 10_000),
+      idleTimeoutMs: duration(env, "IDLE_TIMEOUT", 60_000),
+      h2IdleTimeoutMs: duration(env, "H2_IDLE_TIMEOUT", 300_000),
+      maxConnections: integer(env, "MAX_CONNECTIONS", 4096, 1, 1_000_000),
+      maxConcurrentStreams: integer(env, "H2_MAX_STREAMS", 250, 1, 1000),
+    },
+    exportLimits: {
+      stallTimeoutMs: duration(env, "EXPORT_STALL_TIMEOUT", 60_000),
+      maxConcurrent: integer(env, "EXPORT_MAX_CONCURRENT", 16, 1, 1024),
+      maxPerCaller: integer(env, "EXPORT_MAX_PER_CALLER", 4, 1, 1024),
+      sweepIntervalMs: duration(env, "EXPORT_SWEEP_INTERVAL", 600_000),
+    },
   };
 }
 
@@ -255,7 +309,14 @@ function jwtConfig(env: Env): JwtConfig | undefined {
       "JWT_JWKS_FILE needs JWT_ISSUER and JWT_AUDIENCE: tokens are accepted only from one issuer for one audience",
     );
   }
-  return { jwksFile, issuer, audience, roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role" };
+  const lifetime = text(env, "JWT_MAX_LIFETIME");
+  return {
+    jwksFile,
+    issuer,
+    audience,
+    roleClaim: text(env, "JWT_ROLE_CLAIM") ?? "role",
+    ...(lifetime === undefined ? {} : { maxLifetimeMs: duration(env, "JWT_MAX_LIFETIME", 0) }),
+  };
 }
 
 function optionalPath(env: Env, name: string): string | undefined {

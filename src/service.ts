@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { type Config, ConfigError } from "./config.js";
+import { checkDataDirWritable } from "./data-dir-check.js";
 import { ReadRouter } from "./query/read-router.js";
 import { warmSnapshot } from "./query/warm-snapshot.js";
 import { Authenticator } from "./server/auth/authenticator.js";
@@ -17,6 +19,9 @@ import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
 import { whyNotServing } from "./sync/why-not-serving.js";
 
+/** How long shutdown waits for an aborted sync to end before it leaves the run behind. */
+const SYNC_ABORT_WAIT_MS = 2_000;
+
 /** The running service, as start-up hands it to `main` and tests. */
 export interface Service {
   readonly server: Server;
@@ -28,8 +33,14 @@ export interface Service {
    * to load keeps its previous keys and the reason is logged; resolves with whether all loaded.
    */
   reloadCredentials(): Promise<boolean>;
-  /** Stops serving (in-flight calls finish within the grace period), then closes the snapshot. */
-  close(): Promise<void>;
+  /**
+   * Stops serving (in-flight calls finish within the grace period), aborts a sync in progress
+   * (its partial file is removed), then closes the snapshot. A run waiting on the source (a
+   * Snowflake query) cannot be interrupted: with `abandonSync` it is left behind after a short
+   * wait and close resolves `"abandoned"` with the snapshot still open, so that a process being
+   * stopped exits at once; the next start removes whatever that run left.
+   */
+  close(options?: { readonly abandonSync?: boolean }): Promise<"closed" | "abandoned">;
 }
 
 /**
@@ -42,6 +53,7 @@ export async function startService(
   log: Logger,
   derive: Derive | undefined = deriveAll,
 ): Promise<Service> {
+  await checkDataDirWritable(config.dataDir);
   const auth = await Authenticator.create(config, log);
   const tls = await tlsFiles(config);
   const identity = sourceIdentity(config);
@@ -50,6 +62,7 @@ export async function startService(
     memo: { maxBytes: config.memoMaxBytes, maxAnswerBytes: config.memoMaxAnswerBytes },
   });
   await store.openLast();
+  const sweeping = sweepExports(store, config.exportLimits.sweepIntervalMs, log);
   const source = createSource(config, (message) => log.warn({ driver: "snowflake-sdk" }, message));
   const history = new SyncHistory(
     join(config.dataDir, "sync-history.json"),
@@ -72,6 +85,8 @@ export async function startService(
   const router = new ReadRouter(store, source.live, config.defaultMaxStalenessMs, Date.now, {
     whyNoSnapshot: notServing,
     liveIdentity: identity,
+    onLiveFault: (err) =>
+      log.error({ err }, "live query failed; the caller was answered from the snapshot or refused"),
   });
   const server = await startServer({
     log,
@@ -82,6 +97,7 @@ export async function startService(
       maxRows: config.maxExportRows,
       defaultMaxStalenessMs: config.defaultMaxStalenessMs,
       log,
+      limits: config.exportLimits,
     },
     port: config.port,
     host: config.host,
@@ -91,6 +107,7 @@ export async function startService(
     auth,
     metrics,
     reflection: config.reflection,
+    limits: config.connections,
     ...(tls === undefined ? {} : { tls }),
   });
   const follow = (loaded: boolean) => server.setReady(loaded, loaded ? "" : notServing());
@@ -116,14 +133,46 @@ export async function startService(
     syncer,
     metrics,
     reloadCredentials: () => auth.reload(log),
-    async close() {
+    async close(options) {
+      clearInterval(sweeping);
+      syncer.abort("the service is shutting down");
       await server.close(config.shutdownGraceMs);
+      const ended = syncer.idle().then(() => true);
+      const settled =
+        options?.abandonSync === true
+          ? await Promise.race([ended, delay(SYNC_ABORT_WAIT_MS).then(() => false)])
+          : await ended;
+      // After the aborted run has ended, so that the retry it asks for is cancelled too.
       await schedule.stop();
-      await syncer.idle();
+      if (!settled) {
+        log.warn(
+          { run: syncer.status.lastRun?.runId },
+          "shutdown abandons the sync in progress; the next start removes its partial snapshot",
+        );
+        return "abandoned";
+      }
       await store.close();
       await source.close();
+      return "closed";
     },
   };
+}
+
+/**
+ * Removes, every `intervalMs`, export files no running export owns (the store's start-up
+ * clears what a previous process left): a file a call lost track of cannot stay until restart.
+ */
+function sweepExports(store: SnapshotStore, intervalMs: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    store.exports.sweep().then(
+      (removed) => {
+        if (removed > 0) log.warn({ removed }, "removed export files no running export owned");
+      },
+      (err: unknown) => log.error({ err }, "the export sweep failed"),
+    );
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /** Reads `TLS_CERT` and `TLS_KEY` once at start-up; a missing file stops start-up clearly. */

@@ -119,7 +119,7 @@ describe.runIf(runBrowser)("the dashboard in Chromium", () => {
     page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   it("finds a customer by name and shows the portfolio, segment and recommendations", async () => {
-    await page.goto(`${running.baseUrl}/`);
+    await page.goto(`${running.baseUrl}/#/customer`);
     await page.getByTestId("customer-search").fill("Alice");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/#\/customer\/C00001$/);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataQuality } from "../src/analytics/data-quality/data-quality.js";
 import { buildProfiles } from "../src/analytics/profiles/profiles.js";
+import { AppError } from "../src/app-error.js";
 import { getDataQualityReport, getTableProfile, listTables } from "../src/query/explore-queries.js";
-import { isQueryError, type QueryError } from "../src/query/query-error.js";
 import { createFixture, type Fixture } from "./explore-fixture.js";
 
 let fixture: Fixture;
@@ -42,12 +42,12 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.close());
 
-async function queryError(promise: Promise<unknown>): Promise<QueryError> {
+async function queryError(promise: Promise<unknown>): Promise<AppError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!isQueryError(err)) throw new Error(`expected a QueryError, got ${String(err)}`);
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
   return err;
 }
 

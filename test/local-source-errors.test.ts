@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type AppError, isErrorKind } from "../src/app-error.js";
 import { localFilesLoad } from "../src/source/local-files.js";
-import { isSourceError, type SourceError } from "../src/source/source-error.js";
 import {
   type CsvTables,
   VALID_CSV,
@@ -23,12 +23,12 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Loads `dir` as the builder would and returns the SourceError it must fail with. */
-async function failure(dir: string): Promise<SourceError> {
+/** Loads `dir` as the builder would and returns the invalid_data error it must fail with. */
+async function failure(dir: string): Promise<AppError> {
   try {
     await runSourceLoad(await localFilesLoad(dir));
   } catch (error) {
-    if (isSourceError(error)) {
+    if (isErrorKind(error, "invalid_data")) {
       return error;
     }
     throw error;

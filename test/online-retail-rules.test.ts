@@ -102,10 +102,10 @@ describe("the Online Retail mapping's rules", () => {
     ).rejects.toThrow(/CustomerID 17850\.5 is not a whole number/);
   });
 
-  test("report a missing file as a SourceError naming it", async () => {
+  test("report a missing file as an invalid_data error naming it", async () => {
     const missing = join(dir, "nope.csv.gz");
     await expect(onlineRetailLoad(missing)).rejects.toMatchObject({
-      name: "SourceError",
+      kind: "invalid_data",
       file: missing,
     });
   });

@@ -20,7 +20,7 @@ import {
 import { type ChildService, sleep, startChildService } from "./support/child-service.js";
 import { BASIC_FIXTURE } from "./support/test-service.js";
 
-// A full run of the service as its own process (`node --import tsx src/main.ts`, LOG_LEVEL=trace)
+// A full run of the service as its own process (`node dist/src/main.js`, LOG_LEVEL=trace)
 // with an API key, a Snowflake password and a JWT in play: good and bad credentials over gRPC
 // and Connect, an admin call, /metrics, live Snowflake queries, a SIGHUP key rotation and a
 // failed one. Every byte the process wrote is then searched for the secrets: none may appear.

@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isErrorKind } from "../src/app-error.js";
 import type { LiveRunner } from "../src/query/read-router.js";
-import { isSnowflakeUnavailableError } from "../src/source/snowflake-errors.js";
 import { Semaphore } from "../src/source/snowflake-live.js";
 import { type SnowflakeSourceOptions, snowflakeSource } from "../src/source/snowflake-source.js";
 import { waitUntil, within } from "./emulator/driver-helpers.js";
@@ -137,7 +137,7 @@ describe("live queries", () => {
       const started = Date.now();
       const error = await failure(source.live.all("SELECT 1 AS hang_marker", []));
       expect(Date.now() - started).toBeLessThan(3_000);
-      expect(isSnowflakeUnavailableError(error)).toBe(true);
+      expect(isErrorKind(error, "unavailable")).toBe(true);
       expect(error).toMatchObject({ reason: "timeout" });
       expect(error.message).toMatch(
         /did not answer a live query within 1000 ms; the statement was canceled/,
@@ -169,7 +169,7 @@ describe("live queries", () => {
       const started = Date.now();
       const error = await within(10_000, failure(source.live.all("SELECT 1 AS one", [])), "call");
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(isSnowflakeUnavailableError(error)).toBe(true);
+      expect(isErrorKind(error, "unavailable")).toBe(true);
       expect(error).toMatchObject({ reason: "unreachable" });
       expect(error.message).toContain(`cannot reach Snowflake at ${url}`);
     } finally {
@@ -181,7 +181,7 @@ describe("live queries", () => {
     const source = snowflakeSource(emulatorConfig(emulator.url), quiet);
     try {
       const error = await failure(source.live.all("SELECT * FROM no_such_table", []));
-      expect(isSnowflakeUnavailableError(error)).toBe(true);
+      expect(isErrorKind(error, "unavailable")).toBe(true);
       expect(error).toMatchObject({ reason: "query", code: "002003" });
       expect(error.message).toMatch(/NO_SUCH_TABLE.*\(002003\/42S02\)/s);
     } finally {

@@ -3,12 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isErrorKind } from "../src/app-error.js";
 import { loadConfig } from "../src/config.js";
 import { createSource } from "../src/source/create-source.js";
-import { isSnowflakeUnavailableError } from "../src/source/snowflake-errors.js";
 import { type SnowflakeSourceOptions, snowflakeSource } from "../src/source/snowflake-source.js";
 import type { Source } from "../src/source/source.js";
-import { isSourceError } from "../src/source/source-error.js";
 import { BASE_TABLES, type BaseTable, type TableFeed } from "../src/source/table-feed.js";
 import { within } from "./emulator/driver-helpers.js";
 import { type EmulatorHandle, startEmulator } from "./emulator/index.js";
@@ -177,7 +176,7 @@ describe("the Snowflake source mirrors the tables", () => {
     try {
       await withSource(snowflakeSource(emulatorConfig(emulator.url), quiet), async (source) => {
         const error = await source.fingerprint().catch((err: unknown) => err);
-        expect(isSourceError(error)).toBe(true);
+        expect(isErrorKind(error, "invalid_data")).toBe(true);
         expect((error as Error).message).toMatch(/Snowflake table ANALYTICS\.PUBLIC\.PRODUCTS/);
       });
     } finally {
@@ -215,7 +214,7 @@ describe("logging in", () => {
     const harness = await syncHarness(source);
     try {
       const error = await source.fingerprint().catch((err: unknown) => err);
-      expect(isSnowflakeUnavailableError(error)).toBe(true);
+      expect(isErrorKind(error, "unavailable")).toBe(true);
       expect((error as Error).message).toBe(
         "Snowflake rejected the credentials for user analytics (390100)",
       );

@@ -1,7 +1,8 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, test } from "vitest";
+import { AppError, isErrorKind } from "../src/app-error.js";
 import { checkFailure, runSourceChecks } from "../src/source/source-checks.js";
-import { isSourceError, SourceError } from "../src/source/source-error.js";
+import { sourceError } from "../src/source/source-error.js";
 import { sqlStringLiteral } from "../src/source/sql-literal.js";
 
 describe("sqlStringLiteral", () => {
@@ -22,19 +23,23 @@ describe("sqlStringLiteral", () => {
   });
 });
 
-describe("SourceError", () => {
-  test("names the file and column in its message and is recognised by name", () => {
-    const error = new SourceError("is missing", "/data/x.csv", "region");
+describe("sourceError", () => {
+  test("names the file and column in its message and is recognised by its brand", () => {
+    const error = sourceError("is missing", "/data/x.csv", "region");
     expect(error.message).toBe('/data/x.csv, column "region": is missing');
-    expect(isSourceError(error)).toBe(true);
-    expect(isSourceError(new Error("x"))).toBe(false);
-    const lookalike = Object.assign(new Error("y"), { name: "SourceError", file: "f" });
-    expect(isSourceError(lookalike)).toBe(true);
-    expect(isSourceError({ name: "SourceError", file: "f" })).toBe(false);
-    expect(new SourceError("empty", "/data/y.csv").column).toBeUndefined();
+    expect(isErrorKind(error, "invalid_data")).toBe(true);
+    expect(isErrorKind(new Error("x"), "invalid_data")).toBe(false);
+    const lookalike = Object.assign(new Error("y"), { name: "AppError", kind: "invalid_data" });
+    expect(lookalike instanceof AppError).toBe(false);
+    const otherCopy = Object.assign(new Error("z"), {
+      kind: "invalid_data",
+      [Symbol.for("customer-analytics/AppError")]: true,
+    });
+    expect(otherCopy instanceof AppError).toBe(true);
+    expect(sourceError("empty", "/data/y.csv").column).toBeUndefined();
   });
 
-  test("a failed check becomes a SourceError with its detail; passing checks do not", async () => {
+  test("a failed check becomes an invalid_data error with its detail; passing checks do not", async () => {
     const check = { sql: "q", params: [], problem: "bad", file: "f.csv", column: "c" };
     expect(checkFailure(check, null).message).toBe('f.csv, column "c": bad');
     await expect(runSourceChecks([check], async () => [])).resolves.toBeUndefined();

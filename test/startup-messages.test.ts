@@ -60,7 +60,7 @@ describe("start-up messages", () => {
     }
   });
 
-  it("logs 'ready' with the API and dashboard URLs when the first snapshot goes live", async () => {
+  it("logs 'ready' with the API, dashboard and API docs URLs when the first snapshot goes live", async () => {
     const child = await startChildService({
       LOG_LEVEL: "info",
       SOURCE: "local",
@@ -75,7 +75,11 @@ describe("start-up messages", () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       const ready = lines.filter((l) => l.msg === "ready");
       expect(ready).toHaveLength(1);
-      expect(ready[0]).toMatchObject({ api: child.baseUrl, dashboard: `${child.baseUrl}/` });
+      expect(ready[0]).toMatchObject({
+        api: child.baseUrl,
+        dashboard: `${child.baseUrl}/`,
+        docs: `${child.baseUrl}/docs`,
+      });
     } finally {
       expect((await child.stop(10_000)).code).toBe(0);
     }

@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient, createRouterTransport } from "@connec
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { SyncService } from "../gen/customeranalytics/v1/sync_pb.js";
-import { QueryError } from "../src/query/query-error.js";
+import { AppError } from "../src/app-error.js";
 import { observeInterceptor } from "../src/server/interceptors.js";
 
 // Errors raised in the middle of a server stream go through the same mapping and logging as
@@ -45,7 +45,7 @@ async function drain(client: ReturnType<typeof service>["client"]) {
 
 describe("errors in the middle of a server stream", () => {
   it("keep a domain error's code and log the call once", async () => {
-    const { client, lines } = service(new QueryError("unavailable", "the source went away"));
+    const { client, lines } = service(new AppError("unavailable", "the source went away"));
     const { got, err } = await drain(client);
     expect(got).toEqual(["r1"]);
     expect(err?.code).toBe(Code.Unavailable);

@@ -6,6 +6,8 @@ export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
     include: ["test/**/*.test.ts"],
+    // The child-process tests run the compiled service (dist/), built here when stale.
+    globalSetup: ["test/support/build-service.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     env: { SNOWFLAKE_DISABLE_PLATFORM_DETECTION: "true" },

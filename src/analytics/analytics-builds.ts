@@ -5,6 +5,7 @@ import { DATA_QUALITY_BUILDS } from "./data-quality/data-quality.js";
 import { PROFILE_BUILDS } from "./profiles/profiles.js";
 import { RFM_BUILDS } from "./rfm/rfm.js";
 import { TREND_BUILDS } from "./trends/trends.js";
+import { VALUE_BUILDS } from "./value/value-build.js";
 
 /**
  * Every derived build of a snapshot, in the order the sync runs them: the one place a slice is
@@ -18,4 +19,5 @@ export const ANALYTICS_BUILDS: readonly AnalyticsBuild[] = [
   ...TREND_BUILDS,
   ...PROFILE_BUILDS,
   ...DATA_QUALITY_BUILDS,
+  ...VALUE_BUILDS,
 ];

@@ -1,13 +1,16 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { isQueryError, type QueryErrorKind } from "../query/query-error.js";
+import { AppError, type ErrorKind } from "../app-error.js";
 
-const codeOf: Readonly<Record<QueryErrorKind, Code>> = {
+const codeOf: Readonly<Record<ErrorKind, Code>> = {
   invalid_argument: Code.InvalidArgument,
   not_found: Code.NotFound,
   unavailable: Code.Unavailable,
   failed_precondition: Code.FailedPrecondition,
   deadline_exceeded: Code.DeadlineExceeded,
   resource_exhausted: Code.ResourceExhausted,
+  invalid_data: Code.FailedPrecondition,
+  config: Code.FailedPrecondition,
+  internal: Code.Internal,
 };
 
 /**
@@ -19,8 +22,9 @@ const codeOf: Readonly<Record<QueryErrorKind, Code>> = {
 const MAX_MESSAGE_CHARS = 1024;
 
 /**
- * The one place where errors become gRPC status codes. Domain errors keep their message and
- * gain their code; a ConnectError (from validation, deadlines, the router) passes through;
+ * The one place where errors become gRPC status codes, called only by the observe interceptor
+ * (unary answers and every message of a stream pass through it). An {@link AppError} keeps its
+ * message and gains its kind's code (an `internal` one is reported like any other fault); a ConnectError (from validation, deadlines, the router) passes through;
  * anything else is a fault of ours, reported as INTERNAL with a message that leaks nothing,
  * while the caller of this function logs the original. Messages are cut to
  * {@link MAX_MESSAGE_CHARS}.
@@ -31,12 +35,13 @@ export function connectErrorFrom(err: unknown, signal?: AbortSignal): ConnectErr
 
 function mapped(err: unknown, signal?: AbortSignal): ConnectError {
   if (signal?.aborted === true) {
+    // Deadlines abort with a ConnectError of their own; any other abort is the caller leaving.
     return signal.reason instanceof ConnectError
       ? signal.reason
-      : new ConnectError("the call was cancelled or its deadline passed", Code.DeadlineExceeded);
+      : new ConnectError("the call was cancelled by the caller", Code.Canceled);
   }
   if (err instanceof ConnectError) return err;
-  if (isQueryError(err)) {
+  if (err instanceof AppError && err.kind !== "internal") {
     const metadata = err.field === undefined ? undefined : { "x-field": err.field };
     return new ConnectError(err.message, codeOf[err.kind], metadata);
   }

@@ -4,64 +4,50 @@ import {
   type AssociationRuleSchema,
   BasketMode,
   type CrossSellService,
+  type GetRecommendationsRequest,
   type RecommendationSchema,
   RecommendationScoring,
   RuleOrder,
 } from "../../gen/customeranalytics/v1/cross_sell_pb.js";
 import { RULE_ORDER_COLUMNS } from "../analytics/cross-sell/association-rule-sql.js";
 import { BASKET_MODES } from "../analytics/cross-sell/baskets.js";
-import type {
-  AssociationRule,
-  AssociationRuleArgs,
-  AssociationRulesResult,
-} from "../query/association-rule-queries.js";
+import type { AssociationRule, AssociationRuleArgs } from "../query/association-rule-queries.js";
 import {
   getRecommendations,
   listAssociationRules,
   RECOMMENDATION_SCORINGS,
   type Recommendation,
   type RecommendationArgs,
-  type RecommendationsResult,
 } from "../query/cross-sell-queries.js";
-import type { Question, ReadRouter } from "../query/read-router.js";
+import type { ReadRouter } from "../query/read-router.js";
 import { enumArg, enumOf, enumWords, int64 } from "./message-values.js";
-import { readPolicy, resultMeta } from "./read-options.js";
+import { askerFor } from "./read-options.js";
+import { snapshotQuestion } from "./snapshot-question.js";
 
 const BASKET_WORDS = enumWords(BasketMode, BASKET_MODES);
 const SCORINGS = enumWords(RecommendationScoring, RECOMMENDATION_SCORINGS);
 const RULE_ORDERS = enumWords(RuleOrder, RULE_ORDER_COLUMNS);
 
 /** Snapshot-only: the rules and precomputed lists exist only in the snapshot's derived tables. */
-const getRecommendationsQuestion: Question<RecommendationArgs, RecommendationsResult> = {
-  snapshot: getRecommendations,
-};
+const getRecommendationsQuestion = snapshotQuestion(getRecommendations);
 
 /** Snapshot-only, like {@link getRecommendationsQuestion}. */
-const listAssociationRulesQuestion: Question<AssociationRuleArgs, AssociationRulesResult> = {
-  snapshot: listAssociationRules,
-  remember: "ListAssociationRules",
-};
+const listAssociationRulesQuestion = snapshotQuestion(listAssociationRules, "ListAssociationRules");
 
 /** CrossSellService: validated requests in, the router's answers mapped to messages out. */
 export function crossSellService(router: ReadRouter): ServiceImpl<typeof CrossSellService> {
+  const ask = askerFor(router);
   return {
     async getRecommendations(req) {
       const scoring = enumArg(SCORINGS, req.scoring, "scoring");
-      const basketMode = enumArg(BASKET_WORDS, req.basketMode, "basket_mode");
       const args: RecommendationArgs = {
         customerId: req.customerId,
-        minConfidence: req.minConfidence,
         excludeCategories: req.excludeCategories,
         limit: req.limit === 0 ? undefined : req.limit,
-        minSupport: req.minSupport,
         scoring,
-        basketMode,
+        ...miningArgs(req),
       };
-      const { value, meta } = await router.ask(
-        getRecommendationsQuestion,
-        args,
-        readPolicy(req.readOptions),
-      );
+      const { value, meta } = await ask(getRecommendationsQuestion, args, req.readOptions);
       return {
         customerId: value.customerId,
         recommendations: value.recommendations.map(recommendation),
@@ -70,37 +56,44 @@ export function crossSellService(router: ReadRouter): ServiceImpl<typeof CrossSe
         heldProductCount: value.heldProductCount,
         basketCount: int64(value.basketCount),
         minSupportCount: int64(value.minSupportCount),
-        meta: resultMeta(meta),
+        meta,
       };
     },
     async listAssociationRules(req) {
       const orderBy = enumArg(RULE_ORDERS, req.orderBy, "order_by");
-      const basketMode = enumArg(BASKET_WORDS, req.basketMode, "basket_mode");
       const args: AssociationRuleArgs = {
         antecedent: req.antecedent,
         consequent: req.consequent,
-        minConfidence: req.minConfidence,
         minLift: req.minLift,
         pageSize: req.pageSize,
         pageToken: req.pageToken,
-        minSupport: req.minSupport,
         orderBy,
-        basketMode,
+        ...miningArgs(req),
       };
-      const { value, meta } = await router.ask(
-        listAssociationRulesQuestion,
-        args,
-        readPolicy(req.readOptions),
-      );
+      const { value, meta } = await ask(listAssociationRulesQuestion, args, req.readOptions);
       return {
         rules: value.rules.map(rule),
         nextPageToken: value.nextPageToken,
         totalSize: int64(value.totalSize),
         basketCount: int64(value.basketCount),
         minSupportCount: int64(value.minSupportCount),
-        meta: resultMeta(meta),
+        meta,
       };
     },
+  };
+}
+
+/**
+ * The mining parameters both RPCs take, read alike: the basket mode (checked, named in the
+ * error as basket_mode) and the minimum support and confidence the rules must reach.
+ */
+function miningArgs(
+  req: Pick<GetRecommendationsRequest, "basketMode" | "minSupport" | "minConfidence">,
+) {
+  return {
+    minConfidence: req.minConfidence,
+    minSupport: req.minSupport,
+    basketMode: enumArg(BASKET_WORDS, req.basketMode, "basket_mode"),
   };
 }
 

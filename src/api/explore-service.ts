@@ -4,15 +4,9 @@ import {
   GetDataQualityReportResponseSchema,
   GetTableProfileResponseSchema,
 } from "../../gen/customeranalytics/v1/explore_pb.js";
-import {
-  type DataQualityQuery,
-  getDataQualityReport,
-  getTableProfile,
-  listTables,
-  type TableProfileQuery,
-} from "../query/explore-queries.js";
-import type { DataQualityReport, TableInfo, TableProfileResult } from "../query/explore-types.js";
-import type { Question, ReadRouter } from "../query/read-router.js";
+import { getDataQualityReport, getTableProfile, listTables } from "../query/explore-queries.js";
+import type { TableInfo } from "../query/explore-types.js";
+import type { ReadRouter } from "../query/read-router.js";
 import { encodedOnce } from "./encoded-once.js";
 import {
   columnProfile,
@@ -24,25 +18,20 @@ import {
   profileAlert,
   tableProfile,
 } from "./explore-messages.js";
-import { readPolicy, resultMeta } from "./read-options.js";
+import { askerFor } from "./read-options.js";
+import { snapshotQuestion } from "./snapshot-question.js";
 
 /** Snapshot-only: the table summaries are stored while the snapshot is built. */
-const listTablesQuestion: Question<Record<string, never>, TableInfo[]> = {
-  snapshot: (db) => listTables(db),
-  remember: "ListTables",
-};
+const listTablesQuestion = snapshotQuestion<Record<string, never>, TableInfo[]>(
+  (db) => listTables(db),
+  "ListTables",
+);
 
 /** Snapshot-only: profiles are computed while the snapshot is built. */
-const tableProfileQuestion: Question<TableProfileQuery, TableProfileResult> = {
-  snapshot: getTableProfile,
-  remember: "GetTableProfile",
-};
+const tableProfileQuestion = snapshotQuestion(getTableProfile, "GetTableProfile");
 
 /** Snapshot-only: expectation results are computed while the snapshot is built. */
-const dataQualityQuestion: Question<DataQualityQuery, DataQualityReport> = {
-  snapshot: getDataQualityReport,
-  remember: "GetDataQualityReport",
-};
+const dataQualityQuestion = snapshotQuestion(getDataQualityReport, "GetDataQualityReport");
 
 /** Profiles and quality reports are big and the same for every caller: encoded once. */
 const profileBytes = encodedOnce(GetTableProfileResponseSchema);
@@ -50,20 +39,21 @@ const qualityBytes = encodedOnce(GetDataQualityReportResponseSchema);
 
 /** ExploreService: validated requests in, the router's answers mapped to messages out. */
 export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreService> {
+  const ask = askerFor(router);
   return {
     async listTables(req) {
-      const { value, meta } = await router.ask(listTablesQuestion, {}, readPolicy(req.readOptions));
-      return { tables: value.map(exploreTable), meta: resultMeta(meta) };
+      const { value, meta } = await ask(listTablesQuestion, {}, req.readOptions);
+      return { tables: value.map(exploreTable), meta };
     },
     async getTableProfile(req, ctx) {
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         tableProfileQuestion,
         {
           table: req.table,
           columns: req.columns,
           includeCorrelations: req.includeCorrelations,
         },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
       return profileBytes(
         ctx,
@@ -75,14 +65,14 @@ export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreSe
           correlations: value.correlations.map(correlation),
           alerts: value.alerts.map(profileAlert),
         }),
-        { meta: resultMeta(meta) },
+        { meta },
       );
     },
     async getDataQualityReport(req, ctx) {
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         dataQualityQuestion,
         { tables: req.tables },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
       return qualityBytes(
         ctx,
@@ -91,7 +81,7 @@ export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreSe
           results: value.results.map(expectationResult),
           summary: dataQualitySummary(value.summary),
         }),
-        { meta: resultMeta(meta) },
+        { meta },
       );
     },
   };

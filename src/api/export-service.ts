@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import {
   ExportFormat,
@@ -12,7 +12,7 @@ import { type ExportWriter, planExport, writeExport } from "../query/export-quer
 import { ExportRowCounter } from "../query/export-row-counter.js";
 import type { ExportFiles } from "../snapshot/export-files.js";
 import type { ExportFileFormat } from "../snapshot/snapshot-export.js";
-import { connectErrorFrom } from "./connect-error-from.js";
+import { ExportSlots } from "./export-slots.js";
 import { enumArg, int64 } from "./message-values.js";
 import { readPolicy, resultMeta } from "./read-options.js";
 
@@ -37,6 +37,23 @@ const FILE_TYPE: Readonly<
   },
 };
 
+/** How long a caller may leave a chunk untaken, and how many exports may run at once. */
+export interface ExportCallLimits {
+  /** EXPORT_STALL_TIMEOUT. */
+  readonly stallTimeoutMs: number;
+  /** EXPORT_MAX_CONCURRENT. */
+  readonly maxConcurrent: number;
+  /** EXPORT_MAX_PER_CALLER. */
+  readonly maxPerCaller: number;
+}
+
+/** The defaults of {@link ExportCallLimits}, as docs/deployment.md lists them. */
+export const DEFAULT_EXPORT_CALL_LIMITS: ExportCallLimits = {
+  stallTimeoutMs: 60_000,
+  maxConcurrent: 16,
+  maxPerCaller: 4,
+};
+
 /** What ExportService needs: the snapshot store (its COPY and its export files) and limits. */
 export interface ExportView {
   readonly store: ExportWriter & {
@@ -46,35 +63,37 @@ export interface ExportView {
   readonly maxRows: number;
   /** DEFAULT_MAX_STALENESS, for reporting a stale snapshot in ResultMeta. */
   readonly defaultMaxStalenessMs: number;
-  /** Where a fault of ours is logged; the caller sees a bare INTERNAL. */
-  readonly log: Pick<Logger, "error">;
+  /** Where a stalled export is reported. */
+  readonly log: Pick<Logger, "warn">;
+  /** The stall timeout and the caps; the defaults when absent. */
+  readonly limits?: ExportCallLimits;
+  /** Who is calling (the principal's name, or the peer address when auth is off). */
+  readonly callerOf?: (ctx: HandlerContext) => string;
+  /** Ends the call on the wire (the transport's own cancel), for a caller that stopped reading. */
+  readonly endCall?: (ctx: HandlerContext) => void;
+  /** Told when a cap refuses an export, with the setting's name (for the metric). */
+  readonly onRefused?: (limit: string) => void;
 }
 
 type Response = MessageInitShape<typeof ExportTableResponseSchema>;
 
 /**
- * ExportService: the request checked against the allow-lists, the file written by DuckDB from
- * the snapshot into `DATA_DIR/exports`, then streamed in chunks with progress. The temporary
- * file is removed when the stream ends, fails, or the caller goes away (the signal aborts, or
- * Connect stops pulling and closes the generator).
+ * ExportService: the request checked against the allow-lists, a slot taken under the caps, the
+ * file written by DuckDB from the snapshot into `DATA_DIR/exports`, then streamed in chunks
+ * with progress. The file and the slot are given back whichever comes first: the stream ends or
+ * fails, the call's signal aborts (the caller reset the stream or closed the connection, even
+ * while a write is waiting and the generator can never resume), or a chunk stays untaken for
+ * the stall timeout (then the call is also ended on the wire). Errors are mapped to codes by
+ * the observe interceptor, which follows the stream, like every other RPC's.
  */
 export function exportService(view: ExportView): ServiceImpl<typeof ExportService> {
   const files = view.store.exports;
-  return {
-    /*
-     * Errors of a stream surface after the interceptors have returned, so they are mapped to
-     * codes here, through the one mapping every RPC uses.
-     */
-    async *exportTable(req, ctx) {
-      try {
-        yield* exportStream(req, ctx);
-      } catch (err) {
-        const mapped = connectErrorFrom(err, ctx.signal);
-        if (mapped.code === Code.Internal) view.log.error({ err }, "export failed");
-        throw mapped;
-      }
-    },
-  };
+  const limits = view.limits ?? DEFAULT_EXPORT_CALL_LIMITS;
+  const slots = new ExportSlots(
+    { total: limits.maxConcurrent, perCaller: limits.maxPerCaller },
+    view.onRefused,
+  );
+  return { exportTable: (req, ctx) => exportStream(req, ctx) };
 
   async function* exportStream(
     req: ExportTableRequest,
@@ -88,8 +107,32 @@ export function exportService(view: ExportView): ServiceImpl<typeof ExportServic
       filters: req.filters.map((f) => ({ column: f.column, values: f.values })),
     });
     const type = FILE_TYPE[format];
-    await files.ensure();
+    const release = slots.take(view.callerOf?.(ctx) ?? "");
+    await files.ensure().catch((err: unknown) => {
+      release();
+      throw err;
+    });
     const path = files.newPath(type.extension);
+    let removal: Promise<void> | undefined;
+    let stall: NodeJS.Timeout | undefined;
+    const end = (): Promise<void> => {
+      if (removal !== undefined) return removal;
+      clearTimeout(stall);
+      release();
+      ctx.signal.removeEventListener("abort", onAbort);
+      removal = files.remove(path);
+      return removal;
+    };
+    const onAbort = () => void end();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const stalled = () => {
+      view.log.warn(
+        { table: plan.table, stallTimeoutMs: limits.stallTimeoutMs },
+        "export stalled: the caller took no chunk within EXPORT_STALL_TIMEOUT; the call was ended",
+      );
+      void end();
+      view.endCall?.(ctx);
+    };
     try {
       const { rows, meta } = await writeExport(view.store, plan, {
         path,
@@ -121,11 +164,18 @@ export function exportService(view: ExportView): ServiceImpl<typeof ExportServic
       for await (const chunk of files.chunks(path, EXPORT_CHUNK_BYTES, ctx.signal)) {
         sent += chunk.length;
         const rowsSent = counter.add(chunk, sent >= totalBytes);
-        yield { ...(first ? { info } : {}), chunk, progress: progress(rowsSent, sent) };
+        stall = setTimeout(stalled, limits.stallTimeoutMs);
+        try {
+          yield { ...(first ? { info } : {}), chunk, progress: progress(rowsSent, sent) };
+        } finally {
+          clearTimeout(stall);
+        }
         first = false;
       }
       if (first) yield { info, chunk: new Uint8Array(0), progress: progress(rows, 0) };
     } finally {
+      await end();
+      // A cancel during the COPY may have removed the path before DuckDB created it.
       await files.remove(path);
     }
   }

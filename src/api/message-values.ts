@@ -1,4 +1,4 @@
-import { QueryError } from "../query/query-error.js";
+import { AppError } from "../app-error.js";
 
 /**
  * A count as an int64 field wants it. The query layer counts in numbers (exact up to 2^53, far
@@ -27,7 +27,7 @@ export function enumArg<E extends number, W extends string>(
   if (value === 0) return undefined;
   const word = table.get(value);
   if (word === undefined) {
-    throw new QueryError("invalid_argument", `${field}: ${value} is not a known value`, { field });
+    throw new AppError("invalid_argument", `${field}: ${value} is not a known value`, { field });
   }
   return word;
 }

@@ -6,7 +6,7 @@ import {
   type ReadOptions,
   type ResultMetaSchema,
 } from "../../gen/customeranalytics/v1/common_pb.js";
-import type { AnswerMeta, ReadPolicy } from "../query/read-router.js";
+import type { AnswerMeta, Question, ReadPolicy, ReadRouter } from "../query/read-router.js";
 
 const freshnessOf: Readonly<Record<Freshness, ReadPolicy["freshness"]>> = {
   [Freshness.UNSPECIFIED]: "cached_allowed",
@@ -34,6 +34,32 @@ export function resultMeta(meta: AnswerMeta): MessageInitShape<typeof ResultMeta
     staleFallback: meta.staleFallback,
     fallbackReason: meta.fallbackReason,
     sourceIdentity: meta.sourceIdentity,
+  };
+}
+
+/** An answer as a response carries it: the value, and its ResultMeta. */
+export interface MessageAnswer<R> {
+  readonly value: R;
+  readonly meta: MessageInitShape<typeof ResultMetaSchema>;
+}
+
+/** Asks a question under a request's ReadOptions; see {@link askerFor}. */
+export type Ask = <A, R>(
+  question: Question<A, R>,
+  args: A,
+  options: ReadOptions | undefined,
+) => Promise<MessageAnswer<R>>;
+
+/**
+ * How a service asks `router`: a question under a request's ReadOptions, answered with the
+ * value and its ResultMeta. Every read RPC does these three steps (policy in, ask, meta out),
+ * so a service method only says which question, with which arguments, and how the value maps
+ * to a message.
+ */
+export function askerFor(router: ReadRouter): Ask {
+  return async (question, args, options) => {
+    const { value, meta } = await router.ask(question, args, readPolicy(options));
+    return { value, meta: resultMeta(meta) };
   };
 }
 

@@ -10,66 +10,52 @@ import {
 } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import { COHORT_GRANULARITIES } from "../analytics/cohorts/cohorts.js";
 import { RFM_SEGMENTS } from "../analytics/rfm/rfm-sql.js";
-import type { Cohort, CohortRetentionArgs } from "../query/cohort-queries.js";
-import { canonicalFilter, knownValues } from "../query/filter-values.js";
-import type { Question, ReadRouter } from "../query/read-router.js";
+import type { Cohort } from "../query/cohort-queries.js";
+import type { ReadRouter } from "../query/read-router.js";
 import {
-  type CustomerSegmentResult,
   getCohortRetention,
   getCustomerSegment,
   getSegmentSummary,
   type SegmentStats,
-  type SegmentSummaryArgs,
-  type SegmentSummaryResult,
 } from "../query/segmentation-queries.js";
+import { canonicalFilters } from "./canonical-filters.js";
 import { encodedOnce } from "./encoded-once.js";
 import { enumArg, enumOf, enumWords, int64 } from "./message-values.js";
-import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { approx, askerFor } from "./read-options.js";
+import { snapshotQuestion } from "./snapshot-question.js";
 
 const SEGMENTS = enumWords(RfmSegment, RFM_SEGMENTS);
 const GRANULARITIES = enumWords(CohortGranularity, COHORT_GRANULARITIES);
 
 /** Snapshot-only: scores, summaries and cohorts are the snapshot's derived tables. */
-const segmentSummaryQuestion: Question<SegmentSummaryArgs, SegmentSummaryResult> = {
-  snapshot: getSegmentSummary,
-  remember: "GetSegmentSummary",
-  async canonical(db, args) {
-    const known = await knownValues(db);
-    return {
-      ...args,
-      regions: canonicalFilter(args.regions, known.regions),
-      customerTypes: canonicalFilter(args.customerTypes, known.customerTypes),
-    };
-  },
-};
+const segmentSummaryQuestion = snapshotQuestion(
+  getSegmentSummary,
+  "GetSegmentSummary",
+  canonicalFilters(["regions", "customerTypes"]),
+);
 
 /** Snapshot-only, like {@link segmentSummaryQuestion}. */
-const customerSegmentQuestion: Question<
-  Parameters<typeof getCustomerSegment>[1],
-  CustomerSegmentResult
-> = { snapshot: getCustomerSegment };
+const customerSegmentQuestion = snapshotQuestion(getCustomerSegment);
 
 /** Snapshot-only, like {@link segmentSummaryQuestion}. */
-const cohortRetentionQuestion: Question<
-  CohortRetentionArgs,
-  Awaited<ReturnType<typeof getCohortRetention>>
-> = { snapshot: getCohortRetention, remember: "GetCohortRetention" };
+const cohortRetentionQuestion = snapshotQuestion(getCohortRetention, "GetCohortRetention");
 
 /** The summary is the same for every caller with the same filters: encoded once. */
 const summaryBytes = encodedOnce(GetSegmentSummaryResponseSchema);
 
 /** SegmentationService: validated requests in, the router's answers mapped to messages out. */
 export function segmentationService(router: ReadRouter): ServiceImpl<typeof SegmentationService> {
+  const ask = askerFor(router);
   return {
     async getSegmentSummary(req, ctx) {
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         segmentSummaryQuestion,
         {
           referenceDate: req.referenceDate,
           regions: req.regions,
           customerTypes: req.customerTypes,
         },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
       return summaryBytes(
         ctx,
@@ -79,14 +65,14 @@ export function segmentationService(router: ReadRouter): ServiceImpl<typeof Segm
           scoredCustomerCount: int64(value.scoredCustomers),
           segments: value.segments.map(segmentStats),
         }),
-        { meta: resultMeta(meta) },
+        { meta },
       );
     },
     async getCustomerSegment(req) {
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         customerSegmentQuestion,
         { customerId: req.customerId, referenceDate: req.referenceDate },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
       return {
         customerId: value.customerId,
@@ -102,12 +88,12 @@ export function segmentationService(router: ReadRouter): ServiceImpl<typeof Segm
         mScore: value.mScore ?? 0,
         rfmScore: value.rfmScore ?? "",
         segment: enumOf(SEGMENTS, value.segment, RfmSegment.UNSPECIFIED),
-        meta: resultMeta(meta),
+        meta,
       };
     },
     async getCohortRetention(req) {
       const granularity = enumArg(GRANULARITIES, req.granularity, "granularity");
-      const { value, meta } = await router.ask(
+      const { value, meta } = await ask(
         cohortRetentionQuestion,
         {
           fromDate: req.fromDate,
@@ -115,12 +101,12 @@ export function segmentationService(router: ReadRouter): ServiceImpl<typeof Segm
           maxPeriods: req.maxPeriods,
           granularity,
         },
-        readPolicy(req.readOptions),
+        req.readOptions,
       );
       return {
         granularity: enumOf(GRANULARITIES, value.granularity, CohortGranularity.UNSPECIFIED),
         cohorts: value.cohorts.map(cohort),
-        meta: resultMeta(meta),
+        meta,
       };
     },
   };

@@ -11,20 +11,20 @@ import {
 } from "../../gen/customeranalytics/v1/trend_pb.js";
 import { TREND_GRANULARITIES } from "../analytics/trends/trend-rollup-sql.js";
 import { TREND_GROUP_BYS } from "../analytics/trends/trend-series-sql.js";
-import { canonicalFilter, knownValues } from "../query/filter-values.js";
-import { QueryError } from "../query/query-error.js";
-import type { Question, ReadRouter } from "../query/read-router.js";
+import { AppError } from "../app-error.js";
+import type { ReadRouter } from "../query/read-router.js";
 import {
   getTrends,
   TREND_METRICS,
   type TrendArgs,
-  type TrendResult,
   type TrendSeries,
 } from "../query/trend-queries.js";
 import type { TrendValue } from "../query/trend-values.js";
+import { canonicalFilters } from "./canonical-filters.js";
 import { encodedOnce } from "./encoded-once.js";
 import { enumArg, enumOf, enumWords, optional } from "./message-values.js";
-import { readPolicy, resultMeta } from "./read-options.js";
+import { askerFor } from "./read-options.js";
+import { snapshotQuestion } from "./snapshot-question.js";
 
 type MetricWord = NonNullable<TrendArgs["metrics"]>[number];
 
@@ -33,25 +33,18 @@ const GRANULARITIES = enumWords(TrendGranularity, TREND_GRANULARITIES);
 const GROUP_BYS = enumWords(TrendGroupBy, TREND_GROUP_BYS);
 
 /** Snapshot-only: served from the snapshot's roll-up, or computed from its relationships. */
-const trendsQuestion: Question<TrendArgs, TrendResult> = {
-  snapshot: getTrends,
-  remember: "GetTrends",
-  async canonical(db, args) {
-    const known = await knownValues(db);
-    return {
-      ...args,
-      regions: canonicalFilter(args.regions, known.regions),
-      customerTypes: canonicalFilter(args.customerTypes, known.customerTypes),
-      productCategories: canonicalFilter(args.productCategories, known.productCategories),
-    };
-  },
-};
+const trendsQuestion = snapshotQuestion(
+  getTrends,
+  "GetTrends",
+  canonicalFilters(["regions", "customerTypes", "productCategories"]),
+);
 
 /** A trend answer is big (a value per period and series) and the same for everyone: encoded once. */
 const trendBytes = encodedOnce(GetTrendsResponseSchema);
 
 /** TrendService: validated requests in, the router's answers mapped to messages out. */
 export function trendService(router: ReadRouter): ServiceImpl<typeof TrendService> {
+  const ask = askerFor(router);
   return {
     async getTrends(req, ctx) {
       const metrics = req.metrics.map(metricWord);
@@ -67,7 +60,7 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
         granularity,
         groupBy,
       };
-      const { value, meta } = await router.ask(trendsQuestion, args, readPolicy(req.readOptions));
+      const { value, meta } = await ask(trendsQuestion, args, req.readOptions);
       return trendBytes(
         ctx,
         value,
@@ -76,7 +69,7 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
           groupBy: enumOf(GROUP_BYS, value.groupBy, TrendGroupBy.UNSPECIFIED),
           series: value.series.map((s) => series(s, value.groupBy !== "none")),
         }),
-        { meta: resultMeta(meta) },
+        { meta },
       );
     },
   };
@@ -86,7 +79,7 @@ export function trendService(router: ReadRouter): ServiceImpl<typeof TrendServic
 function metricWord(metric: TrendMetric): MetricWord {
   const word = METRICS.get(metric);
   if (word === undefined) {
-    throw new QueryError("invalid_argument", `metrics: ${metric} is not a trend metric`, {
+    throw new AppError("invalid_argument", `metrics: ${metric} is not a trend metric`, {
       field: "metrics",
     });
   }

@@ -1,8 +1,8 @@
 import type { BasketMode } from "../analytics/cross-sell/baskets.js";
 import { DERIVED_PARAM, SELECT_DERIVED_PARAMS } from "../analytics/derived-params.js";
+import { AppError } from "../app-error.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellText } from "./row-values.js";
 
 /** What the snapshot's analytics tables were built with; decides what they can answer. */
@@ -35,16 +35,13 @@ export function readAnalyticsParams(db: SqlRunner | SnapshotReader): Promise<Ana
 
 async function queryParams(db: SqlRunner): Promise<AnalyticsParams> {
   const rows = await db.all(SELECT_DERIVED_PARAMS).catch((cause: unknown) => {
-    throw new QueryError("failed_precondition", "the snapshot has no analytics tables", { cause });
+    throw new AppError("failed_precondition", "the snapshot has no analytics tables", { cause });
   });
   const byName = new Map(rows.map((r) => [cellText(r.name) ?? "", cellText(r.value)]));
   const text = (name: string): string => {
     const value = byName.get(name);
     if (value === undefined || value === null) {
-      throw new QueryError(
-        "failed_precondition",
-        `the snapshot lacks the analytics setting ${name}`,
-      );
+      throw new AppError("failed_precondition", `the snapshot lacks the analytics setting ${name}`);
     }
     return value;
   };

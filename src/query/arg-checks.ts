@@ -1,4 +1,4 @@
-import { QueryError } from "./query-error.js";
+import { AppError } from "../app-error.js";
 
 /**
  * Checks a threshold that the proto bounds to [0, bound]. The API validates requests already;
@@ -7,7 +7,7 @@ import { QueryError } from "./query-error.js";
  */
 export function checkRange(value: number, field: string, min: number, max: number): number {
   if (!Number.isFinite(value) || value < min || value > max) {
-    throw new QueryError("invalid_argument", `${field} must be between ${min} and ${max}`, {
+    throw new AppError("invalid_argument", `${field} must be between ${min} and ${max}`, {
       field,
     });
   }
@@ -17,7 +17,7 @@ export function checkRange(value: number, field: string, min: number, max: numbe
 /** Checks a whole number in [min, max], such as a limit or page size. */
 export function checkInteger(value: number, field: string, min: number, max: number): number {
   if (!Number.isInteger(value)) {
-    throw new QueryError("invalid_argument", `${field} must be a whole number`, { field });
+    throw new AppError("invalid_argument", `${field} must be a whole number`, { field });
   }
   return checkRange(value, field, min, max);
 }
@@ -25,7 +25,7 @@ export function checkInteger(value: number, field: string, min: number, max: num
 /** Checks an id the proto requires: non-empty and at most `maxLength` characters. */
 export function checkId(value: string, field: string, maxLength = 50): string {
   if (value.length === 0 || value.length > maxLength) {
-    throw new QueryError("invalid_argument", `${field} must be 1 to ${maxLength} characters`, {
+    throw new AppError("invalid_argument", `${field} must be 1 to ${maxLength} characters`, {
       field,
     });
   }
@@ -40,7 +40,7 @@ export function checkOneOf<T extends string>(
 ): T {
   const found = allowed.find((a) => a === value);
   if (found === undefined) {
-    throw new QueryError("invalid_argument", `${field} must be one of ${allowed.join(", ")}`, {
+    throw new AppError("invalid_argument", `${field} must be one of ${allowed.join(", ")}`, {
       field,
     });
   }

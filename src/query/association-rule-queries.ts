@@ -6,11 +6,11 @@ import {
   type RuleOrderColumn,
 } from "../analytics/cross-sell/association-rule-sql.js";
 import { BASKET_MODES, type BasketMode } from "../analytics/cross-sell/baskets.js";
+import { AppError } from "../app-error.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
 import { checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellText } from "./row-values.js";
 
 /** ListAssociationRules' arguments; unset filters mean "any". */
@@ -138,7 +138,7 @@ function decodeOffset(token: string, scope: string): number {
   if (key === undefined) return 0;
   const offset = Number(key[0]);
   if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new QueryError("invalid_argument", "page_token is not valid", { field: "page_token" });
+    throw new AppError("invalid_argument", "page_token is not valid", { field: "page_token" });
   }
   return offset;
 }

@@ -6,12 +6,12 @@ import {
   RECOMMEND_FROM_BASKETS,
   RECOMMEND_FROM_RULES,
 } from "../analytics/cross-sell/cross-sell-sql.js";
+import { AppError } from "../app-error.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
 import { checkId, checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
 import { RECOMMENDATION_INDEX } from "./memory/recommendation-index.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellText, cellTextList, jsonListParam } from "./row-values.js";
 
 export { listAssociationRules } from "./association-rule-queries.js";
@@ -104,7 +104,7 @@ export async function getRecommendations(
     held = memory.held(customerId, mode);
   }
   if (held === undefined) {
-    throw new QueryError("not_found", `no customer has id ${customerId}`, { field: "customer_id" });
+    throw new AppError("not_found", `no customer has id ${customerId}`, { field: "customer_id" });
   }
   const fromRules = minSupport === undefined || supportServedByFloor(minSupport, basket);
   const precomputed =

@@ -1,3 +1,4 @@
+import { AppError } from "../app-error.js";
 import { aggregatedList, selectList } from "../schema/schema-sql.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
@@ -5,7 +6,6 @@ import { CUSTOMER_INDEX } from "./customer-index.js";
 import { requestDate, requireOrdered, todayUtc } from "./dates.js";
 import { CUSTOMER_LIST_INDEX, type CustomerListIndex } from "./memory/customer-list-index.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
-import { QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 import {
   type CustomerRow,
@@ -232,7 +232,7 @@ export function listCustomersLive(
 ): ReturnType<typeof listCustomers> {
   if ((args.segment ?? "") !== "") {
     return Promise.reject(
-      new QueryError("unavailable", "the segment filter needs the snapshot's RFM scores", {
+      new AppError("unavailable", "the segment filter needs the snapshot's RFM scores", {
         field: "segment",
       }),
     );
@@ -244,8 +244,8 @@ function detail(row: SqlRow, asOf: string): CustomerDetail {
   return { customer: toCustomer(row), summary: toCustomerSummary(row, asOf) };
 }
 
-function customerNotFound(customerId: string): QueryError {
-  return new QueryError("not_found", `customer ${JSON.stringify(customerId)} does not exist`, {
+function customerNotFound(customerId: string): AppError {
+  return new AppError("not_found", `customer ${JSON.stringify(customerId)} does not exist`, {
     field: "customer_id",
   });
 }

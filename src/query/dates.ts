@@ -1,4 +1,4 @@
-import { QueryError } from "./query-error.js";
+import { AppError } from "../app-error.js";
 
 /** Today's date in UTC as `YYYY-MM-DD`: the default day on which "active" is judged. */
 export function todayUtc(now: Date = new Date()): string {
@@ -14,7 +14,7 @@ export function requestDate(value: string, field: string): string | null;
 export function requestDate(value: string, field: string, fallback?: string): string | null {
   if (value === "") return fallback ?? null;
   if (!isCalendarDate(value)) {
-    throw new QueryError("invalid_argument", `${field} is not a calendar date: ${value}`, {
+    throw new AppError("invalid_argument", `${field} is not a calendar date: ${value}`, {
       field,
     });
   }
@@ -35,7 +35,7 @@ export function requireOrdered(
   toField: string,
 ): void {
   if (from !== null && to !== null && from > to) {
-    throw new QueryError("invalid_argument", `${fromField} (${from}) is after ${toField} (${to})`, {
+    throw new AppError("invalid_argument", `${fromField} (${from}) is after ${toField} (${to})`, {
       field: fromField,
     });
   }

@@ -1,8 +1,8 @@
 import { DQ_REPORT_SQL } from "../analytics/data-quality/data-quality-schema.js";
+import { AppError } from "../app-error.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import type { CheckStatus, DataQualityReport, ExpectationResult } from "./explore-types.js";
 import { lookupDocuments, num, numOrNull, rowsOf, text, textOrNull } from "./explore-values.js";
-import { QueryError } from "./query-error.js";
 
 /** The whole report, results with their partial lists, stored as one JSON array. */
 
@@ -55,7 +55,7 @@ export async function readDataQualityReport(
   const known = new Set(rows.map((r) => textOrNull(r.table_name)).filter((t) => t !== null));
   const unknown = tables.filter((t) => !known.has(t));
   if (unknown.length > 0) {
-    throw new QueryError(
+    throw new AppError(
       "not_found",
       `unknown table(s): ${unknown.join(", ")}; known tables: ${[...known].join(", ")}`,
       {

@@ -2,6 +2,7 @@ import {
   PROFILE_DOCUMENT_SQL,
   PROFILE_SUMMARIES_SQL,
 } from "../analytics/profiles/profiles-schema.js";
+import { AppError } from "../app-error.js";
 import type { SqlRunner } from "../snapshot/sql-runner.js";
 import { columnProfileFrom, tableStatsFrom } from "./explore-profile-rows.js";
 import { readDataQualityReport } from "./explore-quality.js";
@@ -23,7 +24,6 @@ import {
   text,
   textOrNull,
 } from "./explore-values.js";
-import { QueryError } from "./query-error.js";
 
 /**
  * ListTables: the snapshot's base tables with row counts and typed columns, read from the
@@ -71,7 +71,7 @@ export async function getTableProfile(
   const [tableRow] = await lookupDocuments(db, PROFILE_DOCUMENT_SQL, [query.table], "document");
   if (tableRow === undefined) {
     const known = await knownTables(db);
-    throw new QueryError(
+    throw new AppError(
       "not_found",
       `unknown table "${query.table}"; known tables: ${known.join(", ")}`,
       { field: "table" },
@@ -82,13 +82,9 @@ export async function getTableProfile(
   const wanted = query.columns ?? [];
   const unknown = wanted.filter((c) => !names.includes(c));
   if (unknown.length > 0) {
-    throw new QueryError(
-      "not_found",
-      `unknown column(s) of ${query.table}: ${unknown.join(", ")}`,
-      {
-        field: "columns",
-      },
-    );
+    throw new AppError("not_found", `unknown column(s) of ${query.table}: ${unknown.join(", ")}`, {
+      field: "columns",
+    });
   }
   const keep = (column: string | null) =>
     wanted.length === 0 || column === null || wanted.includes(column);

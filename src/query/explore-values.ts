@@ -1,5 +1,5 @@
+import { AppError } from "../app-error.js";
 import type { JsonValue, SqlParam, SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
-import { QueryError } from "./query-error.js";
 
 /** A nullable number from a converted DuckDB value (BIGINT and DECIMAL arrive as strings). */
 export function numOrNull(value: JsonValue | undefined): number | null {
@@ -37,13 +37,9 @@ export async function lookup(
     return await db.all(sql, params);
   } catch (err) {
     if (err instanceof Error && err.message.includes("Catalog Error")) {
-      throw new QueryError(
-        "failed_precondition",
-        "this snapshot has no EDA or data-quality tables",
-        {
-          cause: err,
-        },
-      );
+      throw new AppError("failed_precondition", "this snapshot has no EDA or data-quality tables", {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -77,7 +73,7 @@ export async function lookupDocuments(
   return (await lookup(db, sql, params)).map((row) => {
     const parsed: unknown = JSON.parse(text(row[column]));
     if (parsed === null || typeof parsed !== "object") {
-      throw new QueryError("failed_precondition", "this snapshot's stored profile is malformed");
+      throw new AppError("failed_precondition", "this snapshot's stored profile is malformed");
     }
     return parsed as SqlRow;
   });

@@ -1,9 +1,9 @@
+import { AppError } from "../app-error.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { CopyOutcome, CopyRequest, ExportFileFormat } from "../snapshot/snapshot-export.js";
 import type { SqlParam } from "../snapshot/sql-runner.js";
 import { EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportColumn } from "./export-tables.js";
-import { QueryError } from "./query-error.js";
-import { type AnswerMeta, type ReadPolicy, unavailableIfCorrupt } from "./read-router.js";
+import type { AnswerMeta, ReadPolicy } from "./read-router.js";
 
 /** What a caller asks to export, in the query layer's words. */
 export interface ExportArgs {
@@ -99,23 +99,21 @@ export async function writeExport(
   },
 ): Promise<{ rows: number; meta: AnswerMeta }> {
   if (options.policy.freshness === "live_required") {
-    throw new QueryError(
+    throw new AppError(
       "unavailable",
       "live data was required but exports are answered from the snapshot only",
     );
   }
   const request = { ...plan, path: options.path, maxRows: options.maxRows };
-  const done = await writer.exportTo(request, options.signal).catch((err: unknown) => {
-    throw unavailableIfCorrupt(err);
-  });
+  const done = await writer.exportTo(request, options.signal);
   if (done === undefined) {
-    throw new QueryError(
+    throw new AppError(
       "unavailable",
       "no snapshot is loaded, so there is nothing to export; /readyz and GetSyncStatus say why and when the next sync is",
     );
   }
   if (!done.written) {
-    throw new QueryError(
+    throw new AppError(
       "resource_exhausted",
       `${done.rows} rows match, more than MAX_EXPORT_ROWS (${options.maxRows}) allows; add filters`,
     );
@@ -145,8 +143,8 @@ function selectExpr(column: ExportColumn, format: ExportFileFormat): string {
   return column.decimal === true && format === "ndjson" ? `${column.sql}::VARCHAR` : column.sql;
 }
 
-function invalid(field: string, why: string, allowed: readonly string[]): QueryError {
-  return new QueryError("invalid_argument", `${field}: ${why}; one of: ${allowed.join(", ")}`, {
+function invalid(field: string, why: string, allowed: readonly string[]): AppError {
+  return new AppError("invalid_argument", `${field}: ${why}; one of: ${allowed.join(", ")}`, {
     field,
   });
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { QueryError } from "./query-error.js";
+import { AppError } from "../app-error.js";
 
 /**
  * The key that seals page tokens. Tokens are opaque to callers but not secret: the seal exists
@@ -84,8 +84,8 @@ function isTokenBody(value: unknown): value is { s: string; k: (string | null)[]
   );
 }
 
-function invalidToken(why: string): QueryError {
-  return new QueryError("invalid_argument", `page_token is not valid: ${why}`, {
+function invalidToken(why: string): AppError {
+  return new AppError("invalid_argument", `page_token is not valid: ${why}`, {
     field: "page_token",
   });
 }

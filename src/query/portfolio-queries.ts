@@ -1,3 +1,4 @@
+import { AppError } from "../app-error.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
 import { isCalendarDate, requestDate, todayUtc } from "./dates.js";
@@ -10,7 +11,6 @@ import {
   pageScope,
   requireUsableKey,
 } from "./page-token.js";
-import { QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 import { count, money, text } from "./rows.js";
 
@@ -136,13 +136,9 @@ async function portfolio(
   const [afterDate = null, afterId = null] = decodePageToken(args.pageToken, scope, 2) ?? [];
   requireUsableKey(afterDate === null || isCalendarDate(afterDate));
   if (!(await exists(args.customerId))) {
-    throw new QueryError(
-      "not_found",
-      `customer ${JSON.stringify(args.customerId)} does not exist`,
-      {
-        field: "customer_id",
-      },
-    );
+    throw new AppError("not_found", `customer ${JSON.stringify(args.customerId)} does not exist`, {
+      field: "customer_id",
+    });
   }
   const pageSize = effectivePageSize(args.pageSize);
   const { last, ...page } = await read(args, { asOf, afterDate, afterId, pageSize });

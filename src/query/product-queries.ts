@@ -1,10 +1,10 @@
+import { AppError } from "../app-error.js";
 import { selectList } from "../schema/schema-sql.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import { todayUtc } from "./dates.js";
 import { dayOf } from "./memory/cells.js";
 import { PRODUCT_HOLDERS_INDEX, type ProductHoldersIndex } from "./memory/product-holders-index.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
-import { QueryError } from "./query-error.js";
 import type { Question } from "./read-router.js";
 import type { Reader } from "./reader.js";
 import { count, money, type ProductRow, text, toProduct } from "./rows.js";
@@ -213,8 +213,8 @@ async function holdersBySql(
   return { holders, more: rows.length > pageSize };
 }
 
-function productNotFound(id: string): QueryError {
-  return new QueryError("not_found", `product ${JSON.stringify(id)} does not exist`, {
+function productNotFound(id: string): AppError {
+  return new AppError("not_found", `product ${JSON.stringify(id)} does not exist`, {
     field: "product_id",
   });
 }

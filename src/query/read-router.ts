@@ -1,9 +1,8 @@
+import { AppError } from "../app-error.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
-import { isSnapshotCorrupt } from "../snapshot/snapshot-corrupt.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import { todayUtc } from "./dates.js";
-import { isQueryError, QueryError } from "./query-error.js";
 import type { Reader } from "./reader.js";
 
 /** How fresh a caller needs an answer to be (the proto's Freshness, in the query layer's words). */
@@ -62,7 +61,8 @@ export interface Question<A, R> {
  * or absent; then live, and if live fails (or the question has no live form), the snapshot
  * again when the caller allows cached data, saying so, otherwise UNAVAILABLE. Questions the
  * precomputed tables cannot serve (a support below the rules' floor) are computed from the
- * snapshot's base tables by the query itself.
+ * snapshot's base tables by the query itself. A live failure that is not an AppError (a fault
+ * of ours) is handed to `onLiveFault` to be logged; the caller only hears that it happened.
  */
 export class ReadRouter {
   constructor(
@@ -75,6 +75,8 @@ export class ReadRouter {
       readonly whyNoSnapshot?: () => string;
       /** The configured source's identity, named by live answers. */
       readonly liveIdentity?: string;
+      /** Told of every live failure, with its full error, before callers get a fixed reason. */
+      readonly onLiveFault?: (err: unknown) => void;
     } = {},
   ) {}
 
@@ -108,20 +110,21 @@ export class ReadRouter {
         };
         return { value, meta };
       } catch (err) {
-        if (isQueryError(err) && err.kind !== "unavailable") throw err;
-        failure = `the live source failed: ${err instanceof Error ? err.message : String(err)}`;
+        if (err instanceof AppError && err.kind !== "unavailable") throw err;
+        if (!(err instanceof AppError)) this.context.onLiveFault?.(err);
+        failure = `the live source failed (${liveFailureReason(err)})`;
       }
     }
     if (policy.freshness === "live_required") {
-      throw new QueryError("unavailable", `live data was required but ${failure}`);
+      throw new AppError("unavailable", `live data was required but ${failure}`);
     }
     if (info === undefined) throw this.noSnapshot(failure);
     return this.fromSnapshot(question, args, `${reason}, and ${failure}`);
   }
 
-  private noSnapshot(why: string): QueryError {
+  private noSnapshot(why: string): AppError {
     const reason = this.context.whyNoSnapshot?.() ?? "no snapshot is loaded yet";
-    return new QueryError("unavailable", `${reason}; and ${why}`);
+    return new AppError("unavailable", `${reason}; and ${why}`);
   }
 
   private liveReason(policy: ReadPolicy, info: SnapshotInfo | undefined): string | undefined {
@@ -141,15 +144,11 @@ export class ReadRouter {
     fallbackReason: string,
   ): Promise<{ value: R; meta: AnswerMeta }> {
     const { remember } = question;
-    const answer = await this.store
-      .read(async (db) => {
-        if (remember === undefined) return question.snapshot(db, args);
-        const asked = question.canonical === undefined ? args : await question.canonical(db, args);
-        return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
-      })
-      .catch((err: unknown) => {
-        throw unavailableIfCorrupt(err);
-      });
+    const answer = await this.store.read(async (db) => {
+      if (remember === undefined) return question.snapshot(db, args);
+      const asked = question.canonical === undefined ? args : await question.canonical(db, args);
+      return db.memo.answer(answerKey(remember, asked), () => question.snapshot(db, asked));
+    });
     if (answer === undefined) throw this.noSnapshot("the snapshot was unloaded");
     const { id, dataAsOf, sourceIdentity } = answer.info;
     const meta: AnswerMeta = {
@@ -165,20 +164,24 @@ export class ReadRouter {
   }
 }
 
+/**
+ * What a caller is told about a failed live query: a short fixed phrase from the error's kind
+ * and reason ("snowflake unavailable: timeout"), never the error's own text, which may name a
+ * user, an endpoint or, for a fault of ours, an internal detail.
+ */
+export function liveFailureReason(err: unknown): string {
+  if (err instanceof AppError && err.kind === "unavailable") {
+    return `snowflake unavailable: ${err.reason ?? "unreachable"}`;
+  }
+  return "internal error, logged";
+}
+
 /** The memo key of a remembered answer; bigints (int64 fields) are written as their digits. */
 function answerKey(name: string, args: unknown): string {
   const text = JSON.stringify(args, (_, value: unknown) =>
     typeof value === "bigint" ? value.toString() : value,
   );
   return `${name} ${todayUtc()} ${text}`;
-}
-
-/**
- * A read that found the snapshot file corrupt is UNAVAILABLE (the store has taken it out of
- * service and a rebuild is under way), never INTERNAL or "no analytics tables".
- */
-export function unavailableIfCorrupt(err: unknown): unknown {
-  return isSnapshotCorrupt(err) ? new QueryError("unavailable", err.message, { cause: err }) : err;
 }
 
 /** A question written once in the SQL both dialects share, asked of the snapshot or live. */

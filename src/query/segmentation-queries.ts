@@ -7,13 +7,13 @@ import {
   PRECOMPUTED_CUSTOMER_RFM,
   PRECOMPUTED_SEGMENT_SUMMARY,
 } from "../analytics/rfm/segmentation-sql.js";
+import { AppError } from "../app-error.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams } from "./analytics-params.js";
 import { checkId } from "./arg-checks.js";
 import { requestDate } from "./dates.js";
 import { RFM_INDEX } from "./memory/rfm-index.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellNumberOrNull, cellText, jsonListParam } from "./row-values.js";
 
 export { getCohortRetention } from "./cohort-queries.js";
@@ -162,8 +162,8 @@ export async function getCustomerSegment(
   };
 }
 
-function noCustomer(customerId: string): QueryError {
-  return new QueryError("not_found", `no customer has id ${customerId}`, {
+function noCustomer(customerId: string): AppError {
+  return new AppError("not_found", `no customer has id ${customerId}`, {
     field: "customer_id",
   });
 }

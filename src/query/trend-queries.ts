@@ -9,11 +9,11 @@ import {
   TREND_GROUP_BYS,
   type TrendGroupBy,
 } from "../analytics/trends/trend-series-sql.js";
+import { AppError } from "../app-error.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams } from "./analytics-params.js";
 import { checkOneOf } from "./arg-checks.js";
 import { requestDate, requireOrdered } from "./dates.js";
-import { QueryError } from "./query-error.js";
 import { cellNumber, cellText, jsonListParam } from "./row-values.js";
 import { type TrendValue, trendValue, withoutChange } from "./trend-values.js";
 
@@ -97,7 +97,7 @@ export async function getTrends(db: SqlRunner, args: TrendArgs): Promise<TrendRe
   const [bounds] = await db.all(TREND_BOUNDS[granularity], [from, to, params.referenceDate]);
   const periods = cellNumber(bounds?.periods);
   if (periods > MAX_TREND_PERIODS) {
-    throw new QueryError(
+    throw new AppError(
       "invalid_argument",
       `from_date to to_date spans ${periods} periods; at most ${MAX_TREND_PERIODS} may be asked for`,
       { field: "from_date" },

@@ -37,8 +37,8 @@ export function observeInterceptor(log: Logger, metrics?: Metrics): Interceptor 
       const principal = req.contextValues.get(kPrincipal)?.name;
       return principal === undefined ? {} : { principal };
     };
-    const fail = (err: unknown): ConnectError => {
-      const mapped = connectErrorFrom(err, req.signal);
+    const fail = (err: unknown, signal: AbortSignal | undefined = req.signal): ConnectError => {
+      const mapped = connectErrorFrom(err, signal);
       mapped.metadata.set("x-request-id", requestId);
       const fields = {
         ...line,
@@ -73,19 +73,38 @@ export function observeInterceptor(log: Logger, metrics?: Metrics): Interceptor 
       return res;
     }
     const messages = res.message;
+    let count = 0;
+    let settled = false;
+    // A caller that resets the stream or drops the connection while a write waits leaves the
+    // stream suspended for good: its end is logged from the call's signal instead.
+    const gone = () => {
+      if (settled) return;
+      settled = true;
+      const why = req.signal.reason;
+      const err =
+        why instanceof ConnectError
+          ? why
+          : new ConnectError("the caller went away before the stream ended", Code.Canceled);
+      fail(err, undefined);
+    };
+    req.signal.addEventListener("abort", gone, { once: true });
     return {
       ...res,
       message: (async function* observed() {
-        let count = 0;
         try {
           for await (const message of messages) {
             count++;
             yield message;
           }
         } catch (err) {
+          if (settled) throw connectErrorFrom(err, req.signal);
+          settled = true;
           throw fail(err);
+        } finally {
+          req.signal.removeEventListener("abort", gone);
         }
-        succeed(undefined, count);
+        if (!settled) succeed(undefined, count);
+        settled = true;
       })(),
     };
   };

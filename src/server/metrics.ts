@@ -45,6 +45,7 @@ export class Metrics {
   readonly #syncRuns: Counter<"outcome" | "trigger">;
   readonly #tableRows: Gauge<"table">;
   readonly #tableSeconds: Gauge<"table">;
+  readonly #refused: Counter<"limit">;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -122,6 +123,12 @@ export class Metrics {
       labelNames: ["table"],
       registers,
     });
+    this.#refused = new Counter({
+      name: `${PREFIX}refused_total`,
+      help: "Connections or calls refused because a limit was reached, by limit (MAX_CONNECTIONS, EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_CALLER).",
+      labelNames: ["limit"],
+      registers,
+    });
     const live = sources.liveQueries;
     if (live !== undefined) liveGauges(registers, live);
   }
@@ -151,6 +158,11 @@ export class Metrics {
       this.#tableRows.set({ table: table.table }, table.rows);
       this.#tableSeconds.set({ table: table.table }, table.durationMs / 1000);
     }
+  }
+
+  /** Records a connection or call refused at `limit` (the setting's name). */
+  refused(limit: string): void {
+    this.#refused.inc({ limit });
   }
 
   /** The exposition text and its content type, for `GET /metrics`. */

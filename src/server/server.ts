@@ -1,5 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter } from "@connectrpc/connect";
+import {
+  type ConnectRouter,
+  createClient,
+  createRouterTransport,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import type { Logger } from "pino";
@@ -12,6 +17,7 @@ import { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
 import { SegmentationService } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../gen/customeranalytics/v1/sync_pb.js";
 import { TrendService } from "../../gen/customeranalytics/v1/trend_pb.js";
+import { ValueService } from "../../gen/customeranalytics/v1/value_pb.js";
 import {
   Health,
   HealthCheckResponse_ServingStatus as Status,
@@ -25,14 +31,20 @@ import { productService } from "../api/product-service.js";
 import { segmentationService } from "../api/segmentation-service.js";
 import { type SyncView, syncService } from "../api/sync-service.js";
 import { trendService } from "../api/trend-service.js";
+import { valueService } from "../api/value-service.js";
 import { ConfigError } from "../config.js";
 import type { ReadRouter } from "../query/read-router.js";
+import { withApiDocs } from "./api-docs.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { Authenticator } from "./auth/authenticator.js";
+import { callContextValues, callerOf, endCall } from "./call-context.js";
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./connection-core.js";
+import { type ExportDownloads, withExportDownloads } from "./export-downloads.js";
+import { refuseGrpcWebText } from "./grpc-web-text.js";
 import { HealthStatus, registerHealth } from "./health.js";
 import { withHttpRoutes } from "./http-routes.js";
 import { deadlineInterceptor, observeInterceptor } from "./interceptors.js";
-import { type Handler, type Listener, listenH2cAndHttp1 } from "./listen.js";
+import { type Handler, type Listener, type ListenOptions, listenH2cAndHttp1 } from "./listen.js";
 import { listenTls, type TlsFiles } from "./listen-tls.js";
 import type { Metrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
@@ -62,6 +74,8 @@ export interface ServerDeps {
   readonly tls?: TlsFiles;
   /** Whether gRPC reflection is served (default true; `REFLECTION=off`). */
   readonly reflection?: boolean;
+  /** Connection timeouts and caps; the documented defaults when absent. */
+  readonly limits?: ConnectionLimits;
 }
 
 /** The running server: its port, its health, and an orderly way to stop it. */
@@ -83,6 +97,7 @@ export const SERVICES: readonly DescService[] = [
   SegmentationService,
   TrendService,
   ExploreService,
+  ValueService,
   ExportService,
   SyncService,
 ];
@@ -108,7 +123,16 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     router.service(SegmentationService, segmentationService(deps.router));
     router.service(TrendService, trendService(deps.router));
     router.service(ExploreService, exploreService(deps.router));
-    router.service(ExportService, exportService(deps.exports));
+    router.service(ValueService, valueService(deps.router));
+    router.service(
+      ExportService,
+      exportService({
+        ...deps.exports,
+        callerOf,
+        endCall,
+        onRefused: (limit) => deps.metrics?.refused(limit),
+      }),
+    );
     router.service(SyncService, syncService(deps.sync));
     registerHealth(router, health);
     if (deps.reflection !== false) registerReflection(router, [...SERVICES, Health]);
@@ -119,23 +143,31 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     explainRefusals(router);
     served = [...new Set(router.handlers.map((h) => h.service))];
   };
+  const interceptors = [
+    observeInterceptor(deps.log, deps.metrics),
+    ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
+    deadlineInterceptor(deps.defaultDeadlineMs),
+    createValidateInterceptor(),
+  ];
   const rpc = connectNodeAdapter({
     routes,
-    interceptors: [
-      observeInterceptor(deps.log, deps.metrics),
-      ...(deps.auth === undefined ? [] : [authInterceptor(deps.auth)]),
-      deadlineInterceptor(deps.defaultDeadlineMs),
-      createValidateInterceptor(),
-    ],
+    interceptors,
     readMaxBytes: deps.maxRequestBytes,
     // A typo in a field or enum name is an error, not an empty field (connect-es ignores both
     // by default); the request body guard words the refusal first.
     jsonOptions: { ignoreUnknownFields: false },
     shutdownSignal: shutdown.signal,
     fallback: unknownRoute(() => served),
+    contextValues: callContextValues,
   });
+  const downloads = exportDownloads(deps, interceptors);
   const handler = withHttpRoutes(
-    withDashboard(rpc, deps.webDir),
+    withDashboard(
+      withApiDocs(withExportDownloads(refuseGrpcWebText(rpc), downloads), {
+        authOn: deps.auth?.enabled === true,
+      }),
+      deps.webDir,
+    ),
     {
       ready: () => ready,
       notReadyReason: () => reason,
@@ -182,10 +214,11 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
  * of an uncaught EADDRINUSE stack.
  */
 async function listenOrExplain(deps: ServerDeps, handler: Handler): Promise<Listener> {
+  const options = listenOptions(deps);
   try {
     return deps.tls === undefined
-      ? await listenH2cAndHttp1(handler, deps.port, deps.host)
-      : await listenTls(handler, deps.port, deps.host, deps.tls);
+      ? await listenH2cAndHttp1(handler, deps.port, deps.host, options)
+      : await listenTls(handler, deps.port, deps.host, deps.tls, options);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
@@ -204,10 +237,55 @@ async function listenOrExplain(deps: ServerDeps, handler: Handler): Promise<List
  * Where a person reaches the service, for the "ready" log line: a wildcard host is shown as
  * localhost, since that is the address one types on the machine itself.
  */
-function serviceUrls(host: string, port: number, tls: boolean): { api: string; dashboard: string } {
+function serviceUrls(
+  host: string,
+  port: number,
+  tls: boolean,
+): { api: string; dashboard: string; docs: string } {
   const shown = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
   const base = `${tls ? "https" : "http"}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
-  return { api: base, dashboard: `${base}/` };
+  return { api: base, dashboard: `${base}/`, docs: `${base}/docs` };
+}
+
+/** How often, at most, a refused connection is logged: a flood must not flood the log too. */
+const REFUSED_LOG_EVERY_MS = 10_000;
+
+/** The listener's limits, with a refusal counted in the metrics and logged (at most every 10 s). */
+function listenOptions(deps: ServerDeps): ListenOptions {
+  const limits = deps.limits ?? DEFAULT_CONNECTION_LIMITS;
+  let lastLogged = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  return {
+    limits,
+    onRefused(open, limit) {
+      deps.metrics?.refused("MAX_CONNECTIONS");
+      since++;
+      const now = performance.now();
+      if (now - lastLogged < REFUSED_LOG_EVERY_MS) return;
+      deps.log.warn(
+        { open, limit, refused: since },
+        "connection refused: MAX_CONNECTIONS open connections reached",
+      );
+      lastLogged = now;
+      since = 0;
+    },
+  };
+}
+
+/**
+ * The download route's ExportService: the same implementation behind the same interceptors,
+ * reached in process, so a download and an ExportTable call cannot drift apart.
+ */
+function exportDownloads(deps: ServerDeps, interceptors: Interceptor[]): ExportDownloads {
+  const transport = createRouterTransport(
+    (router) => router.service(ExportService, exportService(deps.exports)),
+    { router: { interceptors } },
+  );
+  return {
+    client: createClient(ExportService, transport),
+    liveSnapshotId: () => deps.sync.store.live?.id,
+    authorize: (header) => deps.auth?.check(header) ?? { kind: "open" },
+  };
 }
 
 /** `/metrics` renders the registry; with auth on, any accepted credential may read it. */

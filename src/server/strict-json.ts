@@ -48,33 +48,58 @@ function checkField(field: DescField, value: unknown, path: string): string | un
       return checkMessage(field.message, value, path);
     case "list":
       if (!Array.isArray(value)) return undefined;
-      for (const [i, item] of value.entries()) {
-        const at = `${path}[${i}]`;
-        const problem =
+      return checkEach(
+        value.entries(),
+        (i) => `${path}[${i}]`,
+        elementCheck(
           field.listKind === "enum"
-            ? checkEnum(field.enum, item, at)
+            ? field.enum
             : field.listKind === "message"
-              ? checkMessage(field.message, item, at)
-              : undefined;
-        if (problem !== undefined) return problem;
-      }
-      return undefined;
+              ? field.message
+              : undefined,
+        ),
+      );
     case "map":
       if (typeof value !== "object" || Array.isArray(value)) return undefined;
-      for (const [k, item] of Object.entries(value as object)) {
-        const at = `${path}[${JSON.stringify(k)}]`;
-        const problem =
+      return checkEach(
+        Object.entries(value as object),
+        (k) => `${path}[${JSON.stringify(k)}]`,
+        elementCheck(
           field.mapKind === "enum"
-            ? checkEnum(field.enum, item, at)
+            ? field.enum
             : field.mapKind === "message"
-              ? checkMessage(field.message, item, at)
-              : undefined;
-        if (problem !== undefined) return problem;
-      }
-      return undefined;
+              ? field.message
+              : undefined,
+        ),
+      );
     default:
       return undefined;
   }
+}
+
+/** Checks one element of a list or a map at its path; none for scalar elements. */
+type ElementCheck = (item: unknown, at: string) => string | undefined;
+
+/** How a list's or a map's elements of enum or message type are checked, alike for both. */
+function elementCheck(desc: DescEnum | DescMessage | undefined): ElementCheck | undefined {
+  if (desc === undefined) return undefined;
+  return desc.kind === "enum"
+    ? (item, at) => checkEnum(desc, item, at)
+    : (item, at) => checkMessage(desc, item, at);
+}
+
+/** The first problem among a list's or a map's elements, each at the path `at` gives its key. */
+function checkEach<K>(
+  entries: Iterable<[K, unknown]>,
+  at: (key: K) => string,
+  check: ElementCheck | undefined,
+): string | undefined {
+  if (check === undefined) return undefined;
+  for (const [key, item] of entries) {
+    const problem = check(item, at(key));
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
 
 function checkEnum(desc: DescEnum, value: unknown, path: string): string | undefined {

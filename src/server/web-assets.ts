@@ -2,11 +2,11 @@ import { readFile } from "node:fs/promises";
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { extname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../project-root.js";
 import type { Handler } from "./listen.js";
 
 /** Where `npm run build:web` writes the dashboard: `data/web/` at the top of the project. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../data/web/", import.meta.url));
+export const DEFAULT_WEB_DIR = projectPath("data/web/");
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",

@@ -60,6 +60,8 @@ export interface BuildInput {
   readonly validation?: ValidationPolicy;
   /** Rows per base table of the live snapshot, for the shrink checks; absent on a first sync. */
   readonly liveRows?: TableCounts["live"];
+  /** Aborts the build (shutdown): the running statement is interrupted, no further one runs. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a finished build reports: every table's load, what was dropped, what validation saw. */
@@ -99,7 +101,7 @@ export async function buildSnapshot(files: SnapshotFiles, input: BuildInput): Pr
   } catch (err) {
     instance.closeSync();
     await files.remove(input.id);
-    throw err;
+    throw input.signal?.aborted === true ? input.signal.reason : err;
   }
   instance.closeSync();
   await files.seal(input.id).catch(async (err: unknown) => {
@@ -115,8 +117,10 @@ async function buildInto(
   startedAt: Date,
 ): Promise<BuildResult> {
   const connection = await instance.connect();
+  const interrupt = () => connection.interrupt();
+  input.signal?.addEventListener("abort", interrupt, { once: true });
   try {
-    const db = connectionRunner(connection);
+    const db = abortable(connectionRunner(connection), input.signal);
     for (const statement of input.load.prepare) await db.run(statement);
     await runSourceChecks(input.load.checks ?? [], (sql, params) => db.all(sql, params));
     const tables: TableBuild[] = [];
@@ -162,8 +166,27 @@ async function buildInto(
     await db.run("CHECKPOINT");
     return { id: input.id, tables, notes };
   } finally {
+    input.signal?.removeEventListener("abort", interrupt);
     connection.closeSync();
   }
+}
+
+/**
+ * `db` refusing every statement once `signal` has aborted: an interrupt stops only the statement
+ * running at that moment, so one that lands between two statements must stop the next.
+ */
+function abortable(db: SqlRunner, signal: AbortSignal | undefined): SqlRunner {
+  if (signal === undefined) return db;
+  return {
+    run(sql, params) {
+      signal.throwIfAborted();
+      return db.run(sql, params);
+    },
+    all(sql, params) {
+      signal.throwIfAborted();
+      return db.all(sql, params);
+    },
+  };
 }
 
 async function loadTable(

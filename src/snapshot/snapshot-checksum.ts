@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, readFile, rename } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileDurably } from "./durable-write.js";
 
 /**
  * The SHA-256 of a file, read as a stream. A snapshot is never written after it is built, so
@@ -18,15 +19,7 @@ export async function fileDigest(path: string): Promise<string> {
 
 /** Writes `digest` to `path` durably (temporary file, fsync, rename), as the pointer is written. */
 export async function writeDigest(path: string, digest: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const handle = await open(tmp, "w");
-  try {
-    await handle.writeFile(`${digest}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
+  await writeFileDurably(path, `${digest}\n`);
 }
 
 /** The digest recorded in `path`, or undefined when the file is missing or not a digest. */

@@ -1,3 +1,5 @@
+import { AppError } from "../app-error.js";
+
 /** What DuckDB says when a block of the file is not what it wrote (checksums, torn pages). */
 const CORRUPTION =
   /Corrupt database file|checksum[^.]*does not match|stored checksum|Database file is corrupt|not a valid DuckDB database file/i;
@@ -18,22 +20,19 @@ export function corruptionOf(err: unknown): string | undefined {
   return undefined;
 }
 
-const snapshotCorruptName = "SnapshotCorruptError";
+/** The fixed reason word of an error that says the snapshot file is damaged. */
+const CORRUPT_REASON = "snapshot corrupt";
 
 /**
  * A read failed because the snapshot file is damaged. The snapshot has been taken out of
- * service by the time this is thrown; callers answer UNAVAILABLE (the data cannot be read, and
- * a retry after the rebuild will succeed), never INTERNAL or a misleading precondition.
+ * service by the time this is thrown, so it is UNAVAILABLE (the data cannot be read now, and a
+ * retry after the rebuild will succeed), never INTERNAL or a misleading precondition.
  */
-export class SnapshotCorruptError extends Error {
-  override readonly name = snapshotCorruptName;
-
-  constructor(message: string, cause: unknown) {
-    super(message, { cause });
-  }
+export function snapshotCorruptError(message: string, cause: unknown): AppError {
+  return new AppError("unavailable", message, { cause, reason: CORRUPT_REASON });
 }
 
-/** Recognises a {@link SnapshotCorruptError} by name, across module copies. */
-export function isSnapshotCorrupt(err: unknown): err is SnapshotCorruptError {
-  return err instanceof Error && err.name === snapshotCorruptName;
+/** Whether `err` is the error {@link snapshotCorruptError} makes. */
+export function isSnapshotCorrupt(err: unknown): err is AppError {
+  return err instanceof AppError && err.reason === CORRUPT_REASON;
 }

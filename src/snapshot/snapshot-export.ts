@@ -1,3 +1,4 @@
+import { AppError } from "../app-error.js";
 import type { SqlParam, SqlRow } from "./sql-runner.js";
 
 /** The file formats DuckDB writes an export in. */
@@ -57,8 +58,28 @@ export async function boundedCopy(
   const rows = Number(counted?.n ?? 0);
   if (rows > request.maxRows) return { rows, written: false };
   const copy = `COPY (${request.sql}) TO ${sqlString(request.path)} (${COPY_OPTIONS[request.format]})`;
-  const [copied] = await db.once(copy, request.params, signal);
-  return { rows: Number(copied?.Count ?? rows), written: true };
+  try {
+    const [copied] = await db.once(copy, request.params, signal);
+    return { rows: Number(copied?.Count ?? rows), written: true };
+  } catch (err) {
+    throw NO_SPACE.test(err instanceof Error ? err.message : String(err)) ? noSpace(err) : err;
+  }
+}
+
+/** How DuckDB (and the OS under it) reports a full disk or a file-size limit reached. */
+const NO_SPACE =
+  /No space left on device|ENOSPC|disk is full|File too large|EFBIG|EDQUOT|quota exceeded/i;
+
+/**
+ * A full disk is the caller's RESOURCE_EXHAUSTED, not a fault of ours: the message says what
+ * happened without the path, and the partial file is removed by the export's own cleanup.
+ */
+function noSpace(cause: unknown): AppError {
+  return new AppError(
+    "resource_exhausted",
+    "the export could not be written: there is no space left on the disk that holds the server's export files; retry later or export fewer rows (filters, columns)",
+    { reason: "no_space", cause },
+  );
 }
 
 /** A string literal; only ever used for the server's own file path, which COPY cannot bind. */

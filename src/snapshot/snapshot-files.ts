@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileDurably } from "./durable-write.js";
 import { fileDigest, readDigest, writeDigest } from "./snapshot-checksum.js";
 
 /** How many quarantined snapshots are kept for an operator to inspect; older ones are deleted. */
@@ -107,15 +108,7 @@ export class SnapshotFiles {
 
   /** Makes `id` the live snapshot, durably: written to a temporary file, synced, renamed. */
   async setCurrent(id: string): Promise<void> {
-    const tmp = join(this.dir, `CURRENT.${process.pid}.tmp`);
-    const handle = await open(tmp, "w");
-    try {
-      await handle.writeFile(`${id}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, join(this.dir, "CURRENT"));
+    await writeFileDurably(join(this.dir, "CURRENT"), `${id}\n`);
   }
 
   /** Every snapshot id with a file in the folder, oldest first. */

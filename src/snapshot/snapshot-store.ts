@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ExportFiles } from "./export-files.js";
 import { Snapshot } from "./snapshot.js";
 import { type BuildInput, type BuildResult, buildSnapshot } from "./snapshot-build.js";
-import { corruptionOf, SnapshotCorruptError } from "./snapshot-corrupt.js";
+import { corruptionOf, snapshotCorruptError } from "./snapshot-corrupt.js";
 import type { CopyOutcome, CopyRequest } from "./snapshot-export.js";
 import { SnapshotFiles } from "./snapshot-files.js";
 import type { MemoLimits } from "./snapshot-memo.js";
@@ -211,7 +211,7 @@ export class SnapshotStore {
 
   /**
    * Looks at a failed read: an I/O corruption of the file takes the snapshot out of service
-   * (quarantined, readiness off, a rebuild asked for) and becomes a {@link SnapshotCorruptError};
+   * (quarantined, readiness off, a rebuild asked for) and becomes a {@link snapshotCorruptError};
    * any other error passes through unchanged.
    */
   #failed(snapshot: Snapshot, err: unknown): unknown {
@@ -236,7 +236,7 @@ export class SnapshotStore {
       this.#notify();
       for (const listener of this.#corruptListeners) listener(reason);
     }
-    return new SnapshotCorruptError(reason, err);
+    return snapshotCorruptError(reason, err);
   }
 
   #open(id: string): Promise<Snapshot> {

@@ -1,3 +1,4 @@
+import { AppError } from "../app-error.js";
 import type { BaseTableName } from "../schema/base-tables.js";
 import {
   DEFAULT_BLOCKING_CHECKS,
@@ -5,7 +6,6 @@ import {
   VALIDATION_CHECKS,
   type ValidationCheck,
 } from "../schema/validation-spec.js";
-import { BuildError } from "./build-error.js";
 import type { SqlRunner } from "./sql-runner.js";
 
 /** Something validation or the source noticed about the loaded rows, kept in the snapshot. */
@@ -48,14 +48,25 @@ export interface TableCounts {
  * which the sync status and `/readyz` repeat; the build's file is removed and the live snapshot
  * keeps serving.
  */
-export class BlockedSyncError extends BuildError {
+export class BlockedSyncError extends AppError {
+  override readonly name = "BlockedSyncError";
+
   constructor(
     readonly check: string,
     readonly table: string,
     readonly rows: number,
     message: string,
   ) {
-    super(message);
+    super("invalid_data", message);
+  }
+
+  /** Only errors built by this class: AppError's brand check would accept any AppError. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      Object.getPrototypeOf(value) === BlockedSyncError.prototype
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import {
   missingColumnSql,
   tableSelectSql,
 } from "./local-file-sql.js";
-import { SourceError } from "./source-error.js";
+import { sourceError } from "./source-error.js";
 import type { BaseTable, SourceCheck, SourceLoad, TableFeed } from "./table-feed.js";
 
 /** The file names a table may have, and how each is read. */
@@ -32,10 +32,10 @@ interface TableFile {
  * service on their own data without Snowflake.
  *
  * Files are found here, at once: a missing, empty or ambiguous file (two formats of one table)
- * throws {@link SourceError}. Columns and values are checked by the load's `checks`, which the
- * builder runs before creating any table: a missing column, or a value that does not cast to
- * its column's type (DATE, DECIMAL(15,2)), fails the load with a SourceError naming the file,
- * the column and, for a value, its row and text. CSV files are comma-separated with a header
+ * throws an `invalid_data` error (sourceError). Columns and values are checked by the load's
+ * `checks`, which the builder runs before creating any table: a missing column, or a value that
+ * does not cast to its column's type (DATE, DECIMAL(15,2)), fails the load with an
+ * `invalid_data` error naming the file, the column and, for a value, its row and text. CSV files are comma-separated with a header
  * line and double quotes; an empty field is NULL. `dataAsOf` is the newest file's modification
  * time. Nothing is dropped.
  */
@@ -98,7 +98,7 @@ async function listDirectory(dir: string): Promise<ReadonlySet<string>> {
   try {
     return new Set(await readdir(dir));
   } catch (error) {
-    throw new SourceError(`cannot read the local source directory (${String(error)})`, dir);
+    throw sourceError(`cannot read the local source directory (${String(error)})`, dir);
   }
 }
 
@@ -111,14 +111,14 @@ async function findTableFile(
   const found = FILE_SUFFIXES.filter(([suffix]) => names.has(`${table}${suffix}`));
   const [first] = found;
   if (first === undefined) {
-    throw new SourceError(
+    throw sourceError(
       `no file for table ${table} (looked for ${candidates.join(", ")})`,
       join(dir, `${table}.{csv,csv.gz,parquet}`),
     );
   }
   if (found.length > 1) {
     const paths = found.map(([suffix]) => join(dir, `${table}${suffix}`));
-    throw new SourceError(
+    throw sourceError(
       `more than one file for table ${table} (${paths.join(", ")}); keep one`,
       paths[0] ?? dir,
     );
@@ -127,7 +127,7 @@ async function findTableFile(
   const path = join(dir, `${table}${suffix}`);
   const info = await stat(path);
   if (!info.isFile() || info.size === 0) {
-    throw new SourceError("the file is empty or not a regular file", path);
+    throw sourceError("the file is empty or not a regular file", path);
   }
   return { path, format, modified: info.mtime };
 }

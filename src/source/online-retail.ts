@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../project-root.js";
 import {
   COUNT_ANONYMOUS_LINES,
   COUNT_DUPLICATE_LINES,
@@ -17,7 +17,7 @@ import {
   KEYWORD_BUCKETS,
   OTHER_CATEGORY,
 } from "./product-categories.js";
-import { SourceError } from "./source-error.js";
+import { sourceError } from "./source-error.js";
 import { sqlStringLiteral } from "./sql-literal.js";
 import type { SourceLoad } from "./table-feed.js";
 
@@ -25,9 +25,7 @@ import type { SourceLoad } from "./table-feed.js";
  * The bundled UCI Online Retail file, found next to the installed code rather than under
  * DATA_DIR or the working directory, so the demo works wherever the service is started from.
  */
-export const BUNDLED_ONLINE_RETAIL_PATH = fileURLToPath(
-  new URL("../../data/raw/online-retail.csv.gz", import.meta.url),
-);
+export const BUNDLED_ONLINE_RETAIL_PATH = projectPath("data/raw/online-retail.csv.gz");
 
 /**
  * A customer whose median purchase invoice is worth at least this much (GBP) is `wholesale`,
@@ -119,6 +117,6 @@ async function modificationTime(path: string): Promise<Date> {
   try {
     return (await stat(path)).mtime;
   } catch (error) {
-    throw new SourceError(`cannot read the Online Retail file (${String(error)})`, path);
+    throw sourceError(`cannot read the Online Retail file (${String(error)})`, path);
   }
 }

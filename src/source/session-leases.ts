@@ -1,4 +1,4 @@
-import { SnowflakeUnavailableError } from "./snowflake-errors.js";
+import { snowflakeUnavailable } from "./snowflake-errors.js";
 
 /** A pooled session as leasing needs it: whether it can still run statements. */
 export interface Session {
@@ -38,12 +38,12 @@ export async function leaseSession<S extends Session>(
   const timedOut = () => {
     const waited = Date.now() - started;
     if (pool.borrowed >= pool.max) {
-      return new SnowflakeUnavailableError(
+      return snowflakeUnavailable(
         "busy",
         `all ${pool.max} Snowflake sessions stayed busy for ${waited} ms while ${what}`,
       );
     }
-    return new SnowflakeUnavailableError(
+    return snowflakeUnavailable(
       "unreachable",
       `cannot reach Snowflake at ${context.url}: no session could be opened within ${waited} ms`,
     );

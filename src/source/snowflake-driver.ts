@@ -10,11 +10,7 @@ import type {
   SnowflakeClient,
   TextRow,
 } from "./snowflake-client.js";
-import {
-  type ErrorContext,
-  SnowflakeUnavailableError,
-  toSnowflakeError,
-} from "./snowflake-errors.js";
+import { type ErrorContext, snowflakeUnavailable, toSnowflakeError } from "./snowflake-errors.js";
 
 // The driver probes cloud metadata addresses when it is loaded unless this is set first. It is
 // loaded only by the dynamic import below, which runs after this line (static imports are
@@ -131,8 +127,7 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
   let pool: Promise<DriverPool> | undefined;
   let closed = false;
   const ready = (): Promise<DriverPool> => {
-    if (closed)
-      throw new SnowflakeUnavailableError("unreachable", "the Snowflake source is closed");
+    if (closed) throw snowflakeUnavailable("unreachable", "the Snowflake source is closed");
     // destroyTimeoutMillis is a generic-pool option its typings leave out: it bounds the
     // session delete, so closing cannot hang on an unreachable Snowflake.
     const poolOptions = {
@@ -192,7 +187,7 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
             () => {
               statement.cancel(() => undefined);
               reject(
-                new SnowflakeUnavailableError(
+                snowflakeUnavailable(
                   "timeout",
                   `Snowflake did not answer within ${timeoutMs} ms while ${queryOptions.what}; the statement was canceled`,
                 ),
@@ -217,7 +212,7 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
           idleTimeoutMs: options.streamIdleTimeoutMs,
           convert: textRow(describeColumns(statement).map((column) => column.type)),
           stalled: () =>
-            new SnowflakeUnavailableError(
+            snowflakeUnavailable(
               "timeout",
               `no rows arrived from Snowflake for ${options.streamIdleTimeoutMs} ms while ${what}; the read was abandoned`,
             ),
@@ -275,7 +270,7 @@ export function snowflakeClient(config: SnowflakeConfig, options: DriverOptions)
       timer = setTimeout(() => {
         statement.cancel(() => undefined);
         reject(
-          new SnowflakeUnavailableError(
+          snowflakeUnavailable(
             "timeout",
             `Snowflake did not answer within ${limitMs} ms while ${what}; the statement was canceled`,
           ),

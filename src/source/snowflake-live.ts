@@ -1,5 +1,6 @@
+import { AppError } from "../app-error.js";
 import type { Bind, QueryResult, ResultColumn, SnowflakeClient } from "./snowflake-client.js";
-import { isSnowflakeUnavailableError, SnowflakeUnavailableError } from "./snowflake-errors.js";
+import { snowflakeUnavailable } from "./snowflake-errors.js";
 
 /**
  * A value the query layer may bind (the same set as the snapshot's `SqlParam`). A bigint binds
@@ -42,7 +43,7 @@ export interface LiveOptions {
 /**
  * Live answers from Snowflake with bounded concurrency and a per-call deadline, so that a slow
  * or unreachable Snowflake costs a caller at most `timeoutMs` and never more than
- * `maxConcurrent` sessions. Every failure is a `SnowflakeUnavailableError`.
+ * `maxConcurrent` sessions. Every failure is a `unavailable` AppError.
  */
 export function snowflakeLiveRunner(
   client: SnowflakeClient,
@@ -54,7 +55,7 @@ export function snowflakeLiveRunner(
       const deadline = Date.now() + options.timeoutMs;
       const acquired = await slots.acquire(options.timeoutMs);
       if (!acquired) {
-        throw new SnowflakeUnavailableError(
+        throw snowflakeUnavailable(
           "busy",
           `all ${options.maxConcurrent} live Snowflake slots stayed busy for ${options.timeoutMs} ms`,
         );
@@ -66,8 +67,8 @@ export function snowflakeLiveRunner(
         });
         return toLiveRows(result);
       } catch (err) {
-        if (isSnowflakeUnavailableError(err) && err.reason === "timeout") {
-          throw new SnowflakeUnavailableError(
+        if (err instanceof AppError && err.reason === "timeout") {
+          throw snowflakeUnavailable(
             "timeout",
             `Snowflake did not answer a live query within ${options.timeoutMs} ms; the statement was canceled`,
             { code: err.code, sqlState: err.sqlState },

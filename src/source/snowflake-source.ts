@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { SnowflakeConfig } from "../config.js";
 import type { SnowflakeClient } from "./snowflake-client.js";
 import { snowflakeClient } from "./snowflake-driver.js";
-import { SnowflakeUnavailableError } from "./snowflake-errors.js";
+import { snowflakeUnavailable } from "./snowflake-errors.js";
 import { type SnowflakeLiveRunner, snowflakeLiveRunner } from "./snowflake-live.js";
 import {
   COUNT_AT_SQL,
@@ -14,7 +14,7 @@ import {
   timestampBind,
 } from "./snowflake-sql.js";
 import type { Source } from "./source.js";
-import { SourceError } from "./source-error.js";
+import { sourceError } from "./source-error.js";
 import { StatementTracker } from "./statement-tracker.js";
 import type { BaseTable, SourceLoad, TableFeed } from "./table-feed.js";
 
@@ -103,7 +103,7 @@ async function fingerprint(client: SnowflakeClient, where: string): Promise<stri
     const entry = seen.get(name);
     if (entry === undefined) {
       const table = where === "" ? name : `${where.toUpperCase()}.${name}`;
-      throw new SourceError(
+      throw sourceError(
         "does not exist in the session's database and schema, or the role cannot see it (not in INFORMATION_SCHEMA.TABLES)",
         `Snowflake table ${table}`,
       );
@@ -124,7 +124,7 @@ async function load(client: SnowflakeClient, batchRows: number): Promise<SourceL
   });
   const value = now.rows[0]?.[0];
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new SnowflakeUnavailableError(
+    throw snowflakeUnavailable(
       "query",
       `Snowflake answered CURRENT_TIMESTAMP() with ${String(value)}, not a timestamp`,
     );
@@ -138,7 +138,7 @@ async function load(client: SnowflakeClient, batchRows: number): Promise<SourceL
     });
     const expectedRows = Number(counted.rows[0]?.[0]);
     if (!Number.isSafeInteger(expectedRows) || expectedRows < 0) {
-      throw new SnowflakeUnavailableError(
+      throw snowflakeUnavailable(
         "query",
         `Snowflake counted ${String(counted.rows[0]?.[0])} rows in ${table}, not a row count`,
       );

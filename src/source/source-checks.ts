@@ -1,4 +1,5 @@
-import { SourceError } from "./source-error.js";
+import type { AppError } from "../app-error.js";
+import { sourceError } from "./source-error.js";
 import type { SourceCheck } from "./table-feed.js";
 
 /**
@@ -11,7 +12,7 @@ export type CheckQuery = (
 ) => Promise<readonly Readonly<Record<string, unknown>>[]>;
 
 /**
- * Runs a load's checks in order and throws a {@link SourceError} for the first that returns a
+ * Runs a load's checks in order and throws a `invalid_data` error (see sourceError) for the first that returns a
  * row. It exists so that every builder (the snapshot build, the test harness) turns a failed
  * check into the same error with the same message.
  */
@@ -28,8 +29,8 @@ export async function runSourceChecks(
 }
 
 /** The error for a failed check: its problem, then the offending row and value when known. */
-export function checkFailure(check: SourceCheck, detail: unknown): SourceError {
+export function checkFailure(check: SourceCheck, detail: unknown): AppError {
   const problem =
     typeof detail === "string" && detail !== "" ? `${check.problem} (${detail})` : check.problem;
-  return new SourceError(problem, check.file, check.column);
+  return sourceError(problem, check.file, check.column);
 }

@@ -43,7 +43,7 @@ export interface SourceLoad {
   readonly prepare: readonly string[];
   /**
    * Checks the builder runs, in order, after `prepare` and before any table is created; absent
-   * means none. The first that fails stops the load with a `SourceError`
+   * means none. The first that fails stops the load with an `invalid_data` error
    * (`runSourceChecks` in `source-checks.ts` does exactly this). They let file sources name the
    * file, column, row and value at fault instead of surfacing a bare DuckDB conversion error.
    */
@@ -67,7 +67,7 @@ export interface DroppedRows {
 /**
  * One test of the source data that a DuckDB query can decide. It passes when `sql` returns no
  * rows; otherwise its first row's `detail` column (text, may be null) says which row and value
- * are at fault, and the load fails with a `SourceError` naming `file` and `column`.
+ * are at fault, and the load fails with an `invalid_data` error naming `file` and `column`.
  */
 export interface SourceCheck {
   /** The validation-spec check it is part of (`customers.schema`, src/schema/validation-spec.ts). */

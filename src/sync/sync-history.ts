@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { writeFileDurably } from "../snapshot/durable-write.js";
 import type { SyncRunRecord, SyncState, SyncTrigger } from "./sync-status.js";
 
 /** The record's form on disk: dates as ISO text. */
@@ -13,6 +14,7 @@ interface StoredRun {
   message: string;
   tables: SyncRunRecord["tables"];
   dropped: SyncRunRecord["dropped"];
+  errorKind?: string;
 }
 
 const STATES: readonly SyncState[] = ["running", "succeeded", "failed", "skipped"];
@@ -63,15 +65,7 @@ export class SyncHistory {
 
   async #write(text: string): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(tmp, "w");
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, this.path);
+    await writeFileDurably(this.path, text);
   }
 }
 
@@ -86,6 +80,7 @@ function stored(run: SyncRunRecord): StoredRun {
     message: run.message,
     tables: run.tables,
     dropped: run.dropped,
+    errorKind: run.errorKind,
   };
 }
 
@@ -108,6 +103,7 @@ function revive(item: unknown): SyncRunRecord | undefined {
       ? "interrupted: the service stopped (a crash or a kill) while this run was going"
       : String(r.message ?? ""),
     tables: Array.isArray(r.tables) ? r.tables : [],
+    errorKind: interrupted ? "internal" : String(r.errorKind ?? ""),
     dropped: Array.isArray(r.dropped) ? r.dropped : [],
   };
 }

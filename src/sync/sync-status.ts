@@ -26,6 +26,8 @@ export interface SyncRunRecord {
   finishedAt: Date | undefined;
   /** Why it failed or was skipped; "" otherwise. */
   message: string;
+  /** The failure's kind (`invalid_data`, `unavailable`, `internal`...); "" unless it failed. */
+  errorKind: string;
   tables: { table: string; rows: number; durationMs: number }[];
   dropped: { reason: string; rows: number }[];
   /** The blocking validation check that failed the run, its table and failing rows; else unset. */
@@ -63,6 +65,7 @@ export class SyncStatus {
       startedAt: new Date(),
       finishedAt: undefined,
       message: "",
+      errorKind: "",
       tables: [],
       dropped: [],
     };

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { kindOf } from "../app-error.js";
 import type { BuildInput, TableBuild } from "../snapshot/snapshot-build.js";
 import { newSnapshotId } from "../snapshot/snapshot-files.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
@@ -33,6 +34,7 @@ export class Syncer {
   readonly progress = new SyncProgress();
   #running: { run: SyncRunRecord; done: Promise<SyncRunRecord> } | undefined;
   readonly #runEnd = new Set<(run: SyncRunRecord) => void>();
+  readonly #stopping = new AbortController();
 
   constructor(
     private readonly source: Source,
@@ -99,6 +101,15 @@ export class Syncer {
     this.#runEnd.add(listener);
   }
 
+  /**
+   * Aborts the run in progress, and any started later, at the build's next statement (the one
+   * running is interrupted): shutdown must not wait minutes for a sync. The run fails with
+   * `reason` and its partial file is removed; the live snapshot keeps serving until the end.
+   */
+  abort(reason: string): void {
+    this.#stopping.abort(new Error(reason));
+  }
+
   /** Resolves when no run is going (for shutdown). */
   async idle(): Promise<void> {
     await this.#running?.done;
@@ -107,6 +118,7 @@ export class Syncer {
   async #run(run: SyncRunRecord, options: SyncOptions): Promise<SyncRunRecord> {
     const log = this.log.child({ run: run.runId, trigger: run.trigger });
     try {
+      this.#stopping.signal.throwIfAborted();
       const checkedAt = new Date();
       const fingerprint = await this.source.fingerprint();
       const live = this.store.live;
@@ -134,6 +146,7 @@ export class Syncer {
           allowShrink: options.allowShrink === true,
         },
         ...(live === undefined ? {} : { liveRows: liveRows(live.tables) }),
+        signal: this.#stopping.signal,
       };
       const result = await this.store.buildAndSwap(input);
       run.tables = result.tables.map((t) => ({ ...t }));
@@ -148,14 +161,17 @@ export class Syncer {
       if (err instanceof BlockedSyncError) {
         run.blocked = { check: err.check, table: err.table, rows: err.rows };
       }
+      run.errorKind = kindOf(err);
       this.#end(run, "failed", message);
       const live = this.store.live;
-      log.error(
-        { err: message, snapshot: live?.id },
-        live === undefined
-          ? "sync failed; no snapshot is serving until a sync succeeds"
-          : "sync failed; the previous snapshot keeps serving",
-      );
+      if (this.#stopping.signal.aborted) log.warn({ err: message }, "sync aborted");
+      else
+        log.error(
+          { err: message, kind: run.errorKind, snapshot: live?.id },
+          live === undefined
+            ? "sync failed; no snapshot is serving until a sync succeeds"
+            : "sync failed; the previous snapshot keeps serving",
+        );
     }
     return run;
   }

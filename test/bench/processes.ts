@@ -31,7 +31,8 @@ export interface NodeChild {
 
 /**
  * Spawns `node [nodeArgs] --import tsx <script> [args]` from the repository root with exactly
- * `env` plus PATH and HOME (the parent's environment does not leak into the service).
+ * `env` plus PATH and HOME (the parent's environment does not leak into the service); a
+ * compiled `.js` script runs with plain node, as production runs it.
  * `onStdout` sees stdout as it arrives (the load client answers there).
  */
 export function spawnNode(
@@ -45,7 +46,12 @@ export function spawnNode(
 ): NodeChild {
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), "--import", "tsx", script, ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      ...(script.endsWith(".ts") ? ["--import", "tsx"] : []),
+      script,
+      ...(options.args ?? []),
+    ],
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },

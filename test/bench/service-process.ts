@@ -5,6 +5,7 @@
  *
  * @module
  */
+import buildService, { SERVICE_MAIN } from "../support/build-service.js";
 import { freePort, type NodeChild, peakRssBytes, rssBytes, sleep, spawnNode } from "./processes.js";
 
 /** A running service process. */
@@ -17,8 +18,11 @@ export interface ServiceProcess {
   readonly sampledPeakRss: number;
 }
 
+let built = false;
+
 /**
- * Spawns `src/main.ts` with `env` on a free port of 127.0.0.1 and polls /readyz (every 100 ms,
+ * Spawns the compiled service (`dist/src/main.js`, built first when stale, as `npm start` does)
+ * with `env` on a free port of 127.0.0.1 and polls /readyz (every 100 ms,
  * for at most `limitMs`) until it answers 200. Fails, killing the process, if it exits, the
  * limit passes, or `check` (called about once a second while waiting) throws.
  */
@@ -27,9 +31,13 @@ export async function spawnService(
   limitMs: number,
   check?: (baseUrl: string) => Promise<void>,
 ): Promise<ServiceProcess> {
+  if (!built) {
+    buildService();
+    built = true;
+  }
   const port = await freePort();
   const started = performance.now();
-  const child = spawnNode("src/main.ts", { HOST: "127.0.0.1", PORT: String(port), ...env });
+  const child = spawnNode(SERVICE_MAIN, { HOST: "127.0.0.1", PORT: String(port), ...env });
   const baseUrl = `http://127.0.0.1:${port}`;
   let sampledPeakRss = 0;
   let exited = false;

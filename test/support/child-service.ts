@@ -2,10 +2,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import * as net from "node:net";
 import { fileURLToPath } from "node:url";
+import { SERVICE_MAIN } from "./build-service.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The service running as its own process (`node --import tsx src/main.ts`), as in production. */
+/**
+ * The service running as its own process, compiled (`node dist/src/main.js`, built by the
+ * tests' global setup), as `npm start` and the image run it.
+ */
 export interface ChildService {
   readonly baseUrl: string;
   /** Milliseconds from spawn to the first 200 from /readyz (or to the port answering). */
@@ -31,7 +35,7 @@ export async function startChildService(
   const port = await freePort();
   const started = performance.now();
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [SERVICE_MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

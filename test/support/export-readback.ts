@@ -186,7 +186,7 @@ export function directExport(store: ExportView["store"], maxRows: number) {
     store,
     maxRows,
     defaultMaxStalenessMs: 86_400_000,
-    log: { error: () => {} },
+    log: { warn: () => {} },
   });
   const ctx = createHandlerContext({
     service: ExportService,

@@ -50,6 +50,8 @@ export async function startLoggedService(env: Record<string, string>): Promise<L
     baseUrl,
     logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     customers: () => createClient(CustomerService, createGrpcTransport({ baseUrl })),
-    close: () => service.close(),
+    close: async () => {
+      await service.close();
+    },
   };
 }

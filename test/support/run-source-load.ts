@@ -16,7 +16,7 @@ export interface LoadedSource {
 
 /**
  * Runs a {@link SourceLoad} the way the snapshot builder does, on a fresh in-memory DuckDB:
- * `prepare` statements, then the checks (a failing one throws `SourceError`), then
+ * `prepare` statements, then the checks (a failing one throws an `invalid_data` error), then
  * `CREATE TABLE <t> AS <select>` with the feed's params bound, then each dropped note's count.
  * It exists so the sources can be tested before, and independently of, the real builder.
  */

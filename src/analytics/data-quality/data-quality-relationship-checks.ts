@@ -1,3 +1,4 @@
+import type { BaseTable } from "../../source/table-feed.js";
 import {
   base,
   type ColumnRef,
@@ -45,6 +46,60 @@ function crossTable(
   };
 }
 
+/** A table customer_products refers to, as its cross-table checks join it. */
+interface JoinedSide {
+  readonly table: BaseTable;
+  /** The column holdings refer to it by, in both tables. */
+  readonly key: string;
+  /** The date a holding may not start before (registration, launch). */
+  readonly date: string;
+  /** The joined side's alias in `from`. */
+  readonly alias: string;
+  /** What one of its rows is, in a description ("its customer's ..."). */
+  readonly owner: string;
+  /** The last part of the date check's id. */
+  readonly check: string;
+  readonly from: string;
+}
+
+/**
+ * The two checks each referred-to table gets, alike for customers and products: every holding's
+ * key exists there, and a holding starts on or after that row's date.
+ */
+function joinedChecks(side: JoinedSide): RowCheck[] {
+  const cp = (column: string): ColumnRef => ({ table: "customer_products", column });
+  const joined = (column: string): ColumnRef => ({ table: side.table, column });
+  const { key, date, alias } = side;
+  return [
+    crossTable(
+      `customer_products.${key}.foreign_key`,
+      "expect_column_values_to_be_present_in_other_table",
+      `every customer_products.${key} exists in ${side.table}`,
+      side.from,
+      [cp(key), cp("relationship_id"), joined(key), joined(date)],
+      {
+        evaluated: `cp.${key} IS NOT NULL`,
+        unexpected: `${alias}.${key} IS NULL`,
+        value: text(`cp.${key}`),
+        countValues: true,
+      },
+    ),
+    crossTable(
+      `customer_products.start_date.${side.check}`,
+      "expect_column_pair_values_a_to_be_greater_than_b",
+      `a relationship starts on or after its ${side.owner}'s ${date}`,
+      side.from,
+      [cp(key), cp("start_date"), cp("relationship_id"), joined(key), joined(date)],
+      {
+        evaluated: `cp.start_date IS NOT NULL AND ${alias}.${date} IS NOT NULL`,
+        unexpected: `cp.start_date < ${alias}.${date}`,
+        value: `concat('start_date=', cp.start_date, ', ${date}=', ${alias}.${date})`,
+        countValues: false,
+      },
+    ),
+  ];
+}
+
 /**
  * The checks on customer_products: value range, dates, duplicate holdings, and the cross-table
  * checks (orphans, start before registration or launch). The joined sides are grouped by key
@@ -52,7 +107,6 @@ function crossTable(
  * LEFT JOIN rather than `NOT IN`, which a single NULL key would turn into "no orphans".
  */
 export function relationshipChecks(today: string): RowCheck[] {
-  const cp = (column: string): ColumnRef => ({ table: "customer_products", column });
   return [
     {
       ...base("customer_products", ["value"]),
@@ -82,79 +136,23 @@ export function relationshipChecks(today: string): RowCheck[] {
       "customer_products.duplicates",
       `no two relationships share ${RELATIONSHIP_NATURAL_KEY.join(", ")}`,
     ),
-    crossTable(
-      "customer_products.customer_id.foreign_key",
-      "expect_column_values_to_be_present_in_other_table",
-      "every customer_products.customer_id exists in customers",
-      RELATIONSHIPS_WITH_CUSTOMERS,
-      [
-        cp("customer_id"),
-        cp("relationship_id"),
-        { table: "customers", column: "customer_id" },
-        { table: "customers", column: "registration_date" },
-      ],
-      {
-        evaluated: "cp.customer_id IS NOT NULL",
-        unexpected: "c.customer_id IS NULL",
-        value: text("cp.customer_id"),
-        countValues: true,
-      },
-    ),
-    crossTable(
-      "customer_products.start_date.after_registration",
-      "expect_column_pair_values_a_to_be_greater_than_b",
-      "a relationship starts on or after its customer's registration_date",
-      RELATIONSHIPS_WITH_CUSTOMERS,
-      [
-        cp("customer_id"),
-        cp("start_date"),
-        cp("relationship_id"),
-        { table: "customers", column: "customer_id" },
-        { table: "customers", column: "registration_date" },
-      ],
-      {
-        evaluated: "cp.start_date IS NOT NULL AND c.registration_date IS NOT NULL",
-        unexpected: "cp.start_date < c.registration_date",
-        value: "concat('start_date=', cp.start_date, ', registration_date=', c.registration_date)",
-        countValues: false,
-      },
-    ),
-    crossTable(
-      "customer_products.product_id.foreign_key",
-      "expect_column_values_to_be_present_in_other_table",
-      "every customer_products.product_id exists in products",
-      RELATIONSHIPS_WITH_PRODUCTS,
-      [
-        cp("product_id"),
-        cp("relationship_id"),
-        { table: "products", column: "product_id" },
-        { table: "products", column: "launch_date" },
-      ],
-      {
-        evaluated: "cp.product_id IS NOT NULL",
-        unexpected: "p.product_id IS NULL",
-        value: text("cp.product_id"),
-        countValues: true,
-      },
-    ),
-    crossTable(
-      "customer_products.start_date.after_launch",
-      "expect_column_pair_values_a_to_be_greater_than_b",
-      "a relationship starts on or after its product's launch_date",
-      RELATIONSHIPS_WITH_PRODUCTS,
-      [
-        cp("product_id"),
-        cp("start_date"),
-        cp("relationship_id"),
-        { table: "products", column: "product_id" },
-        { table: "products", column: "launch_date" },
-      ],
-      {
-        evaluated: "cp.start_date IS NOT NULL AND p.launch_date IS NOT NULL",
-        unexpected: "cp.start_date < p.launch_date",
-        value: "concat('start_date=', cp.start_date, ', launch_date=', p.launch_date)",
-        countValues: false,
-      },
-    ),
+    ...joinedChecks({
+      table: "customers",
+      key: "customer_id",
+      date: "registration_date",
+      alias: "c",
+      owner: "customer",
+      check: "after_registration",
+      from: RELATIONSHIPS_WITH_CUSTOMERS,
+    }),
+    ...joinedChecks({
+      table: "products",
+      key: "product_id",
+      date: "launch_date",
+      alias: "p",
+      owner: "product",
+      check: "after_launch",
+      from: RELATIONSHIPS_WITH_PRODUCTS,
+    }),
   ];
 }

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { ConfigError } from "../../config.js";
+import { readKeyFile } from "./read-key-file.js";
 import { type Principal, type Role, roleOf } from "./roles.js";
 
 /** One API key as the service holds it: a name to log, a role, and the key's SHA-256 only. */
@@ -105,12 +105,6 @@ export class ApiKeys {
 }
 
 async function readEntries(file: string): Promise<ApiKeyEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new ConfigError(`API_KEYS_FILE ${file} cannot be read (${code})`);
-  }
+  const text = await readKeyFile("API_KEYS_FILE", file);
   return parseApiKeys(text, file);
 }

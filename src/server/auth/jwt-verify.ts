@@ -1,10 +1,13 @@
 import { createPublicKey, type JsonWebKey, type KeyObject, verify } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { ConfigError, type JwtConfig } from "../../config.js";
+import { readKeyFile } from "./read-key-file.js";
 import { type Principal, ROLES, type Role, roleOf } from "./roles.js";
 
 /** Clock difference tolerated on `exp` and `nbf`, in seconds. */
 export const JWT_LEEWAY_SECONDS = 30;
+
+/** The longest token lifetime accepted when JWT_MAX_LIFETIME is not set: 24 hours. */
+export const JWT_DEFAULT_MAX_LIFETIME_MS = 24 * 3600_000;
 
 /** The outcome of checking one token: who it names, or why it was refused (no secret in it). */
 export type JwtResult =
@@ -23,8 +26,9 @@ type Claims = Record<string, unknown>;
  * Verifies JWTs signed RS256 or ES256 against the public keys of a JWKS file, with node:crypto
  * alone: no JWT library, so the accepted algorithms are exactly these two (never `none`, never
  * HMAC with a public key as its secret). It checks the signature, `exp` (required) and `nbf`
- * with {@link JWT_LEEWAY_SECONDS} of leeway, `iss`, `aud`, a `sub` to name the caller, and a
- * role claim. The key set can be reloaded; a failed reload keeps the old one.
+ * with {@link JWT_LEEWAY_SECONDS} of leeway, a lifetime (`exp` minus `iat`, or minus now for a
+ * token without `iat`) of at most JWT_MAX_LIFETIME, so a leaked token cannot be good for
+ * decades (`exp: 1e300`), `iss`, `aud`, a `sub` to name the caller, and a role claim. The key set can be reloaded; a failed reload keeps the old one.
  */
 export class JwtVerifier {
   #keys: readonly VerifyKey[];
@@ -94,6 +98,8 @@ export class JwtVerifier {
     const now = this.now() / 1000;
     if (typeof claims.exp !== "number") return "it has no exp claim";
     if (now > claims.exp + JWT_LEEWAY_SECONDS) return "it has expired";
+    const lifetime = this.#lifetimeProblem(claims.exp, claims.iat, now);
+    if (lifetime !== undefined) return lifetime;
     if (claims.nbf !== undefined) {
       if (typeof claims.nbf !== "number") return "its nbf claim is not a number";
       if (now < claims.nbf - JWT_LEEWAY_SECONDS) return "it is not valid yet (nbf)";
@@ -102,6 +108,20 @@ export class JwtVerifier {
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.includes(this.config.audience)) return "its audience is not this service";
     if (typeof claims.sub !== "string" || claims.sub === "") return "it has no sub claim";
+    return undefined;
+  }
+
+  #lifetimeProblem(exp: number, iat: unknown, now: number): string | undefined {
+    if (iat !== undefined && (typeof iat !== "number" || !Number.isFinite(iat))) {
+      return "its iat claim is not a number";
+    }
+    if (typeof iat === "number" && iat > now + JWT_LEEWAY_SECONDS)
+      return "it was issued in the future (iat)";
+    const maxSeconds = (this.config.maxLifetimeMs ?? JWT_DEFAULT_MAX_LIFETIME_MS) / 1000;
+    const from = typeof iat === "number" ? iat : now;
+    if (!Number.isFinite(exp) || exp - from > maxSeconds + JWT_LEEWAY_SECONDS) {
+      return `its lifetime is longer than the ${maxSeconds} s allowed (JWT_MAX_LIFETIME)`;
+    }
     return undefined;
   }
 }
@@ -129,13 +149,7 @@ function roleFrom(claim: unknown): Role | undefined {
 }
 
 async function readKeys(file: string): Promise<VerifyKey[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new ConfigError(`JWT_JWKS_FILE ${file} cannot be read (${code})`);
-  }
+  const text = await readKeyFile("JWT_JWKS_FILE", file);
   let jwks: unknown;
   try {
     jwks = JSON.parse(text);

@@ -6,9 +6,11 @@ import { CustomerService } from "../../../gen/customeranalytics/v1/customer_pb.j
 import { ExploreService } from "../../../gen/customeranalytics/v1/explore_pb.js";
 import { ExportService } from "../../../gen/customeranalytics/v1/export_pb.js";
 import { PortfolioService } from "../../../gen/customeranalytics/v1/portfolio_pb.js";
+import { ProductService } from "../../../gen/customeranalytics/v1/product_pb.js";
 import { SegmentationService } from "../../../gen/customeranalytics/v1/segmentation_pb.js";
 import { SyncService } from "../../../gen/customeranalytics/v1/sync_pb.js";
 import { TrendService } from "../../../gen/customeranalytics/v1/trend_pb.js";
+import { ValueService } from "../../../gen/customeranalytics/v1/value_pb.js";
 
 const KEY_STORAGE = "customer-analytics.api-key";
 
@@ -53,6 +55,7 @@ const client = <S extends DescService>(service: S): Client<S> => createClient(se
 /** One generated client per service, all sharing the transport. */
 export const api = {
   customers: client(CustomerService),
+  products: client(ProductService),
   portfolio: client(PortfolioService),
   crossSell: client(CrossSellService),
   segments: client(SegmentationService),
@@ -60,4 +63,5 @@ export const api = {
   explore: client(ExploreService),
   exports: client(ExportService),
   sync: client(SyncService),
+  value: client(ValueService),
 };

@@ -38,3 +38,20 @@ export function inWords(err: unknown): string {
 export function isCancel(err: unknown): boolean {
   return ConnectError.from(err).code === Code.Canceled;
 }
+
+/**
+ * What makes two section errors "the same" for a page: a condition of the whole service (no
+ * snapshot, no key, a refused key, no connection) is one condition whatever the wording, which
+ * can differ between calls (the next retry's time moves on); any other error is its own text.
+ */
+export function sameErrorKey(err: unknown): string {
+  const e = ConnectError.from(err);
+  switch (e.code) {
+    case Code.Unavailable:
+    case Code.Unauthenticated:
+    case Code.PermissionDenied:
+      return `code:${e.code}`;
+    default:
+      return inWords(err);
+  }
+}

@@ -3,18 +3,24 @@ import { api, apiKey } from "./client.js";
 import { h, s } from "./dom.js";
 import { inWords } from "./errors.js";
 import { age } from "./format.js";
+import { keyInput } from "./key-input.js";
 import { customerPage } from "./pages/customer.js";
 import { explorePage } from "./pages/explore.js";
+import { overviewPage } from "./pages/overview.js";
 import { segmentsPage } from "./pages/segments.js";
 import { syncPage } from "./pages/sync.js";
 import { trendsPage } from "./pages/trends.js";
+import { valuePage } from "./pages/value.js";
+import { newPage } from "./ui.js";
 
 type Page = (root: HTMLElement, signal: AbortSignal, arg: string | undefined) => void;
 
 const PAGES: readonly (readonly [string, string, Page])[] = [
+  ["overview", "Overview", overviewPage],
   ["customer", "Customer", customerPage],
   ["trends", "Trends", trendsPage],
   ["segments", "Segments", segmentsPage],
+  ["value", "Value", valuePage],
   ["explore", "Explore", explorePage],
   ["sync", "Sync", syncPage],
 ];
@@ -29,11 +35,12 @@ let leave = new AbortController();
  * (its signal aborts), the new page renders into the main area.
  */
 function route(): void {
-  const [name = "customer", arg] = window.location.hash.replace(/^#\/?/, "").split("/");
+  const [name = "overview", arg] = window.location.hash.replace(/^#\/?/, "").split("/");
   const page = PAGES.find(([key]) => key === name) ?? PAGES[0];
   if (page === undefined) return;
   leave.abort();
   leave = new AbortController();
+  newPage();
   for (const link of nav.querySelectorAll("a")) {
     link.classList.toggle("on", link.dataset.page === page[0]);
   }
@@ -64,15 +71,7 @@ async function updateFreshness(): Promise<void> {
 }
 
 function keyField(): HTMLElement {
-  const input = h("input", {
-    type: "password",
-    placeholder: "API key",
-    "aria-label": "API key",
-    "data-testid": "api-key",
-    autocomplete: "off",
-  });
-  input.value = apiKey.get();
-  input.addEventListener("change", () => apiKey.set(input.value.trim()));
+  const input = keyInput("API key", "api-key");
   apiKey.onChange((key) => {
     if (input.value !== key) input.value = key;
   });
@@ -103,7 +102,7 @@ document.body.replaceChildren(
     { class: "top" },
     h(
       "a",
-      { class: "brand", href: "#/customer" },
+      { class: "brand", href: "#/overview" },
       h("span", { class: "logo", "aria-hidden": "true" }, "◆"),
       "Customer analytics",
     ),

@@ -17,6 +17,24 @@ export interface HBarSize {
   readonly noteWidth: number;
 }
 
+/** Room between a label's end and its bar. */
+const LABEL_GAP = 10;
+
+/**
+ * The widest a label character can be, in viewBox units: the labels' 13px font at 0.62 em, a
+ * little more than the widest common glyphs of the system sans-serif fonts.
+ */
+const CHAR_WIDTH = 13 * 0.62;
+
+/**
+ * Shortens labels to the room left of the bars (with "…"), so a right-aligned label never runs
+ * past the chart's left edge, where the SVG would clip its first letters.
+ */
+function fitLabel(room: number): (text: string) => string {
+  const max = Math.max(3, Math.floor(room / CHAR_WIDTH));
+  return (text) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+}
+
 /**
  * Horizontal bars, one per row, labelled on the left with their value at the end: for segment
  * sizes, category totals and top values, where labels are long and order matters.
@@ -32,6 +50,7 @@ export function hbarChart(
   const height = rows.length * rowHeight + 8;
   const max = Math.max(1e-9, ...rows.map((r) => r.value));
   const span = width - labelWidth - noteWidth;
+  const shorten = fitLabel(labelWidth - LABEL_GAP);
   return s(
     "svg",
     { viewBox: `0 0 ${width} ${height}`, class: "chart hbar", role: "img", "aria-label": title },
@@ -44,8 +63,9 @@ export function hbarChart(
         { class: "hbar-row" },
         s(
           "text",
-          { x: labelWidth - 10, y: y + 17, "text-anchor": "end", class: "hlabel" },
-          row.label,
+          { x: labelWidth - LABEL_GAP, y: y + 17, "text-anchor": "end", class: "hlabel" },
+          shorten(row.label),
+          s("title", {}, row.label),
         ),
         s("rect", {
           x: labelWidth,

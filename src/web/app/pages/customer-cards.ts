@@ -4,7 +4,7 @@ import { api } from "../client.js";
 import { type Child, h, s } from "../dom.js";
 import { count, label, money, ratio, share } from "../format.js";
 import { segmentLook } from "../segments-meta.js";
-import { badge, card, metaLine } from "../ui.js";
+import { badge, card, dataTable, metaLine } from "../ui.js";
 
 /** The customer's RFM segment: a badge in the segment's colour, the three scores as meters. */
 export async function segmentCard(id: string): Promise<HTMLElement> {
@@ -109,29 +109,17 @@ export async function portfolioCard(
                 `${count(totals.activeHoldings)} of ${count(totals.holdings)} holdings active, worth ${money(totals.activeValue)} of ${money(totals.totalValue)} in total.`,
               ),
         ),
-        h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { "data-testid": "portfolio-table" },
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                ["Product", "Category", "Type", "Start", "End", "Value", ""].map((t) =>
-                  h("th", {}, t),
+        dataTable(["Product", "Category", "Type", "Start", "End", "Value", ""], rows, {
+          testid: "portfolio-table",
+          note:
+            res.nextPageToken === ""
+              ? null
+              : h(
+                  "p",
+                  { class: "muted" },
+                  "Showing the 200 most recent holdings; download for all.",
                 ),
-              ),
-            ),
-            h("tbody", {}, rows),
-          ),
-          res.nextPageToken === ""
-            ? null
-            : h("p", { class: "muted" }, "Showing the 200 most recent holdings; download for all."),
-        ),
+        }),
       ),
       metaLine(res.meta),
     ],

@@ -3,8 +3,9 @@ import { api } from "../client.js";
 import { h } from "../dom.js";
 import { downloadControl } from "../download.js";
 import { count, label, money } from "../format.js";
-import { badge, card, errorBox, fill, metaLine, tile } from "../ui.js";
+import { badge, card, errorBox, fill, metaLine, showPage, slot, tile } from "../ui.js";
 import { portfolioCard, recommendationsCard, segmentCard } from "./customer-cards.js";
+import { valueCard } from "./customer-value-card.js";
 
 /**
  * The Customer page: find a customer by name or id, then their profile and summary, RFM
@@ -15,7 +16,7 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
   const input = h("input", {
     type: "search",
     name: "q",
-    placeholder: "Name or customer id, e.g. Alice or C00001",
+    placeholder: "Name or customer id",
     "aria-label": "Customer name or id",
     "data-testid": "customer-search",
     autocomplete: "off",
@@ -33,17 +34,15 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
     const query = input.value.trim();
     if (query !== "") void search(query, results, detail, signal);
   });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Customer"),
-      h("p", { class: "lede" }, "Who a customer is, what they hold, and what to offer them next."),
-    ),
+  showPage(
+    root,
+    "Customer",
+    "Who a customer is, what they hold, and what to offer them next.",
     form,
     results,
     detail,
   );
+  void exampleFromData(input, signal);
   if (id !== undefined) {
     input.value = id;
     showCustomer(id, detail);
@@ -55,6 +54,25 @@ export function customerPage(root: HTMLElement, signal: AbortSignal, id: string 
         "Search for a customer to see their portfolio, segment and recommendations.",
       ),
     );
+  }
+}
+
+/**
+ * Puts a real customer in the search field's placeholder ("e.g. Alice or C00001" means nothing
+ * when the ids look like 12347): the first customer of the list, by name and id.
+ */
+async function exampleFromData(input: HTMLInputElement, signal: AbortSignal): Promise<void> {
+  try {
+    const res = await api.customers.listCustomers({ pageSize: 1 }, { signal });
+    const c = res.customers[0];
+    if (c === undefined) return;
+    const word = c.customerName.split(/\s+/)[0] ?? "";
+    input.placeholder =
+      word === "" || word === c.customerId
+        ? `Name or customer id, e.g. ${c.customerId}`
+        : `Name or customer id, e.g. ${word} or ${c.customerId}`;
+  } catch {
+    // The page's own sections say what is wrong; the placeholder stays generic.
   }
 }
 
@@ -121,11 +139,12 @@ function open(id: string): void {
 }
 
 function showCustomer(id: string, detail: HTMLElement): void {
-  const profile = h("div", { class: "slot wide" });
-  const segment = h("div", { class: "slot" });
-  const recs = h("div", { class: "slot" });
-  const portfolio = h("div", { class: "slot wide" });
-  detail.replaceChildren(profile, segment, recs, portfolio);
+  const profile = slot("wide");
+  const segment = slot("half");
+  const recs = slot("half");
+  const portfolio = slot("wide");
+  const value = slot("half");
+  detail.replaceChildren(profile, segment, value, recs, portfolio);
   void fill(profile, "the customer", async () => {
     const res = await api.customers.getCustomer({ customerId: id });
     const c = res.customer;
@@ -163,6 +182,7 @@ function showCustomer(id: string, detail: HTMLElement): void {
     );
   });
   void fill(segment, "the segment", () => segmentCard(id));
+  void fill(value, "the value", () => valueCard(id));
   void fill(portfolio, "the portfolio", async () => {
     const { element, names } = await portfolioCard(
       id,

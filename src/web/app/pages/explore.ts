@@ -11,7 +11,7 @@ import { api } from "../client.js";
 import { h } from "../dom.js";
 import { downloadControl } from "../download.js";
 import { count, label, share, short } from "../format.js";
-import { badge, card, fill, metaLine, segmented, tile } from "../ui.js";
+import { badge, card, dataTable, fill, metaLine, segmented, showGridPage, tile } from "../ui.js";
 
 /** Bars sized for a column card, so their text is as large as the card's. */
 const SMALL_BARS = { width: 340, labelWidth: 110, noteWidth: 90 } as const;
@@ -36,21 +36,12 @@ export function explorePage(
   picked: string | undefined,
 ): void {
   const picker = h("div", { class: "controls" });
-  const profile = h("div", { class: "slot wide" });
-  const quality = h("div", { class: "slot wide" });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Explore"),
-      h(
-        "p",
-        { class: "lede" },
-        "What the mirrored tables hold, column by column, and whether the data can be trusted.",
-      ),
-    ),
+  const [profile, quality] = showGridPage(
+    root,
+    "Explore",
+    "What the mirrored tables hold, column by column, and whether the data can be trusted.",
+    ["wide", "wide"],
     picker,
-    h("div", { class: "grid" }, profile, quality),
   );
   void fill(picker, "tables", async () => {
     const res = await api.explore.listTables({});
@@ -135,7 +126,7 @@ function columnCard(c: ColumnProfile): HTMLElement {
   } else if (c.topValues.length > 0) {
     chart = hbarChart(
       c.topValues.slice(0, 6).map((v) => ({
-        label: v.value.length > 14 ? `${v.value.slice(0, 13)}…` : v.value,
+        label: v.value,
         value: Number(v.count),
         note: `${count(v.count)} · ${share(v.frequency)}`,
       })),
@@ -190,24 +181,10 @@ async function qualityCard(): Promise<HTMLElement> {
         tile("Warnings", count(sum?.warned ?? 0)),
         tile("Failures", count(sum?.failed ?? 0)),
       ),
-      h(
-        "div",
-        { class: "table-wrap tall" },
-        h(
-          "table",
-          { "data-testid": "quality-table" },
-          h(
-            "thead",
-            {},
-            h(
-              "tr",
-              {},
-              ["Status", "Table", "Check", "Unexpected"].map((t) => h("th", {}, t)),
-            ),
-          ),
-          h("tbody", {}, rows),
-        ),
-      ),
+      dataTable(["Status", "Table", "Check", "Unexpected"], rows, {
+        testid: "quality-table",
+        tall: true,
+      }),
       metaLine(res.meta),
     ],
     { testid: "quality-card", wide: true },

@@ -6,7 +6,7 @@ import { h } from "../dom.js";
 import { downloadControl } from "../download.js";
 import { count, money, share, short } from "../format.js";
 import { segmentLook } from "../segments-meta.js";
-import { card, fill, metaLine, tile } from "../ui.js";
+import { card, dataTable, figure, fill, metaLine, showGridPage, tile } from "../ui.js";
 
 /** Cohorts shown in the heat map: the most recent, so it stays readable. */
 const COHORTS_SHOWN = 18;
@@ -18,20 +18,11 @@ const PERIODS_SHOWN = 12;
  * and monthly cohort retention as a heat map; a download of every customer's scores.
  */
 export function segmentsPage(root: HTMLElement): void {
-  const summary = h("div", { class: "slot wide" });
-  const cohorts = h("div", { class: "slot wide" });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Segments"),
-      h(
-        "p",
-        { class: "lede" },
-        "Who is thriving, who is slipping, and how each cohort keeps coming back.",
-      ),
-    ),
-    h("div", { class: "grid" }, summary, cohorts),
+  const [summary, cohorts] = showGridPage(
+    root,
+    "Segments",
+    "Who is thriving, who is slipping, and how each cohort keeps coming back.",
+    ["wide", "wide"],
   );
   void fill(summary, "segments", async () => {
     const res = await api.segments.getSegmentSummary({});
@@ -77,31 +68,17 @@ export function segmentsPage(root: HTMLElement): void {
             ? null
             : tile("Largest segment", segmentLook(best.segment).name, share(best.share)),
         ),
-        h("figure", { class: "figure", "data-testid": "segment-chart" }, bars),
-        h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            {},
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                [
-                  "Segment",
-                  "Customers",
-                  "Mean recency",
-                  "Mean frequency",
-                  "Mean monetary",
-                  "Total monetary",
-                ].map((t) => h("th", {}, t)),
-              ),
-            ),
-            h("tbody", {}, rows),
-          ),
+        figure("segment-chart", bars),
+        dataTable(
+          [
+            "Segment",
+            "Customers",
+            "Mean recency",
+            "Mean frequency",
+            "Mean monetary",
+            "Total monetary",
+          ],
+          rows,
         ),
         metaLine(res.meta),
       ],
@@ -135,11 +112,7 @@ export function segmentsPage(root: HTMLElement): void {
           { class: "muted" },
           "Each row is the customers whose first relationship started that month; each cell, the share of them who started another relationship that many months later.",
         ),
-        h(
-          "figure",
-          { class: "figure", "data-testid": "cohort-heatmap" },
-          heatMap(columns, rows, "Monthly cohort retention", share),
-        ),
+        figure("cohort-heatmap", heatMap(columns, rows, "Monthly cohort retention", share)),
         metaLine(res.meta),
       ],
       { testid: "cohorts-card", wide: true },

@@ -10,7 +10,8 @@ import { api, apiKey } from "../client.js";
 import { h } from "../dom.js";
 import { isCancel } from "../errors.js";
 import { age, count, label, when } from "../format.js";
-import { badge, card, errorBox, fill, tile } from "../ui.js";
+import { keyInput } from "../key-input.js";
+import { badge, card, dataTable, errorBox, fill, showGridPage, tile } from "../ui.js";
 
 const STATE_TONE: ReadonlyMap<SyncState, "good" | "warn" | "bad" | "info" | "muted"> = new Map([
   [SyncState.RUNNING, "info"],
@@ -25,21 +26,11 @@ const STATE_TONE: ReadonlyMap<SyncState, "good" | "warn" | "bad" | "info" | "mut
  * by WatchSync while a sync runs.
  */
 export function syncPage(root: HTMLElement, signal: AbortSignal): void {
-  const status = h("div", { class: "slot" });
-  const control = h("div", { class: "slot" });
-  const history = h("div", { class: "slot wide" });
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Sync"),
-      h(
-        "p",
-        { class: "lede" },
-        "Where the answers come from, how fresh they are, and a way to refresh them.",
-      ),
-    ),
-    h("div", { class: "grid" }, status, control, history),
+  const [status, control, history] = showGridPage(
+    root,
+    "Sync",
+    "Where the answers come from, how fresh they are, and a way to refresh them.",
+    ["half", "half", "wide"],
   );
   const refresh = () => {
     void fill(status, "the sync status", () => statusCard(signal));
@@ -121,15 +112,7 @@ function runLine(title: string, run: SyncRun): HTMLElement {
 }
 
 function controlCard(signal: AbortSignal, refresh: () => void): HTMLElement {
-  const key = h("input", {
-    type: "password",
-    placeholder: "Admin key",
-    "aria-label": "Admin key",
-    "data-testid": "admin-key",
-    autocomplete: "off",
-  });
-  key.value = apiKey.get();
-  key.addEventListener("change", () => apiKey.set(key.value.trim()));
+  const key = keyInput("Admin key", "admin-key");
   const force = h("input", { type: "checkbox", "data-testid": "force" });
   const allowShrink = h("input", { type: "checkbox", "data-testid": "allow-shrink" });
   const button = h(
@@ -265,24 +248,9 @@ async function snapshotsCard(): Promise<HTMLElement> {
   );
   return card(
     "Snapshots",
-    h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { "data-testid": "snapshots-table" },
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            ["Snapshot", "", "Data as of", "Built", "Retired"].map((t) => h("th", {}, t)),
-          ),
-        ),
-        h("tbody", {}, rows),
-      ),
-    ),
+    dataTable(["Snapshot", "", "Data as of", "Built", "Retired"], rows, {
+      testid: "snapshots-table",
+    }),
     { testid: "snapshots-card", wide: true },
   );
 }

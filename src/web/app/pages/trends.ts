@@ -10,7 +10,7 @@ import { api } from "../client.js";
 import { h } from "../dom.js";
 import { downloadControl } from "../download.js";
 import { money, share, short } from "../format.js";
-import { card, fill, metaLine, segmented, tile } from "../ui.js";
+import { card, fill, metaLine, segmented, showGridPage, tile } from "../ui.js";
 
 type Granularity = "day" | "week" | "month" | "quarter";
 type Grouping = "none" | "region" | "category" | "type";
@@ -52,7 +52,13 @@ export function trendsPage(root: HTMLElement): void {
     kind: "line" as Kind,
   };
   const controls = h("div", { class: "controls" });
-  const slot = h("div", { class: "slot wide" });
+  const [chart] = showGridPage(
+    root,
+    "Trends",
+    "How the business moves, period by period.",
+    ["wide"],
+    controls,
+  );
   const metric = h(
     "select",
     { "aria-label": "Metric", "data-testid": "trend-metric" },
@@ -106,20 +112,10 @@ export function trendsPage(root: HTMLElement): void {
         },
       ),
     );
-    void fill(slot, "trends", () =>
+    void fill(chart, "trends", () =>
       trendCard(state.metric, state.granularity, state.grouping, state.kind),
     );
   };
-  root.replaceChildren(
-    h(
-      "div",
-      { class: "page-head" },
-      h("h1", {}, "Trends"),
-      h("p", { class: "lede" }, "How the business moves, period by period."),
-    ),
-    controls,
-    h("div", { class: "grid" }, slot),
-  );
   draw();
 }
 
