@@ -139,7 +139,12 @@ export function renderMarkdown(r: BenchReport): string {
     "",
     ...table(
       ["structure", "state", "build", "memory"],
-      r.memory.structures.map((s) => [s.name, s.state, ms(s.buildMs), mib(s.bytes)]),
+      r.memory.structures.map((s) => [
+        s.name,
+        s.state,
+        ms(s.buildMs),
+        s.bytes < 10 * 1024 ** 2 ? `${(s.bytes / 1024 ** 2).toFixed(1)} MiB` : mib(s.bytes),
+      ]),
     ),
     "",
     "## RPC latency and throughput",
