@@ -3,8 +3,6 @@ import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.j
 import type { ProductHolderRow } from "../product-queries.js";
 import {
   activeOn,
-  centsSql,
-  daySql,
   dayText,
   decimalText,
   NO_START,
@@ -12,61 +10,15 @@ import {
   scannedDay,
   scannedText,
 } from "./cells.js";
+import {
+  COUNT_HOLDERS_SQL,
+  DUPLICATE_CUSTOMERS_SQL,
+  EXACT_TOTAL_SQL,
+  HOLDER_CUSTOMERS_SQL,
+  HOLDERS_SQL,
+  PRODUCT_IDS_SQL,
+} from "./product-holders-sql.js";
 import { Codes, StringPool, utf8 } from "./string-pool.js";
-
-/** The products (distinct, in id order): their position is their ordinal below. */
-const PRODUCT_IDS_SQL = `SELECT DISTINCT product_id::VARCHAR AS product_id FROM products
-  WHERE product_id IS NOT NULL ORDER BY product_id`;
-
-const JOIN = `FROM customer_products_by_product h
-  JOIN (SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::INTEGER AS ordinal
-        FROM (SELECT DISTINCT product_id FROM products WHERE product_id IS NOT NULL)) pr
-    ON pr.product_id = h.product_id`;
-
-/**
- * Customer ids `customers` holds twice: the statement's join with customers would count such
- * a holder's relationships twice, which the structure does not model, so SQL answers.
- */
-const DUPLICATE_CUSTOMERS_SQL = `SELECT count(*)::BIGINT AS n FROM (
-    SELECT customer_id FROM customers WHERE customer_id IS NOT NULL
-    GROUP BY customer_id HAVING count(*) > 1)`;
-
-/** The rows {@link HOLDERS_SQL} returns, to size the arrays. */
-const COUNT_HOLDERS_SQL = `SELECT count(*)::BIGINT AS n ${JOIN}`;
-
-/**
- * The customers holding anything, in id order and numbered, with the name and region the
- * statement's `any_value` reads: each relationship row then carries only the number.
- */
-const HOLDER_CODES = `SELECT h.customer_id,
-    (row_number() OVER (ORDER BY h.customer_id) - 1)::INTEGER AS ordinal,
-    any_value(c.customer_name) AS customer_name, any_value(c.region) AS region
-  FROM (SELECT DISTINCT customer_id FROM customer_products_by_product
-        WHERE customer_id IS NOT NULL) h
-  LEFT JOIN customers c ON c.customer_id = h.customer_id
-  GROUP BY h.customer_id`;
-
-/** The numbered holders, in id (and number) order. */
-const HOLDER_CUSTOMERS_SQL = `SELECT customer_id::VARCHAR AS customer_id,
-    customer_name::VARCHAR AS customer_name, region::VARCHAR AS region
-  FROM (${HOLDER_CODES}) ORDER BY ordinal`;
-
-/**
- * Every relationship of a known product joined as ListProductCustomers joins it, grouped by
- * product, then by customer id (a NULL id, numbered -1, last as the statement's ORDER BY puts
- * it).
- */
-const HOLDERS_SQL = `WITH k AS (${HOLDER_CODES})
-  SELECT pr.ordinal AS product, coalesce(k.ordinal, -1) AS customer,
-    ${daySql("h.start_date")} AS start_day, ${daySql("h.end_date")} AS end_day,
-    ${centsSql('h."value"')} AS cents
-  ${JOIN}
-  LEFT JOIN k ON k.customer_id = h.customer_id
-  ORDER BY pr.ordinal, h.customer_id NULLS LAST`;
-
-/** One group's exact total, for the few past 2^53 cents: `?` product ordinal, customer id. */
-const EXACT_TOTAL_SQL = `SELECT coalesce(sum(h."value"), 0)::DECIMAL(38,2)::VARCHAR AS total
-  ${JOIN} WHERE pr.ordinal = ? AND h.customer_id IS NOT DISTINCT FROM ?`;
 
 /** The customer of a holder group: -1 for a NULL customer id. */
 const NO_CUSTOMER = -1;
