@@ -1,5 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
+import { RfmSegment } from "../../gen/customeranalytics/v1/segmentation_pb.js";
+import { RFM_SEGMENTS } from "../analytics/rfm/rfm-sql.js";
 import {
   batchGetCustomers,
   batchGetCustomersFromSnapshot,
@@ -7,11 +9,14 @@ import {
   getCustomer,
   getCustomerFromSnapshot,
   listCustomers,
+  listCustomersFromSnapshot,
+  listCustomersLive,
 } from "../query/customer-queries.js";
 import type { PendingView } from "../query/pending-writes.js";
-import { type Question, type ReadRouter, sharedQuestion } from "../query/read-router.js";
+import type { Question, ReadRouter } from "../query/read-router.js";
 import { CUSTOMER_SPEC } from "../write/resource-specs.js";
 import type { Writes } from "../write/writes.js";
+import { enumArg, enumWords } from "./message-values.js";
 import { approx, readPolicy, resultMeta } from "./read-options.js";
 import { customerWrites, withEtag } from "./write-service.js";
 
@@ -31,13 +36,24 @@ const getCustomerQuestion: Question<Parameters<typeof getCustomer>[1], CustomerD
   live: getCustomer,
   overlay: { concerns: (args, pending) => pending.concerns("customers", args.customerId) },
 };
-/** Pending writes of customers change a listing; holdings do not show in it. */
-const listCustomersQuestion = {
-  ...sharedQuestion(listCustomers),
+/**
+ * In memory on the snapshot once built, live without the snapshot-only segment filter; pending
+ * writes of customers change a listing (holdings do not show in it), answered by the shared SQL
+ * over the overlay, which has the snapshot's RFM scores for the segment filter.
+ */
+const listCustomersQuestion: Question<
+  Parameters<typeof listCustomers>[1],
+  Awaited<ReturnType<typeof listCustomers>>
+> = {
+  snapshot: listCustomersFromSnapshot,
+  live: listCustomersLive,
   overlay: {
-    concerns: (_: unknown, pending: PendingView) => pending.entries("customers").length > 0,
+    concerns: (_, pending: PendingView) => pending.entries("customers").length > 0,
+    ask: (db, args) => listCustomers(db, args),
   },
 };
+/** The RFM segments as the proto's enum names, for the segment filter. */
+const SEGMENTS = enumWords(RfmSegment, RFM_SEGMENTS);
 
 /** CustomerService: validated requests in, the router's answers mapped to messages out. */
 export function customerService(
@@ -68,9 +84,10 @@ export function customerService(
       };
     },
     async listCustomers(req) {
+      const segment = enumArg(SEGMENTS, req.segment, "segment") ?? "";
       const { value, meta } = await router.ask(
         listCustomersQuestion,
-        req,
+        { ...req, segment },
         readPolicy(req.readOptions),
       );
       return {

@@ -1,8 +1,13 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { ExploreService } from "../../gen/customeranalytics/v1/explore_pb.js";
+import {
+  type ExploreService,
+  GetDataQualityReportResponseSchema,
+  GetTableProfileResponseSchema,
+} from "../../gen/customeranalytics/v1/explore_pb.js";
 import { getDataQualityReport, getTableProfile, listTables } from "../query/explore-queries.js";
 import type { TableInfo } from "../query/explore-types.js";
 import type { ReadRouter } from "../query/read-router.js";
+import { encodedOnce } from "./encoded-once.js";
 import {
   columnProfile,
   correlation,
@@ -28,6 +33,10 @@ const tableProfileQuestion = snapshotQuestion(getTableProfile, "GetTableProfile"
 /** Snapshot-only: expectation results are computed while the snapshot is built. */
 const dataQualityQuestion = snapshotQuestion(getDataQualityReport, "GetDataQualityReport");
 
+/** Profiles and quality reports are big and the same for every caller: encoded once. */
+const profileBytes = encodedOnce(GetTableProfileResponseSchema);
+const qualityBytes = encodedOnce(GetDataQualityReportResponseSchema);
+
 /** ExploreService: validated requests in, the router's answers mapped to messages out. */
 export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreService> {
   const ask = askerFor(router);
@@ -36,7 +45,7 @@ export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreSe
       const { value, meta } = await ask(listTablesQuestion, {}, req.readOptions);
       return { tables: value.map(exploreTable), meta };
     },
-    async getTableProfile(req) {
+    async getTableProfile(req, ctx) {
       const { value, meta } = await ask(
         tableProfileQuestion,
         {
@@ -46,26 +55,34 @@ export function exploreService(router: ReadRouter): ServiceImpl<typeof ExploreSe
         },
         req.readOptions,
       );
-      return {
-        table: tableProfile(value.table),
-        columns: value.columns.map(columnProfile),
-        correlationStatus: correlationStatus(value.correlationStatus),
-        correlations: value.correlations.map(correlation),
-        alerts: value.alerts.map(profileAlert),
-        meta,
-      };
+      return profileBytes(
+        ctx,
+        value,
+        () => ({
+          table: tableProfile(value.table),
+          columns: value.columns.map(columnProfile),
+          correlationStatus: correlationStatus(value.correlationStatus),
+          correlations: value.correlations.map(correlation),
+          alerts: value.alerts.map(profileAlert),
+        }),
+        { meta },
+      );
     },
-    async getDataQualityReport(req) {
+    async getDataQualityReport(req, ctx) {
       const { value, meta } = await ask(
         dataQualityQuestion,
         { tables: req.tables },
         req.readOptions,
       );
-      return {
-        results: value.results.map(expectationResult),
-        summary: dataQualitySummary(value.summary),
-        meta,
-      };
+      return qualityBytes(
+        ctx,
+        value,
+        () => ({
+          results: value.results.map(expectationResult),
+          summary: dataQualitySummary(value.summary),
+        }),
+        { meta },
+      );
     },
   };
 }

@@ -36,7 +36,7 @@ const phaseOf: Readonly<Record<SyncProgressEvent["phase"], SyncPhase>> = {
 
 /** What SyncService reads and drives: the snapshot store, the syncer and the source's name. */
 export interface SyncView {
-  readonly store: Pick<SnapshotStore, "live" | "snapshots">;
+  readonly store: Pick<SnapshotStore, "live" | "snapshots"> & Partial<Pick<SnapshotStore, "read">>;
   readonly syncer: Pick<Syncer, "status" | "progress" | "trigger" | "currentStatement">;
   readonly source: string;
   /** The configured source's identity (see `sourceIdentity`). */
@@ -60,8 +60,9 @@ export interface PublicationFacts {
 /** SyncService: the syncer's and the snapshot store's state as messages, and a way to sync now. */
 export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
   return {
-    getSyncStatus() {
+    async getSyncStatus() {
       const live = view.store.live;
+      const structures = (await view.store.read?.(async (db) => db.memo.structures()))?.value;
       const { lastRun, lastFailedRun, nextRunAt, recentRuns } = view.syncer.status;
       const statement = view.syncer.currentStatement();
       const running = (run: SyncRunRecord) => ({
@@ -77,6 +78,12 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
         source: view.source,
         sourceIdentity: view.sourceIdentity ?? "",
         recentRuns: recentRuns.map(running),
+        memoryStructures: (structures ?? []).map((m) => ({
+          name: m.name,
+          state: m.state,
+          bytes: BigInt(m.bytes),
+          ...(m.state === "building" ? {} : { buildTime: durationFromMs(Math.round(m.buildMs)) }),
+        })),
         ...(live === undefined ? {} : { liveSnapshot: snapshotInfo(live) }),
         ...(lastRun === undefined ? {} : { lastRun: running(lastRun) }),
         ...(lastFailedRun === undefined ? {} : { lastFailedRun: syncRun(lastFailedRun) }),

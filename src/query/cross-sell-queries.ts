@@ -7,9 +7,11 @@ import {
   RECOMMEND_FROM_RULES,
 } from "../analytics/cross-sell/cross-sell-sql.js";
 import { AppError } from "../app-error.js";
+import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams, supportServedByFloor } from "./analytics-params.js";
 import { checkId, checkInteger, checkOneOf, checkRange } from "./arg-checks.js";
+import { RECOMMENDATION_INDEX } from "./memory/recommendation-index.js";
 import { cellNumber, cellText, cellTextList, jsonListParam } from "./row-values.js";
 
 export { listAssociationRules } from "./association-rule-queries.js";
@@ -75,10 +77,12 @@ export const DEFAULT_RECOMMENDATION_LIMIT = 10;
  * each with the metrics of its explaining rule and up to three held products that explain it.
  * The default question is a lookup of the precomputed top N; other thresholds, scorings or
  * exclusions are ranked from the precomputed rules; a support below their floor is computed
- * exactly from the baskets. NOT_FOUND when the customer is unknown.
+ * exactly from the baskets. NOT_FOUND when the customer is unknown. On a snapshot, whether the
+ * customer is known, what it holds and the precomputed lists come from the in-memory
+ * {@link RECOMMENDATION_INDEX} once it is built; the other questions keep their SQL.
  */
 export async function getRecommendations(
-  db: SqlRunner,
+  db: SqlRunner | SnapshotReader,
   args: RecommendationArgs,
 ): Promise<RecommendationsResult> {
   const customerId = checkId(args.customerId, "customer_id");
@@ -91,8 +95,15 @@ export async function getRecommendations(
   const excluded = args.excludeCategories ?? [];
   const params = await readAnalyticsParams(db);
   const basket = params.baskets[mode];
-  const [probe] = await db.all(CUSTOMER_BASKET, [customerId, customerId, mode, customerId]);
-  if (probe?.known !== true) {
+  const memory = "memo" in db ? db.memo.built(RECOMMENDATION_INDEX) : undefined;
+  let held: number | undefined;
+  if (memory === undefined) {
+    const [probe] = await db.all(CUSTOMER_BASKET, [customerId, customerId, mode, customerId]);
+    held = probe?.known === true ? cellNumber(probe.held) : undefined;
+  } else {
+    held = memory.held(customerId, mode);
+  }
+  if (held === undefined) {
     throw new AppError("not_found", `no customer has id ${customerId}`, { field: "customer_id" });
   }
   const fromRules = minSupport === undefined || supportServedByFloor(minSupport, basket);
@@ -104,26 +115,30 @@ export async function getRecommendations(
     minConfidence === 0 &&
     excluded.length === 0 &&
     limit <= params.recommendationsTopN &&
-    cellNumber(probe.held) <= params.recommendationsMaxHeld;
-  let rows: SqlRow[];
-  if (precomputed) {
-    rows = await db.all(PRECOMPUTED_RECOMMENDATIONS, [customerId, limit]);
+    held <= params.recommendationsMaxHeld;
+  let recommendations: Recommendation[];
+  if (precomputed && memory !== undefined) {
+    recommendations = memory.top(customerId, limit);
+  } else if (precomputed) {
+    const rows = await db.all(PRECOMPUTED_RECOMMENDATIONS, [customerId, limit]);
+    recommendations = rows.map(toRecommendation);
   } else {
     const sql = fromRules ? RECOMMEND_FROM_RULES : RECOMMEND_FROM_BASKETS;
     const bound = [customerId, mode, minSupport ?? 0, minConfidence, jsonListParam(excluded)];
-    rows = await db.all(sql, [...bound, scoring, limit]);
+    const rows = await db.all(sql, [...bound, scoring, limit]);
+    recommendations = rows.map(toRecommendation);
   }
   return {
     customerId,
     basketMode: mode,
     scoring,
-    heldProductCount: cellNumber(probe.held),
+    heldProductCount: held,
     basketCount: basket.n,
     minSupportCount: fromRules
       ? basket.minPairCount
       : Math.max(1, Math.ceil((minSupport ?? 0) * basket.n)),
     computedFrom: precomputed ? "precomputed" : fromRules ? "rules" : "baskets",
-    recommendations: rows.map(toRecommendation),
+    recommendations,
   };
 }
 

@@ -128,6 +128,22 @@ export class CustomerIndex {
     this.#hasId = new Uint8Array(relationships);
   }
 
+  /**
+   * About the bytes it holds (for GetSyncStatus): its typed arrays, plus an estimate of 64 bytes
+   * for each id in the lookup map and each name string.
+   */
+  get bytes(): number {
+    const arrays = [
+      this.#offsets,
+      this.#products,
+      this.#starts,
+      this.#ends,
+      this.#cents,
+      this.#hasId,
+    ];
+    return arrays.reduce((sum, a) => sum + a.byteLength, 0) + this.#ordinal.size * 128;
+  }
+
   /** How many customers are held. */
   get size(): number {
     return this.#ordinal.size;

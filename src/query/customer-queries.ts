@@ -4,6 +4,7 @@ import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
 import { CUSTOMER_INDEX } from "./customer-index.js";
 import { requestDate, requireOrdered, todayUtc } from "./dates.js";
+import { CUSTOMER_LIST_INDEX, type CustomerListIndex } from "./memory/customer-list-index.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import type { Reader } from "./reader.js";
 import {
@@ -51,7 +52,12 @@ const GET_CUSTOMER = customerSummarySql("= ?");
 const BATCH_GET_CUSTOMERS = (ids: number) =>
   customerSummarySql(`IN (${Array.from({ length: ids }, () => "?").join(", ")})`);
 
-const LIST_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS} FROM customers c
+/**
+ * ListCustomers' page; with `bySegment`, only customers whose precomputed RFM segment is the
+ * last filter `?` (the snapshot's `customer_rfm`, which the live source does not have).
+ */
+function listCustomersSql(bySegment: boolean): string {
+  return `SELECT ${CUSTOMER_COLUMNS} FROM customers c
   WHERE (?::VARCHAR IS NULL OR lower(c.region) = lower(?))
     AND (?::VARCHAR IS NULL OR lower(c.customer_type) = lower(?))
     AND (?::VARCHAR IS NULL OR lower(c.status) = lower(?))
@@ -59,8 +65,13 @@ const LIST_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS} FROM customers c
     AND (?::DATE IS NULL OR c.registration_date <= ?::DATE)
     AND (?::VARCHAR IS NULL OR contains(lower(c.customer_name), lower(?)))
     AND (?::VARCHAR IS NULL OR c.customer_id > ?)
+    ${bySegment ? "AND c.customer_id IN (SELECT customer_id FROM customer_rfm WHERE segment = ?)" : ""}
   ORDER BY c.customer_id
   LIMIT ?`;
+}
+
+const LIST_CUSTOMERS = listCustomersSql(false);
+const LIST_CUSTOMERS_BY_SEGMENT = listCustomersSql(true);
 
 /** A customer together with the summary of their holdings. */
 export interface CustomerDetail {
@@ -139,6 +150,8 @@ export interface ListCustomersArgs {
   readonly registeredFrom: string;
   readonly registeredTo: string;
   readonly nameContains: string;
+  /** The RFM segment's name (`champions`, ...); "" or absent: any (snapshot only). */
+  readonly segment?: string;
   readonly pageSize: number;
   readonly pageToken: string;
 }
@@ -147,10 +160,12 @@ export interface ListCustomersArgs {
 export async function listCustomers(
   db: Reader,
   args: ListCustomersArgs,
+  memory?: CustomerListIndex,
 ): Promise<{ customers: CustomerRow[]; nextPageToken: string }> {
   const from = requestDate(args.registeredFrom, "registered_from");
   const to = requestDate(args.registeredTo, "registered_to");
   requireOrdered(from, to, "registered_from", "registered_to");
+  const segment = args.segment ?? "";
   const filters = [
     args.region,
     args.customerType,
@@ -159,18 +174,70 @@ export async function listCustomers(
     to,
     args.nameContains,
   ] as const;
-  const scope = pageScope("ListCustomers", filters);
+  const scope = pageScope("ListCustomers", segment === "" ? filters : [...filters, segment]);
   const [after = null] = decodePageToken(args.pageToken, scope, 1) ?? [];
   const pageSize = effectivePageSize(args.pageSize);
-  const params = [...filters.flatMap((f) => [orNull(f), orNull(f)]), after, after, pageSize + 1];
-  const rows = await db.all(LIST_CUSTOMERS, params);
-  const page = rows.slice(0, pageSize).map(toCustomer);
+  let page: CustomerRow[];
+  let more: boolean;
+  if (memory !== undefined) {
+    const [region, customerType, status, registeredFrom, registeredTo, nameContains] =
+      filters.map(orNull);
+    ({ customers: page, more } = memory.page(
+      {
+        region: region ?? null,
+        customerType: customerType ?? null,
+        status: status ?? null,
+        registeredFrom: registeredFrom ?? null,
+        registeredTo: registeredTo ?? null,
+        nameContains: nameContains ?? null,
+        segment: orNull(segment),
+      },
+      after,
+      pageSize,
+    ));
+  } else {
+    const params = [...filters.flatMap((f) => [orNull(f), orNull(f)]), after, after];
+    const rows =
+      segment === ""
+        ? await db.all(LIST_CUSTOMERS, [...params, pageSize + 1])
+        : await db.all(LIST_CUSTOMERS_BY_SEGMENT, [...params, segment, pageSize + 1]);
+    page = rows.slice(0, pageSize).map(toCustomer);
+    more = rows.length > pageSize;
+  }
   const last = page.at(-1);
-  const more = rows.length > pageSize && last !== undefined;
   return {
     customers: page,
-    nextPageToken: more ? encodePageToken(scope, [last.customerId]) : "",
+    nextPageToken: more && last !== undefined ? encodePageToken(scope, [last.customerId]) : "",
   };
+}
+
+/**
+ * {@link listCustomers} on the snapshot: from the in-memory {@link CUSTOMER_LIST_INDEX} once
+ * it is built, by SQL until then.
+ */
+export function listCustomersFromSnapshot(
+  db: SnapshotReader,
+  args: ListCustomersArgs,
+): ReturnType<typeof listCustomers> {
+  return listCustomers(db, args, db.memo.built(CUSTOMER_LIST_INDEX));
+}
+
+/**
+ * {@link listCustomers} of the live source, which has no RFM scores: a segment filter is
+ * UNAVAILABLE there, so the router answers it from the snapshot when the caller allows.
+ */
+export function listCustomersLive(
+  db: Reader,
+  args: ListCustomersArgs,
+): ReturnType<typeof listCustomers> {
+  if ((args.segment ?? "") !== "") {
+    return Promise.reject(
+      new AppError("unavailable", "the segment filter needs the snapshot's RFM scores", {
+        field: "segment",
+      }),
+    );
+  }
+  return listCustomers(db, args);
 }
 
 function detail(row: SqlRow, asOf: string): CustomerDetail {

@@ -1,8 +1,9 @@
 import { AppError } from "../app-error.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../snapshot/sql-runner.js";
-import { CUSTOMER_INDEX } from "./customer-index.js";
 import { isCalendarDate, requestDate, todayUtc } from "./dates.js";
+import { dayOf } from "./memory/cells.js";
+import { PORTFOLIO_INDEX, type PortfolioIndex } from "./memory/portfolio-index.js";
 import {
   decodePageToken,
   effectivePageSize,
@@ -98,22 +99,37 @@ export function getCustomerPortfolio(db: Reader, args: PortfolioArgs): Promise<P
 }
 
 /**
- * {@link getCustomerPortfolio} on the snapshot: whether the customer exists comes from the
- * in-memory {@link CUSTOMER_INDEX} once it is built, one statement fewer per call.
+ * {@link getCustomerPortfolio} on the snapshot: from the in-memory {@link PORTFOLIO_INDEX} once
+ * it is built (no statement at all), by the same SQL until then.
  */
 export function getCustomerPortfolioFromSnapshot(
   db: SnapshotReader,
   args: PortfolioArgs,
 ): Promise<Portfolio> {
-  const index = db.memo.built(CUSTOMER_INDEX);
+  const index = db.memo.built(PORTFOLIO_INDEX);
   if (index === undefined) return getCustomerPortfolio(db, args);
-  return portfolio(db, args, async (customerId) => index.has(customerId));
+  return portfolio(db, args, async (customerId) => index.has(customerId), fromMemory(index));
 }
+
+/** What a page is read with once the request is checked: the page key decoded, the size set. */
+interface PageRequest {
+  readonly asOf: string;
+  readonly afterDate: string | null;
+  readonly afterId: string | null;
+  readonly pageSize: number;
+}
+
+/** The rows of a page (up to pageSize + 1) and the totals, by SQL or from memory. */
+type ReadPage = (
+  args: PortfolioArgs,
+  page: PageRequest,
+) => Promise<Omit<Portfolio, "customerId" | "asOf" | "nextPageToken"> & { last?: string[] }>;
 
 async function portfolio(
   db: Reader,
   args: PortfolioArgs,
   exists: (customerId: string) => Promise<boolean>,
+  read: ReadPage = bySql(db),
 ): Promise<Portfolio> {
   const asOf = requestDate(args.asOf, "as_of", args.today ?? todayUtc());
   const scope = pageScope("GetCustomerPortfolio", [args.customerId, asOf, args.activeOnly]);
@@ -125,35 +141,58 @@ async function portfolio(
     });
   }
   const pageSize = effectivePageSize(args.pageSize);
-  const [rows, totals] = await Promise.all([
-    db.all(HOLDINGS, [
-      asOf,
-      asOf,
-      args.customerId,
-      args.activeOnly,
-      asOf,
-      asOf,
-      afterDate,
-      afterDate,
-      afterDate,
-      afterId,
-      pageSize + 1,
-    ]),
-    db.all(TOTALS, [asOf, asOf, asOf, asOf, args.customerId]),
-  ]);
-  const page = rows.slice(0, pageSize);
-  const last = page.at(-1);
-  const grand = totals.find((row) => row.is_total === true);
+  const { last, ...page } = await read(args, { asOf, afterDate, afterId, pageSize });
   return {
     customerId: args.customerId,
     asOf,
-    holdings: page.map(toHolding),
-    categoryTotals: totals.filter((row) => row.is_total !== true).map(toTotal),
-    totals: grand === undefined ? emptyTotal() : { ...toTotal(grand), productCategory: "" },
-    nextPageToken:
-      rows.length > pageSize && last !== undefined
-        ? encodePageToken(scope, [text(last.sort_date), text(last.relationship_id)])
-        : "",
+    ...page,
+    nextPageToken: last === undefined ? "" : encodePageToken(scope, last),
+  };
+}
+
+function bySql(db: Reader): ReadPage {
+  return async (args, { asOf, afterDate, afterId, pageSize }) => {
+    const [rows, totals] = await Promise.all([
+      db.all(HOLDINGS, [
+        asOf,
+        asOf,
+        args.customerId,
+        args.activeOnly,
+        asOf,
+        asOf,
+        afterDate,
+        afterDate,
+        afterDate,
+        afterId,
+        pageSize + 1,
+      ]),
+      db.all(TOTALS, [asOf, asOf, asOf, asOf, args.customerId]),
+    ]);
+    const page = rows.slice(0, pageSize);
+    const last = page.at(-1);
+    const grand = totals.find((row) => row.is_total === true);
+    return {
+      holdings: page.map(toHolding),
+      categoryTotals: totals.filter((row) => row.is_total !== true).map(toTotal),
+      totals: grand === undefined ? emptyTotal() : { ...toTotal(grand), productCategory: "" },
+      ...(rows.length > pageSize && last !== undefined
+        ? { last: [text(last.sort_date), text(last.relationship_id)] }
+        : {}),
+    };
+  };
+}
+
+function fromMemory(index: PortfolioIndex): ReadPage {
+  return async (args, { asOf, afterDate, afterId, pageSize }) => {
+    const day = dayOf(asOf);
+    const after =
+      afterDate === null ? undefined : { day: dayOf(afterDate), relationshipId: afterId };
+    const page = index.page(args.customerId, day, args.activeOnly, after, pageSize);
+    return {
+      holdings: page.holdings,
+      ...index.totals(args.customerId, day),
+      ...(page.more && page.last !== undefined ? { last: [...page.last] } : {}),
+    };
   };
 }
 

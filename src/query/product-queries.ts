@@ -1,6 +1,9 @@
 import { AppError } from "../app-error.js";
 import { selectList } from "../schema/schema-sql.js";
+import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import { todayUtc } from "./dates.js";
+import { dayOf } from "./memory/cells.js";
+import { PRODUCT_HOLDERS_INDEX, type ProductHoldersIndex } from "./memory/product-holders-index.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import type { Question } from "./read-router.js";
 import type { Reader } from "./reader.js";
@@ -141,14 +144,49 @@ export async function listProductCustomers(
   db: Reader,
   args: ListProductCustomersArgs,
   holdings: Holdings = "customer_products_by_product",
+  memory?: ProductHoldersIndex,
 ): Promise<{ holders: ProductHolderRow[]; nextPageToken: string; asOf: string }> {
   const asOf = args.today ?? todayUtc();
   const scope = pageScope("ListProductCustomers", [args.productId, args.activeOnly]);
   const [after = null] = decodePageToken(args.pageToken, scope, 1) ?? [];
-  if ((await db.all(PRODUCT_EXISTS, [args.productId])).length === 0) {
-    throw productNotFound(args.productId);
-  }
+  const known =
+    memory === undefined
+      ? (await db.all(PRODUCT_EXISTS, [args.productId])).length > 0
+      : memory.has(args.productId);
+  if (!known) throw productNotFound(args.productId);
   const pageSize = effectivePageSize(args.pageSize);
+  const { holders, more } =
+    memory === undefined
+      ? await holdersBySql(db, holdings, args, asOf, after, pageSize)
+      : memory.page(args.productId, dayOf(asOf), args.activeOnly, after, pageSize);
+  const last = holders.at(-1);
+  return {
+    holders,
+    asOf,
+    nextPageToken: more && last !== undefined ? encodePageToken(scope, [last.customerId]) : "",
+  };
+}
+
+/**
+ * {@link listProductCustomers} on the snapshot: from the in-memory
+ * {@link PRODUCT_HOLDERS_INDEX} once it is built, by SQL on the by-product copy until then.
+ */
+export function listProductCustomersFromSnapshot(
+  db: SnapshotReader,
+  args: ListProductCustomersArgs,
+): ReturnType<typeof listProductCustomers> {
+  const memory = db.memo.built(PRODUCT_HOLDERS_INDEX);
+  return listProductCustomers(db, args, "customer_products_by_product", memory);
+}
+
+async function holdersBySql(
+  db: Reader,
+  holdings: Holdings,
+  args: ListProductCustomersArgs,
+  asOf: string,
+  after: string | null,
+  pageSize: number,
+): Promise<{ holders: ProductHolderRow[]; more: boolean }> {
   const rows = await db.all(LIST_PRODUCT_CUSTOMERS(holdings), [
     asOf,
     asOf,
@@ -172,13 +210,7 @@ export async function listProductCustomers(
       totalValue: money(row.total_value),
     }),
   );
-  const last = holders.at(-1);
-  return {
-    holders,
-    asOf,
-    nextPageToken:
-      rows.length > pageSize && last !== undefined ? encodePageToken(scope, [last.customerId]) : "",
-  };
+  return { holders, more: rows.length > pageSize };
 }
 
 function productNotFound(id: string): AppError {
@@ -201,6 +233,6 @@ export const listProductCustomersQuestion: Question<
   ListProductCustomersArgs,
   Awaited<ReturnType<typeof listProductCustomers>>
 > = {
-  snapshot: (db, args) => listProductCustomers(db, args),
+  snapshot: listProductCustomersFromSnapshot,
   live: (db, args) => listProductCustomers(db, args, "customer_products"),
 };

@@ -64,9 +64,13 @@ export interface Question<A, R> {
    * are pending, the snapshot side runs that SQL over the snapshot with the writes laid over it
    * (see `overlayReader`), so a write shows at once on every path, the in-memory ones included.
    * `concerns` narrows that to the answers a pending write can change (by id); absent, any
-   * pending write does.
+   * pending write does. `ask` answers over the overlay instead of `live` when the live form
+   * refuses something the snapshot has (ListCustomers' segment filter needs the RFM scores).
    */
-  readonly overlay?: { readonly concerns?: (args: A, pending: PendingView) => boolean };
+  readonly overlay?: {
+    readonly concerns?: (args: A, pending: PendingView) => boolean;
+    readonly ask?: (db: Reader, args: A) => Promise<R>;
+  };
 }
 
 /**
@@ -165,11 +169,12 @@ export class ReadRouter {
     const answer = await this.store.read(async (db, info) => {
       const pending = this.context.pending?.newerThan(info.dataAsOf);
       pendingWrites = pending?.size ?? 0;
-      const { overlay, live } = question;
-      if (pending !== undefined && pendingWrites > 0 && overlay !== undefined && live) {
+      const { overlay } = question;
+      const overWrites = overlay?.ask ?? question.live;
+      if (pending !== undefined && pendingWrites > 0 && overlay !== undefined && overWrites) {
         if (overlay.concerns?.(args, pending) ?? true) {
           includesPendingWrites = true;
-          return live(overlayReader(db, pending), args);
+          return overWrites(overlayReader(db, pending), args);
         }
       }
       if (remember === undefined) return question.snapshot(db, args);

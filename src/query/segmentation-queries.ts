@@ -8,10 +8,12 @@ import {
   PRECOMPUTED_SEGMENT_SUMMARY,
 } from "../analytics/rfm/segmentation-sql.js";
 import { AppError } from "../app-error.js";
+import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { readAnalyticsParams } from "./analytics-params.js";
 import { checkId } from "./arg-checks.js";
 import { requestDate } from "./dates.js";
+import { RFM_INDEX } from "./memory/rfm-index.js";
 import { cellNumber, cellNumberOrNull, cellText, jsonListParam } from "./row-values.js";
 
 export { getCohortRetention } from "./cohort-queries.js";
@@ -115,24 +117,30 @@ export interface CustomerSegmentResult {
  * One customer's RFM at the snapshot's reference date (a point lookup) or another date (the
  * population re-scored). A known customer without relationships before the date, or with a
  * monetary total that is not positive, comes back unscored. NOT_FOUND when the id is unknown.
+ * On a snapshot the reference date's rows come from the in-memory {@link RFM_INDEX} once built.
  */
 export async function getCustomerSegment(
-  db: SqlRunner,
+  db: SqlRunner | SnapshotReader,
   args: { readonly customerId: string; readonly referenceDate?: string },
 ): Promise<CustomerSegmentResult> {
   const customerId = checkId(args.customerId, "customer_id");
   const params = await readAnalyticsParams(db);
   const ref = requestDate(args.referenceDate ?? "", "reference_date", params.referenceDate);
-  const [row] =
-    ref === params.referenceDate
-      ? await db.all(PRECOMPUTED_CUSTOMER_RFM, [customerId])
-      : await db.all(COMPUTED_CUSTOMER_RFM, [ref, customerId]);
-  if (row === undefined) {
-    const [known] = await db.all(CUSTOMER_KNOWN, [customerId]);
-    if (known === undefined) {
-      throw new AppError("not_found", `no customer has id ${customerId}`, {
-        field: "customer_id",
-      });
+  const memory =
+    ref === params.referenceDate && "memo" in db ? db.memo.built(RFM_INDEX) : undefined;
+  let row: SqlRow | undefined;
+  if (memory !== undefined) {
+    const found = memory.row(customerId);
+    if (found === undefined) throw noCustomer(customerId);
+    row = found ?? undefined;
+  } else {
+    [row] =
+      ref === params.referenceDate
+        ? await db.all(PRECOMPUTED_CUSTOMER_RFM, [customerId])
+        : await db.all(COMPUTED_CUSTOMER_RFM, [ref, customerId]);
+    if (row === undefined) {
+      const [known] = await db.all(CUSTOMER_KNOWN, [customerId]);
+      if (known === undefined) throw noCustomer(customerId);
     }
   }
   const segment = cellText(row?.segment);
@@ -152,4 +160,10 @@ export async function getCustomerSegment(
     rfmScore: segment === null ? null : scores.join(""),
     segment: RFM_SEGMENTS.find((s) => s === segment) ?? null,
   };
+}
+
+function noCustomer(customerId: string): AppError {
+  return new AppError("not_found", `no customer has id ${customerId}`, {
+    field: "customer_id",
+  });
 }

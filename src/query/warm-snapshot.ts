@@ -1,11 +1,33 @@
+import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import { CUSTOMER_INDEX } from "./customer-index.js";
+import { CUSTOMER_LIST_INDEX } from "./memory/customer-list-index.js";
+import { PORTFOLIO_INDEX } from "./memory/portfolio-index.js";
+import { PRODUCT_HOLDERS_INDEX } from "./memory/product-holders-index.js";
+import { RECOMMENDATION_INDEX } from "./memory/recommendation-index.js";
+import { RFM_INDEX } from "./memory/rfm-index.js";
+
+/**
+ * What the query layer keeps in memory per snapshot, in build order: the cheapest and most
+ * asked first. Each one answers its RPCs as soon as it is built; until then SQL does.
+ */
+export const MEMORY_STRUCTURES: readonly MemoKey<unknown>[] = [
+  CUSTOMER_INDEX,
+  RFM_INDEX,
+  RECOMMENDATION_INDEX,
+  PORTFOLIO_INDEX,
+  PRODUCT_HOLDERS_INDEX,
+  CUSTOMER_LIST_INDEX,
+];
 
 /**
  * Starts building what the query layer keeps in memory for a snapshot, as soon as it goes
- * live, so the first lookups after a swap do not each wait for SQL while the index is cold.
- * Returns at once; the snapshot keeps answering by SQL until the build is done.
+ * live, so the first lookups after a swap do not each wait for SQL while the structures are
+ * cold. One build at a time: each holds a connection of the pool for its scans, and the
+ * others stay free for the SQL that answers meanwhile. Returns at once.
  */
 export function warmSnapshot(db: SnapshotReader): void {
-  db.memo.built(CUSTOMER_INDEX);
+  void (async () => {
+    for (const key of MEMORY_STRUCTURES) await db.memo.settled(key);
+  })();
 }

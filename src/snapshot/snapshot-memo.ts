@@ -20,6 +20,18 @@ export type MemoEvent =
 interface Entry {
   value: unknown;
   state: "building" | "ready" | "failed";
+  /** Settles when the build has ended, either way. */
+  done: Promise<void>;
+  ms: number;
+}
+
+/** One structure built in memory: how long it took and what it holds (for GetSyncStatus). */
+export interface StructureStats {
+  readonly name: string;
+  readonly state: "building" | "ready" | "failed";
+  readonly buildMs: number;
+  /** What the structure reports holding (its `bytes` property), 0 when it says nothing. */
+  readonly bytes: number;
 }
 
 /** A remembered answer and the bytes it was counted at (0 until it has arrived). */
@@ -90,7 +102,12 @@ export class SnapshotMemo {
     const entry = this.#entries.get(key as MemoKey<unknown>);
     if (entry !== undefined) return entry.state === "ready" ? (entry.value as T) : undefined;
     if (this.#stopped) return undefined;
-    const started: Entry = { value: undefined, state: "building" };
+    const started: Entry = {
+      value: undefined,
+      state: "building",
+      done: Promise.resolve(),
+      ms: 0,
+    };
     this.#entries.set(key as MemoKey<unknown>, started);
     const begun = performance.now();
     const building = this.hold((db) => key.build(db, () => this.#stopped)).then(
@@ -98,16 +115,42 @@ export class SnapshotMemo {
         if (this.#stopped) return;
         started.value = value;
         started.state = "ready";
-        this.report({ kind: "built", name: key.name, ms: performance.now() - begun });
+        started.ms = performance.now() - begun;
+        this.report({ kind: "built", name: key.name, ms: started.ms });
       },
       (error: unknown) => {
         started.state = "failed";
         if (!this.#stopped) this.report({ kind: "failed", name: key.name, error });
       },
     );
+    started.done = building;
     this.#building.add(building);
     void building.finally(() => this.#building.delete(building));
     return undefined;
+  }
+
+  /**
+   * Starts the build of `key` if it has not begun and resolves once it has ended: with the
+   * structure, or undefined if it failed or the snapshot closed. For starting builds one after
+   * another, so they do not hold every connection of the pool at once.
+   */
+  async settled<T>(key: MemoKey<T>): Promise<T | undefined> {
+    this.built(key);
+    await this.#entries.get(key as MemoKey<unknown>)?.done;
+    return this.built(key);
+  }
+
+  /** The structures started so far, in start order, with their build time and size. */
+  structures(): StructureStats[] {
+    return [...this.#entries].map(([key, entry]) => {
+      const bytes = (entry.value as { bytes?: unknown } | undefined)?.bytes;
+      return {
+        name: key.name,
+        state: entry.state,
+        buildMs: entry.ms,
+        bytes: typeof bytes === "number" ? bytes : 0,
+      };
+    });
   }
 
   /**

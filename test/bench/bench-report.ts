@@ -8,6 +8,7 @@ import type { FloorResult, FloorThroughput } from "./floor.js";
 import type { DataSet } from "./generate.js";
 import type { JobResult } from "./load-client.js";
 import type { MachineInfo } from "./machine.js";
+import type { StructuresReport } from "./memory-structures.js";
 import type { RestartResult, SyncResult } from "./sync-bench.js";
 import type { WriteResult } from "./write-bench.js";
 
@@ -35,6 +36,10 @@ export interface BenchReport {
   readonly emulator: { readonly startMs: number; readonly peakRssBytes: number };
   readonly syncs: readonly SyncResult[];
   readonly restart: RestartResult | undefined;
+  /** The serving process's in-memory structures, as GetSyncStatus reported them once built. */
+  readonly memory: StructuresReport;
+  /** Peak RSS of the serving process (restarted, structures built, under the RPC load). */
+  readonly servingPeakRssBytes: number;
   readonly rpc: readonly JobResult[];
   readonly live: readonly JobResult[];
   readonly floor: readonly FloorResult[];

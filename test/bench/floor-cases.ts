@@ -10,7 +10,8 @@ import { getRecommendations, listAssociationRules } from "../../src/query/cross-
 import { batchGetCustomers, getCustomer, listCustomers } from "../../src/query/customer-queries.js";
 import { getDataQualityReport, getTableProfile } from "../../src/query/explore-queries.js";
 import { getCustomerPortfolio } from "../../src/query/portfolio-queries.js";
-import { getSegmentSummary } from "../../src/query/segmentation-queries.js";
+import { listProductCustomers } from "../../src/query/product-queries.js";
+import { getCustomerSegment, getSegmentSummary } from "../../src/query/segmentation-queries.js";
 import { getTrends } from "../../src/query/trend-queries.js";
 import type { SqlRunner } from "../../src/snapshot/sql-runner.js";
 import { at, batchIds, listFilter, type RequestPool, type RpcName } from "./rpc-cases.js";
@@ -48,6 +49,14 @@ export function floorCases(pool: RequestPool): Readonly<Record<RpcName, FloorCas
         customerId: customerId(i),
         minConfidence: 0,
         excludeCategories: [],
+      }),
+    GetCustomerSegment: (db, i) => getCustomerSegment(db, { customerId: customerId(i) }),
+    ListProductCustomers: (db, i) =>
+      listProductCustomers(db, {
+        productId: at(pool.productIds, i),
+        activeOnly: false,
+        pageSize: 0,
+        pageToken: "",
       }),
     ListAssociationRules: (db, i) =>
       listAssociationRules(db, {

@@ -14,7 +14,14 @@ import { type CpuShare, cpuMeter } from "./cpu-meter.js";
 import { connectJsonAgent, connectJsonCaller } from "./h1-connect-client.js";
 import { grpcCaller, openGrpcSession } from "./h2-grpc-client.js";
 import { closedLoop, type LatencySummary, type RunBounds, summarize } from "./latency.js";
-import { type CallName, type RequestPool, type RpcCase, rpcCases } from "./rpc-cases.js";
+import {
+  type CallName,
+  CUSTOMER_PAGE,
+  CUSTOMER_PAGE_CALLS,
+  type RequestPool,
+  type RpcCase,
+  rpcCases,
+} from "./rpc-cases.js";
 
 /** gRPC over h2c, or Connect's JSON over HTTP/1.1. */
 export type Protocol = "grpc" | "connect-json";
@@ -60,7 +67,22 @@ interface Connection {
 }
 
 /** Opens what a job's callers share: one h2c session, or a keep-alive agent of one socket each. */
-async function connect(job: ClientJob, baseUrl: string, rpc: RpcCase): Promise<Connection> {
+async function connect(
+  job: ClientJob,
+  baseUrl: string,
+  cases: ReturnType<typeof rpcCases>,
+): Promise<Connection> {
+  if (job.rpc === CUSTOMER_PAGE) {
+    const session = await openGrpcSession(baseUrl);
+    const calls = CUSTOMER_PAGE_CALLS.map((name) => grpcCaller(session, cases[name], job.live));
+    return {
+      call: async (i) => {
+        await Promise.all(calls.map((call) => call(i)));
+      },
+      close: () => session.close(),
+    };
+  }
+  const rpc: RpcCase = cases[job.rpc];
   if (job.protocol === "grpc") {
     const session = await openGrpcSession(baseUrl);
     return { call: grpcCaller(session, rpc, job.live), close: () => session.close() };
@@ -81,7 +103,7 @@ export async function runPlan(plan: ClientPlan): Promise<ClientReport> {
     }
     let connection: Connection;
     try {
-      connection = await connect(job, plan.baseUrl, cases[job.rpc]);
+      connection = await connect(job, plan.baseUrl, cases);
     } catch (err) {
       results.push({
         ...job,

@@ -81,8 +81,8 @@ export function renderMarkdown(r: BenchReport): string {
     "## Targets",
     "",
     r.scale === "large"
-      ? "Issue 5's targets, at the scale they are stated for."
-      : "Issue 5's targets are stated for the large scale; at this scale they are shown for reference only.",
+      ? "Issue 5's targets, then issue 13's (answers from memory), at the scale they are stated for."
+      : "Issue 5's and issue 13's targets are stated for the large scale; at this scale they are shown for reference only.",
     "",
     ...table(
       ["target", "measured", "limit", "verdict"],
@@ -130,6 +130,23 @@ export function renderMarkdown(r: BenchReport): string {
           ? "The in-memory customer index was not reported built within 5 minutes."
           : `After readiness the service built its in-memory customer index in ${ms(r.restart.indexBuildMs)} ` +
             "(lookups are answered by SQL until then); the RPC measurements began once it was built."),
+    "",
+    "## In-memory structures",
+    "",
+    "What the serving process keeps in memory per snapshot, built one after another once it is " +
+      "live (SQL answers each RPC until its structure is built), as GetSyncStatus reports them; " +
+      `the last was built ${seconds(r.memory.builtAfterReadyMs)} after /readyz answered 200. ` +
+      `The serving process peaked at ${mib(r.servingPeakRssBytes)} RSS.`,
+    "",
+    ...table(
+      ["structure", "state", "build", "memory"],
+      r.memory.structures.map((s) => [
+        s.name,
+        s.state,
+        ms(s.buildMs),
+        s.bytes < 10 * 1024 ** 2 ? `${(s.bytes / 1024 ** 2).toFixed(1)} MiB` : mib(s.bytes),
+      ]),
+    ),
     "",
     "## RPC latency and throughput",
     "",

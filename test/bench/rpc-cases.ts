@@ -12,10 +12,14 @@ import {
   type MessageInitShape,
 } from "@bufbuild/protobuf";
 import { Freshness } from "../../gen/customeranalytics/v1/common_pb.js";
-import { CrossSellService } from "../../gen/customeranalytics/v1/cross_sell_pb.js";
+import {
+  CrossSellService,
+  RecommendationScoring,
+} from "../../gen/customeranalytics/v1/cross_sell_pb.js";
 import { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
 import { ExploreService } from "../../gen/customeranalytics/v1/explore_pb.js";
 import { PortfolioService } from "../../gen/customeranalytics/v1/portfolio_pb.js";
+import { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
 import { SegmentationService } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import { TrendService } from "../../gen/customeranalytics/v1/trend_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
@@ -36,6 +40,8 @@ export const RPC_NAMES = [
   "ListCustomers",
   "GetCustomerPortfolio",
   "GetRecommendations",
+  "GetCustomerSegment",
+  "ListProductCustomers",
   "ListAssociationRules",
   "GetSegmentSummary",
   "GetTrends",
@@ -45,6 +51,35 @@ export const RPC_NAMES = [
 
 /** One of {@link RPC_NAMES}. */
 export type RpcName = (typeof RPC_NAMES)[number];
+
+/**
+ * Questions the in-memory structures cannot answer, which keep their exact SQL: another
+ * scoring (ranked from the rules), a support below the rules' floor (counted from the
+ * baskets), another reference date (everyone re-scored). Their own rows, at few callers.
+ */
+export const FALLBACK_NAMES = [
+  "GetRecommendationsByLift",
+  "GetRecommendationsBelowFloor",
+  "GetCustomerSegmentOtherDate",
+] as const;
+
+/** One of {@link FALLBACK_NAMES}. */
+export type FallbackName = (typeof FALLBACK_NAMES)[number];
+
+/**
+ * The dashboard's customer page as one unit: GetCustomer, GetCustomerSegment,
+ * GetCustomerPortfolio (page of 200) and GetRecommendations (limit 5) for one customer, sent
+ * at once; it completes when the last answer is in.
+ */
+export const CUSTOMER_PAGE = "CustomerPage" as const;
+
+/** The calls {@link CUSTOMER_PAGE} makes, in the order the page makes them. */
+export const CUSTOMER_PAGE_CALLS = [
+  "PageCustomer",
+  "PageSegment",
+  "PagePortfolio",
+  "PageRecommendations",
+] as const;
 
 /**
  * grpc.health.v1.Health/Check: no query at all, so its figures are the ceiling of the transport
@@ -67,6 +102,8 @@ export const FRAMEWORK_FLOOR = "BareConnect" as const;
 /** Anything the load client can call. */
 export type CallName =
   | RpcName
+  | FallbackName
+  | typeof CUSTOMER_PAGE
   | typeof TRANSPORT_PROBE
   | typeof TRANSPORT_FLOOR
   | typeof FRAMEWORK_FLOOR;
@@ -129,8 +166,19 @@ function rpcCase<I extends DescMessage, O extends DescMessage>(
   };
 }
 
+/** A call with one request: everything but the customer page, which is four of them. */
+export type SingleCall =
+  | Exclude<CallName, typeof CUSTOMER_PAGE>
+  | (typeof CUSTOMER_PAGE_CALLS)[number];
+
+/** The reference date of the fallback row: any day other than the snapshot's. */
+const OTHER_REFERENCE_DATE = "2020-01-01";
+
+/** A support below any floor the rules were built with: counted from the baskets. */
+const BELOW_FLOOR_SUPPORT = 1e-9;
+
 /** The case of every RPC for a pool; the floors ask what HealthCheck asks. */
-export function rpcCases(pool: RequestPool): Readonly<Record<CallName, RpcCase>> {
+export function rpcCases(pool: RequestPool): Readonly<Record<SingleCall, RpcCase>> {
   const customers = pool.customerIds.length;
   const customer = (i: number) => at(pool.customerIds, i);
   const health = rpcCase(Health.method.check, 1, () => ({}));
@@ -153,6 +201,43 @@ export function rpcCases(pool: RequestPool): Readonly<Record<CallName, RpcCase>>
     })),
     GetRecommendations: rpcCase(CrossSellService.method.getRecommendations, customers, (i) => ({
       customerId: customer(i),
+    })),
+    GetCustomerSegment: rpcCase(SegmentationService.method.getCustomerSegment, customers, (i) => ({
+      customerId: customer(i),
+    })),
+    ListProductCustomers: rpcCase(
+      ProductService.method.listProductCustomers,
+      pool.productIds.length,
+      (i) => ({ productId: at(pool.productIds, i) }),
+    ),
+    GetRecommendationsByLift: rpcCase(
+      CrossSellService.method.getRecommendations,
+      customers,
+      (i) => ({ customerId: customer(i), scoring: RecommendationScoring.LIFT }),
+    ),
+    GetRecommendationsBelowFloor: rpcCase(
+      CrossSellService.method.getRecommendations,
+      customers,
+      (i) => ({ customerId: customer(i), minSupport: BELOW_FLOOR_SUPPORT }),
+    ),
+    GetCustomerSegmentOtherDate: rpcCase(
+      SegmentationService.method.getCustomerSegment,
+      customers,
+      (i) => ({ customerId: customer(i), referenceDate: OTHER_REFERENCE_DATE }),
+    ),
+    PageCustomer: rpcCase(CustomerService.method.getCustomer, customers, (i) => ({
+      customerId: customer(i),
+    })),
+    PageSegment: rpcCase(SegmentationService.method.getCustomerSegment, customers, (i) => ({
+      customerId: customer(i),
+    })),
+    PagePortfolio: rpcCase(PortfolioService.method.getCustomerPortfolio, customers, (i) => ({
+      customerId: customer(i),
+      pageSize: 200,
+    })),
+    PageRecommendations: rpcCase(CrossSellService.method.getRecommendations, customers, (i) => ({
+      customerId: customer(i),
+      limit: 5,
     })),
     ListAssociationRules: rpcCase(
       CrossSellService.method.listAssociationRules,

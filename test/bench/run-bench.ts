@@ -18,10 +18,13 @@ import { ensureDataSet } from "./generate.js";
 import type { RunBounds } from "./latency.js";
 import type { ClientJob, JobResult, Protocol } from "./load-client.js";
 import { machineInfo } from "./machine.js";
+import { waitForStructures } from "./memory-structures.js";
 import { peakRssBytes } from "./processes.js";
 import { drawRequestPool } from "./request-pool.js";
 import {
   type CallName,
+  CUSTOMER_PAGE,
+  FALLBACK_NAMES,
   FRAMEWORK_FLOOR,
   type RequestPool,
   RPC_NAMES,
@@ -29,7 +32,14 @@ import {
   TRANSPORT_FLOOR,
   TRANSPORT_PROBE,
 } from "./rpc-cases.js";
-import { CONCURRENCY, ID_POOL_SIZE, LIVE_CONCURRENCY, type Scale } from "./scale.js";
+import {
+  CONCURRENCY,
+  CUSTOMER_PAGE_CONCURRENCY,
+  FALLBACK_CONCURRENCY,
+  ID_POOL_SIZE,
+  LIVE_CONCURRENCY,
+  type Scale,
+} from "./scale.js";
 import { spawnBareGrpcServer, spawnEmulatorProcess, spawnService } from "./service-process.js";
 import { currentSnapshotFile, snapshotDifference } from "./snapshot-diff.js";
 import { DRIVER_SYNC, LOCAL_SYNC, measureRestarts, measureSync } from "./sync-bench.js";
@@ -126,9 +136,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   o.progress("restart to ready");
   const restarted = await measureRestarts(local.service, localEnv, o.scale.restarts);
 
+  o.progress("the in-memory structures");
+  const memory = await waitForStructures(restarted.service.baseUrl, o.scale.syncLimitMs);
+
   o.progress("RPC latency and throughput");
   const rpcJobs = [
     ...jobs([...RPC_NAMES, TRANSPORT_PROBE], CONCURRENCY, "grpc", false, o.scale.rpc),
+    ...jobs([CUSTOMER_PAGE], CUSTOMER_PAGE_CONCURRENCY, "grpc", false, o.scale.rpc),
+    ...jobs(FALLBACK_NAMES, FALLBACK_CONCURRENCY, "grpc", false, o.scale.fallback),
     ...jobs(["GetCustomer"], CONCURRENCY, "connect-json", false, o.scale.rpc),
   ];
   const served = await measureOn(restarted.service, rpcJobs, pool, o.workDir);
@@ -192,6 +207,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     emulator: { startMs: emulator.startMs, peakRssBytes: emulatorRss },
     syncs: [driver.result, local.result],
     restart: restarted.result,
+    memory,
+    servingPeakRssBytes: servingRss,
     rpc,
     live,
     floor,

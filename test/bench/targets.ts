@@ -6,7 +6,7 @@
  */
 import type { BenchReport, TargetCheck } from "./bench-report.js";
 import type { JobResult } from "./load-client.js";
-import type { CallName, RpcName } from "./rpc-cases.js";
+import { type CallName, CUSTOMER_PAGE, type RpcName, TRANSPORT_PROBE } from "./rpc-cases.js";
 import { DRIVER_SYNC, LOCAL_SYNC } from "./sync-bench.js";
 
 const P99_LIMITS: readonly (readonly [RpcName, number])[] = [
@@ -56,6 +56,77 @@ export function grpcJob(
 export function ms(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";
   return value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`;
+}
+
+/** Issue 13: the per-customer and per-product RPCs answered from memory. */
+const MEMORY_LOOKUPS: readonly RpcName[] = [
+  "GetCustomer",
+  "GetCustomerPortfolio",
+  "GetRecommendations",
+  "GetCustomerSegment",
+  "ListProductCustomers",
+];
+
+/** Issue 13's targets: throughput against HealthCheck's, p99s, the customer page, memory. */
+function memoryTargets(report: Omit<BenchReport, "targets">): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const probe = grpcJob(report.rpc, TRANSPORT_PROBE, 64);
+  const ceiling = probe?.status === "ok" ? probe.latency.rps : undefined;
+  const ratio = (name: CallName, least: number, p99Limit: number) => {
+    const job = grpcJob(report.rpc, name, 64);
+    const ok = job?.status === "ok" && ceiling !== undefined && ceiling > 0;
+    const share = ok ? job.latency.rps / ceiling : undefined;
+    checks.push({
+      target: `${name} req/s / HealthCheck req/s (64 callers)`,
+      measured: share === undefined ? "not measured" : `${share.toFixed(2)}×`,
+      limit: `≥ ${least}×`,
+      met: share === undefined ? undefined : share >= least,
+    });
+    const p99 = job?.status === "ok" ? job.latency.p99 : undefined;
+    checks.push({
+      target: `${name} p99 at 64 callers`,
+      measured: p99 === undefined ? "not measured" : ms(p99),
+      limit: `≤ ${p99Limit} ms`,
+      met: p99 === undefined ? undefined : p99 <= p99Limit,
+    });
+  };
+  for (const name of MEMORY_LOOKUPS) ratio(name, 0.6, 100);
+  ratio("ListCustomers", 0.4, 200);
+  const slowest = report.rpc
+    .filter((j) => j.protocol === "grpc" && j.concurrency === 64 && j.status === "ok")
+    .reduce<JobResult | undefined>(
+      (worst, j) => (worst === undefined || j.latency.p99 > worst.latency.p99 ? j : worst),
+      undefined,
+    );
+  checks.push({
+    target: `Every RPC's p99 at 64 callers (slowest: ${slowest?.rpc ?? "—"})`,
+    measured: ms(slowest?.latency.p99),
+    limit: "≤ 200 ms",
+    met: slowest === undefined ? undefined : slowest.latency.p99 <= 200,
+  });
+  const page = grpcJob(report.rpc, CUSTOMER_PAGE, 16);
+  const pageP99 = page?.status === "ok" ? page.latency.p99 : undefined;
+  checks.push({
+    target: "Customer page (4 calls at once) p99 at 16 users",
+    measured: pageP99 === undefined ? "not measured" : ms(pageP99),
+    limit: "≤ 200 ms",
+    met: pageP99 === undefined ? undefined : pageP99 <= 200,
+  });
+  const built = report.memory.structures;
+  const allBuilt = built.length > 0 && built.every((s) => s.state === "ready");
+  checks.push({
+    target: "Every in-memory structure built after going live",
+    measured: allBuilt ? seconds(report.memory.builtAfterReadyMs) : "not all built",
+    limit: "≤ 15 s",
+    met: allBuilt ? report.memory.builtAfterReadyMs <= 15_000 : false,
+  });
+  checks.push({
+    target: "Serving process peak RSS, every structure built",
+    measured: mib(report.servingPeakRssBytes),
+    limit: "≤ 2 GiB",
+    met: report.servingPeakRssBytes > 0 ? report.servingPeakRssBytes <= MAX_SYNC_RSS : undefined,
+  });
+  return checks;
 }
 
 /** Checks every target against `report`'s figures. */
@@ -144,7 +215,7 @@ export function checkTargets(report: Omit<BenchReport, "targets">): TargetCheck[
   check("Full sync through the real driver: peak RSS", rss, MAX_SYNC_RSS, mib(rss), "≤ 2 GiB");
   const restart = report.restart?.medianMs;
   check("Restart to ready (median)", restart, MAX_RESTART_MS, ms(restart), "≤ 2 s");
-  return checks;
+  return [...checks, ...memoryTargets(report)];
 }
 
 /** Seconds with one decimal. */

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customeranalytics/v1/sync.proto.
  */
 export const file_customeranalytics_v1_sync: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMijwIKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQSFwoPc291cmNlX2lkZW50aXR5GAcgASgJIj0KCVRhYmxlTG9hZBINCgV0YWJsZRgBIAEoCRIMCgRyb3dzGAIgASgDEhMKC2R1cmF0aW9uX21zGAMgASgBIisKC0Ryb3BwZWRSb3dzEg4KBnJlYXNvbhgBIAEoCRIMCgRyb3dzGAIgASgDIs4DCgdTeW5jUnVuEg4KBnJ1bl9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KCnN0YXJ0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdtZXNzYWdlGAYgASgJEi8KBnRhYmxlcxgHIAMoCzIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlTG9hZBIyCgdkcm9wcGVkGAggAygLMiEuY3VzdG9tZXJhbmFseXRpY3MudjEuRHJvcHBlZFJvd3MSGQoRY3VycmVudF9zdGF0ZW1lbnQYCSABKAkSPAoZY3VycmVudF9zdGF0ZW1lbnRfZWxhcHNlZBgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVmb3JjZRgLIAEoCBIzCgdibG9ja2VkGAwgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuQmxvY2tlZENoZWNrIjoKDEJsb2NrZWRDaGVjaxINCgVjaGVjaxgBIAEoCRINCgV0YWJsZRgCIAEoCRIMCgRyb3dzGAMgASgDIhYKFEdldFN5bmNTdGF0dXNSZXF1ZXN0IssDChVHZXRTeW5jU3RhdHVzUmVzcG9uc2USOQoNbGl2ZV9zbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIvCghsYXN0X3J1bhgCIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SNgoPbGFzdF9mYWlsZWRfcnVuGAMgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIvCgtuZXh0X3J1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJEjIKC3JlY2VudF9ydW5zGAYgAygLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIXCg9zb3VyY2VfaWRlbnRpdHkYByABKAkSDAoEcm9sZRgIIAEoCRI0ChFsaXZlX3NuYXBzaG90X2FnZRgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI8CgtwdWJsaWNhdGlvbhgKIAEoCzInLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlB1YmxpY2F0aW9uU3RhdHVzIv8BChFQdWJsaWNhdGlvblN0YXR1cxIaChJsYXRlc3Rfc25hcHNob3RfaWQYASABKAkSNwoTbGF0ZXN0X3B1Ymxpc2hlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTc2VydmluZ19zbmFwc2hvdF9pZBgDIAEoCRIyCg9wdWJsaWNhdGlvbl9sYWcYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMbGFzdF9yZWZ1c2FsGAUgASgJEi4KCmNoZWNrZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjkKElRyaWdnZXJTeW5jUmVxdWVzdBINCgVmb3JjZRgBIAEoCBIUCgxhbGxvd19zaHJpbmsYAiABKAgiUQoTVHJpZ2dlclN5bmNSZXNwb25zZRIqCgNydW4YASABKAsyHS5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUnVuEg4KBmpvaW5lZBgCIAEoCCISChBXYXRjaFN5bmNSZXF1ZXN0Ip8CCgxTeW5jUHJvZ3Jlc3MSDgoGcnVuX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KBXBoYXNlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1BoYXNlEg0KBXRhYmxlGAQgASgJEgwKBHJvd3MYBSABKAMSEgoKdG90YWxfcm93cxgGIAEoAxIVCg1mcmFjdGlvbl9kb25lGAcgASgBEg8KB21lc3NhZ2UYCCABKAkSDQoFYnl0ZXMYCSABKAMSEwoLdG90YWxfYnl0ZXMYCiABKAMSDQoFZmlsZXMYCyABKAUSEwoLdG90YWxfZmlsZXMYDCABKAUiSQoRV2F0Y2hTeW5jUmVzcG9uc2USNAoIcHJvZ3Jlc3MYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUHJvZ3Jlc3MiFgoUTGlzdFNuYXBzaG90c1JlcXVlc3QigwEKDVNuYXBzaG90RW50cnkSNAoIc25hcHNob3QYASABKAsyIi5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEluZm8SDAoEbGl2ZRgCIAEoCBIuCgpyZXRpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChVMaXN0U25hcHNob3RzUmVzcG9uc2USNgoJc25hcHNob3RzGAEgAygLMiMuY3VzdG9tZXJhbmFseXRpY3MudjEuU25hcHNob3RFbnRyeSqIAQoJU3luY1N0YXRlEhoKFlNZTkNfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTWU5DX1NUQVRFX1JVTk5JTkcQARIYChRTWU5DX1NUQVRFX1NVQ0NFRURFRBACEhUKEVNZTkNfU1RBVEVfRkFJTEVEEAMSFgoSU1lOQ19TVEFURV9TS0lQUEVEEAQqrAEKCVN5bmNQaGFzZRIaChZTWU5DX1BIQVNFX1VOU1BFQ0lGSUVEEAASFAoQU1lOQ19QSEFTRV9DSEVDSxABEhMKD1NZTkNfUEhBU0VfTE9BRBACEhcKE1NZTkNfUEhBU0VfVkFMSURBVEUQAxIVChFTWU5DX1BIQVNFX0RFUklWRRAEEhMKD1NZTkNfUEhBU0VfU1dBUBAFEhMKD1NZTkNfUEhBU0VfRE9ORRAGMrQDCgtTeW5jU2VydmljZRJtCg1HZXRTeW5jU3RhdHVzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuR2V0U3luY1N0YXR1c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVzcG9uc2UiA5ACARJiCgtUcmlnZ2VyU3luYxIoLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVxdWVzdBopLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRyaWdnZXJTeW5jUmVzcG9uc2USYwoJV2F0Y2hTeW5jEiYuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVxdWVzdBonLmN1c3RvbWVyYW5hbHl0aWNzLnYxLldhdGNoU3luY1Jlc3BvbnNlIgOQAgEwARJtCg1MaXN0U25hcHNob3RzEiouY3VzdG9tZXJhbmFseXRpY3MudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaKy5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("Ch9jdXN0b21lcmFuYWx5dGljcy92MS9zeW5jLnByb3RvEhRjdXN0b21lcmFuYWx5dGljcy52MSIpCgpUYWJsZUNvdW50Eg0KBXRhYmxlGAEgASgJEgwKBHJvd3MYAiABKAMijwIKDFNuYXBzaG90SW5mbxITCgtzbmFwc2hvdF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSLgoKc3RhcnRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmRhdGFfYXNfb2YYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBnRhYmxlcxgGIAMoCzIgLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlQ291bnQSFwoPc291cmNlX2lkZW50aXR5GAcgASgJIj0KCVRhYmxlTG9hZBINCgV0YWJsZRgBIAEoCRIMCgRyb3dzGAIgASgDEhMKC2R1cmF0aW9uX21zGAMgASgBIisKC0Ryb3BwZWRSb3dzEg4KBnJlYXNvbhgBIAEoCRIMCgRyb3dzGAIgASgDIs4DCgdTeW5jUnVuEg4KBnJ1bl9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1N0YXRlEi4KCnN0YXJ0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdtZXNzYWdlGAYgASgJEi8KBnRhYmxlcxgHIAMoCzIfLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlRhYmxlTG9hZBIyCgdkcm9wcGVkGAggAygLMiEuY3VzdG9tZXJhbmFseXRpY3MudjEuRHJvcHBlZFJvd3MSGQoRY3VycmVudF9zdGF0ZW1lbnQYCSABKAkSPAoZY3VycmVudF9zdGF0ZW1lbnRfZWxhcHNlZBgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVmb3JjZRgLIAEoCBIzCgdibG9ja2VkGAwgASgLMiIuY3VzdG9tZXJhbmFseXRpY3MudjEuQmxvY2tlZENoZWNrIjoKDEJsb2NrZWRDaGVjaxINCgVjaGVjaxgBIAEoCRINCgV0YWJsZRgCIAEoCRIMCgRyb3dzGAMgASgDIhYKFEdldFN5bmNTdGF0dXNSZXF1ZXN0Io0EChVHZXRTeW5jU3RhdHVzUmVzcG9uc2USOQoNbGl2ZV9zbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIvCghsYXN0X3J1bhgCIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SNgoPbGFzdF9mYWlsZWRfcnVuGAMgASgLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIvCgtuZXh0X3J1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJEjIKC3JlY2VudF9ydW5zGAYgAygLMh0uY3VzdG9tZXJhbmFseXRpY3MudjEuU3luY1J1bhIXCg9zb3VyY2VfaWRlbnRpdHkYByABKAkSDAoEcm9sZRgIIAEoCRI0ChFsaXZlX3NuYXBzaG90X2FnZRgJIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI8CgtwdWJsaWNhdGlvbhgKIAEoCzInLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlB1YmxpY2F0aW9uU3RhdHVzEkAKEW1lbW9yeV9zdHJ1Y3R1cmVzGAsgAygLMiUuY3VzdG9tZXJhbmFseXRpY3MudjEuTWVtb3J5U3RydWN0dXJlIv8BChFQdWJsaWNhdGlvblN0YXR1cxIaChJsYXRlc3Rfc25hcHNob3RfaWQYASABKAkSNwoTbGF0ZXN0X3B1Ymxpc2hlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTc2VydmluZ19zbmFwc2hvdF9pZBgDIAEoCRIyCg9wdWJsaWNhdGlvbl9sYWcYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMbGFzdF9yZWZ1c2FsGAUgASgJEi4KCmNoZWNrZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImwKD01lbW9yeVN0cnVjdHVyZRIMCgRuYW1lGAEgASgJEg0KBXN0YXRlGAIgASgJEi0KCmJ1aWxkX3RpbWUYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFYnl0ZXMYBCABKAMiOQoSVHJpZ2dlclN5bmNSZXF1ZXN0Eg0KBWZvcmNlGAEgASgIEhQKDGFsbG93X3NocmluaxgCIAEoCCJRChNUcmlnZ2VyU3luY1Jlc3BvbnNlEioKA3J1bhgBIAEoCzIdLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNSdW4SDgoGam9pbmVkGAIgASgIIhIKEFdhdGNoU3luY1JlcXVlc3QinwIKDFN5bmNQcm9ncmVzcxIOCgZydW5faWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jU3RhdGUSLgoFcGhhc2UYAyABKA4yHy5jdXN0b21lcmFuYWx5dGljcy52MS5TeW5jUGhhc2USDQoFdGFibGUYBCABKAkSDAoEcm93cxgFIAEoAxISCgp0b3RhbF9yb3dzGAYgASgDEhUKDWZyYWN0aW9uX2RvbmUYByABKAESDwoHbWVzc2FnZRgIIAEoCRINCgVieXRlcxgJIAEoAxITCgt0b3RhbF9ieXRlcxgKIAEoAxINCgVmaWxlcxgLIAEoBRITCgt0b3RhbF9maWxlcxgMIAEoBSJJChFXYXRjaFN5bmNSZXNwb25zZRI0Cghwcm9ncmVzcxgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlN5bmNQcm9ncmVzcyIWChRMaXN0U25hcHNob3RzUmVxdWVzdCKDAQoNU25hcHNob3RFbnRyeRI0CghzbmFwc2hvdBgBIAEoCzIiLmN1c3RvbWVyYW5hbHl0aWNzLnYxLlNuYXBzaG90SW5mbxIMCgRsaXZlGAIgASgIEi4KCnJldGlyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KFUxpc3RTbmFwc2hvdHNSZXNwb25zZRI2CglzbmFwc2hvdHMYASADKAsyIy5jdXN0b21lcmFuYWx5dGljcy52MS5TbmFwc2hvdEVudHJ5KogBCglTeW5jU3RhdGUSGgoWU1lOQ19TVEFURV9VTlNQRUNJRklFRBAAEhYKElNZTkNfU1RBVEVfUlVOTklORxABEhgKFFNZTkNfU1RBVEVfU1VDQ0VFREVEEAISFQoRU1lOQ19TVEFURV9GQUlMRUQQAxIWChJTWU5DX1NUQVRFX1NLSVBQRUQQBCqsAQoJU3luY1BoYXNlEhoKFlNZTkNfUEhBU0VfVU5TUEVDSUZJRUQQABIUChBTWU5DX1BIQVNFX0NIRUNLEAESEwoPU1lOQ19QSEFTRV9MT0FEEAISFwoTU1lOQ19QSEFTRV9WQUxJREFURRADEhUKEVNZTkNfUEhBU0VfREVSSVZFEAQSEwoPU1lOQ19QSEFTRV9TV0FQEAUSEwoPU1lOQ19QSEFTRV9ET05FEAYytAMKC1N5bmNTZXJ2aWNlEm0KDUdldFN5bmNTdGF0dXMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5HZXRTeW5jU3RhdHVzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkdldFN5bmNTdGF0dXNSZXNwb25zZSIDkAIBEmIKC1RyaWdnZXJTeW5jEiguY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXF1ZXN0GikuY3VzdG9tZXJhbmFseXRpY3MudjEuVHJpZ2dlclN5bmNSZXNwb25zZRJjCglXYXRjaFN5bmMSJi5jdXN0b21lcmFuYWx5dGljcy52MS5XYXRjaFN5bmNSZXF1ZXN0GicuY3VzdG9tZXJhbmFseXRpY3MudjEuV2F0Y2hTeW5jUmVzcG9uc2UiA5ACATABEm0KDUxpc3RTbmFwc2hvdHMSKi5jdXN0b21lcmFuYWx5dGljcy52MS5MaXN0U25hcHNob3RzUmVxdWVzdBorLmN1c3RvbWVyYW5hbHl0aWNzLnYxLkxpc3RTbmFwc2hvdHNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * TableCount is the row count of one table in a snapshot.
@@ -401,6 +401,15 @@ export type GetSyncStatusResponse = Message<"customeranalytics.v1.GetSyncStatusR
    * @generated from field: customeranalytics.v1.PublicationStatus publication = 10;
    */
   publication?: PublicationStatus | undefined;
+
+  /**
+   * What the service keeps in memory for the live snapshot (portfolios, recommendations, RFM
+   * rows, product holders, the customer list), in build order: each answers its RPCs once
+   * built, SQL until then. Empty when no snapshot is loaded.
+   *
+   * @generated from field: repeated customeranalytics.v1.MemoryStructure memory_structures = 11;
+   */
+  memoryStructures: MemoryStructure[];
 };
 
 /**
@@ -469,6 +478,48 @@ export const PublicationStatusSchema: GenMessage<PublicationStatus> = /*@__PURE_
   messageDesc(file_customeranalytics_v1_sync, 8);
 
 /**
+ * MemoryStructure is one structure built in memory from the live snapshot.
+ *
+ * @generated from message customeranalytics.v1.MemoryStructure
+ */
+export type MemoryStructure = Message<"customeranalytics.v1.MemoryStructure"> & {
+  /**
+   * What it is, for example "portfolio index".
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "building", "ready" or "failed" (a failed one leaves its RPCs to SQL; the log says why).
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * How long its build took; unset while building.
+   *
+   * @generated from field: google.protobuf.Duration build_time = 3;
+   */
+  buildTime?: Duration | undefined;
+
+  /**
+   * The bytes its arrays hold (an estimate for the few strings kept as JavaScript strings).
+   *
+   * @generated from field: int64 bytes = 4;
+   */
+  bytes: bigint;
+};
+
+/**
+ * Describes the message customeranalytics.v1.MemoryStructure.
+ * Use `create(MemoryStructureSchema)` to create a new message.
+ */
+export const MemoryStructureSchema: GenMessage<MemoryStructure> = /*@__PURE__*/
+  messageDesc(file_customeranalytics_v1_sync, 9);
+
+/**
  * TriggerSyncRequest asks for a sync now.
  *
  * @generated from message customeranalytics.v1.TriggerSyncRequest
@@ -497,7 +548,7 @@ export type TriggerSyncRequest = Message<"customeranalytics.v1.TriggerSyncReques
  * Use `create(TriggerSyncRequestSchema)` to create a new message.
  */
 export const TriggerSyncRequestSchema: GenMessage<TriggerSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 9);
+  messageDesc(file_customeranalytics_v1_sync, 10);
 
 /**
  * TriggerSyncResponse names the run that is now going.
@@ -525,7 +576,7 @@ export type TriggerSyncResponse = Message<"customeranalytics.v1.TriggerSyncRespo
  * Use `create(TriggerSyncResponseSchema)` to create a new message.
  */
 export const TriggerSyncResponseSchema: GenMessage<TriggerSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 10);
+  messageDesc(file_customeranalytics_v1_sync, 11);
 
 /**
  * WatchSyncRequest takes no parameters.
@@ -540,7 +591,7 @@ export type WatchSyncRequest = Message<"customeranalytics.v1.WatchSyncRequest"> 
  * Use `create(WatchSyncRequestSchema)` to create a new message.
  */
 export const WatchSyncRequestSchema: GenMessage<WatchSyncRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 11);
+  messageDesc(file_customeranalytics_v1_sync, 12);
 
 /**
  * SyncProgress is one progress event of a sync run.
@@ -639,7 +690,7 @@ export type SyncProgress = Message<"customeranalytics.v1.SyncProgress"> & {
  * Use `create(SyncProgressSchema)` to create a new message.
  */
 export const SyncProgressSchema: GenMessage<SyncProgress> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 12);
+  messageDesc(file_customeranalytics_v1_sync, 13);
 
 /**
  * WatchSyncResponse carries one progress event.
@@ -660,7 +711,7 @@ export type WatchSyncResponse = Message<"customeranalytics.v1.WatchSyncResponse"
  * Use `create(WatchSyncResponseSchema)` to create a new message.
  */
 export const WatchSyncResponseSchema: GenMessage<WatchSyncResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 13);
+  messageDesc(file_customeranalytics_v1_sync, 14);
 
 /**
  * ListSnapshotsRequest takes no parameters.
@@ -675,7 +726,7 @@ export type ListSnapshotsRequest = Message<"customeranalytics.v1.ListSnapshotsRe
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 14);
+  messageDesc(file_customeranalytics_v1_sync, 15);
 
 /**
  * SnapshotEntry is a snapshot with whether it still answers reads.
@@ -710,7 +761,7 @@ export type SnapshotEntry = Message<"customeranalytics.v1.SnapshotEntry"> & {
  * Use `create(SnapshotEntrySchema)` to create a new message.
  */
 export const SnapshotEntrySchema: GenMessage<SnapshotEntry> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 15);
+  messageDesc(file_customeranalytics_v1_sync, 16);
 
 /**
  * ListSnapshotsResponse lists snapshots, newest first.
@@ -731,7 +782,7 @@ export type ListSnapshotsResponse = Message<"customeranalytics.v1.ListSnapshotsR
  * Use `create(ListSnapshotsResponseSchema)` to create a new message.
  */
 export const ListSnapshotsResponseSchema: GenMessage<ListSnapshotsResponse> = /*@__PURE__*/
-  messageDesc(file_customeranalytics_v1_sync, 16);
+  messageDesc(file_customeranalytics_v1_sync, 17);
 
 /**
  * SyncState is where a sync run is, or how it ended.

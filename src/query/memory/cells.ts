@@ -1,0 +1,68 @@
+/**
+ * How the in-memory structures hold SQL cells in typed arrays, and how they turn them back into
+ * the exact text the SQL path returns (dates as DuckDB prints them, DECIMALs to the cent).
+ *
+ * @module
+ */
+
+/** A NULL start_date (or any NULL day): never active, in no minimum or maximum. */
+export const NO_START = -2_147_483_648;
+/** A NULL end_date: open-ended, so active on every day from its start. */
+export const OPEN_END = 2_147_483_647;
+/** 0001-01-01 in days since 1970-01-01: where a missing start sorts (the SQL's coalesce). */
+export const FIRST_DAY = -719_162;
+/** 9999-12-31 in days: the last date JavaScript formats as DuckDB does. */
+export const LAST_DAY = 2_932_896;
+const DAY_MS = 86_400_000;
+
+/** The SQL that turns DATE `column` into days, NULL into `sentinel` (bound as `?`). */
+export function daySql(column: string): string {
+  return `coalesce((${column} - DATE '1970-01-01')::INTEGER, ?)`;
+}
+
+/** The SQL that turns DECIMAL `column` into cents as DOUBLE (exact below 2^53), NULL into NaN. */
+export function centsSql(column: string): string {
+  return `coalesce((${column} * 100)::DOUBLE, 'NaN'::DOUBLE)`;
+}
+
+/** A day read from a scan; throws for a date JavaScript would not print as DuckDB does. */
+export function scannedDay(value: unknown, sentinel: number): number {
+  const day = Number(value);
+  if (day !== sentinel && (day < FIRST_DAY || day > LAST_DAY)) {
+    throw new Error("a date lies outside 0001-01-01 to 9999-12-31");
+  }
+  return day;
+}
+
+/** The day of a validated `YYYY-MM-DD` request date. */
+export function dayOf(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+}
+
+/** A day as `YYYY-MM-DD`; "" for a NULL sentinel. */
+export function dayText(day: number): string {
+  if (day === NO_START || day === OPEN_END) return "";
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Cents as DuckDB prints a DECIMAL(p,2): `-0.05`, `0.00`, `1234.56`. */
+export function decimalText(cents: bigint): string {
+  const negative = cents < 0n;
+  const digits = (negative ? -cents : cents).toString().padStart(3, "0");
+  return `${negative ? "-" : ""}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
+/** A stored cents cell as its DECIMAL text; "" for NULL (NaN). */
+export function centsText(cents: number): string {
+  return Number.isNaN(cents) ? "" : decimalText(BigInt(cents));
+}
+
+/** Whether a relationship from `start` to `end` is active on `day` (start <= day <= end). */
+export function activeOn(start: number, end: number, day: number): boolean {
+  return start !== NO_START && start <= day && end >= day;
+}
+
+/** A scanned text cell; null stays null. */
+export function scannedText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}

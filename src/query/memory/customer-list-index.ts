@@ -1,0 +1,225 @@
+import { camelCase, columnsOf, selectList } from "../../schema/schema-sql.js";
+import type { MemoKey } from "../../snapshot/snapshot-memo.js";
+import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { CustomerRow } from "../rows.js";
+import { scannedText } from "./cells.js";
+import { Codes, StringPool, utf8 } from "./string-pool.js";
+
+/** Every customers column, dates as text, with the RFM segment, in ListCustomers' order. */
+const CUSTOMERS_SQL = `SELECT ${selectList("customers", "c", { datesAsText: true })},
+    s.segment::VARCHAR AS rfm_segment
+  FROM customers c
+  LEFT JOIN (SELECT customer_id, any_value(segment) AS segment FROM customer_rfm
+             WHERE segment IS NOT NULL GROUP BY customer_id) s ON s.customer_id = c.customer_id
+  WHERE c.customer_id IS NOT NULL ORDER BY c.customer_id`;
+
+/** Customers without an id: ListCustomers lists them last, which the keyset cannot follow. */
+const NULL_IDS_SQL = "SELECT count(*)::BIGINT AS n FROM customers WHERE customer_id IS NULL";
+
+/** The customers columns, each stored once: codes for the few-valued, a pool for the others. */
+const FIELDS = columnsOf("customers").map((c) => ({
+  name: c.name,
+  field: camelCase(c.name),
+  few: c.fewValues === true,
+}));
+
+/** One stored customers column. */
+type Column =
+  | { readonly kind: "codes"; readonly codes: Codes; ids: Int32Array }
+  | {
+      readonly kind: "pool";
+      readonly pool: StringPool;
+      nulls: Uint8Array;
+    };
+
+/** ListCustomers' filters with their values ("" or null: no filter). */
+export interface CustomerFilters {
+  readonly region: string | null;
+  readonly customerType: string | null;
+  readonly status: string | null;
+  readonly registeredFrom: string | null;
+  readonly registeredTo: string | null;
+  readonly nameContains: string | null;
+  readonly segment: string | null;
+}
+
+/**
+ * Every customer in id order with its columns and RFM segment, so ListCustomers runs no
+ * statement: the equality filters become sets of codes (compared ignoring case, as the SQL's
+ * `lower(x) = lower(?)`), the keyset a binary search by UTF-8 bytes (DuckDB's VARCHAR order).
+ * Definitions as in customer-queries.ts, held to them by test/memory-answers-match-sql.test.ts.
+ */
+export class CustomerListIndex {
+  readonly #columns: Column[] = FIELDS.map((f) =>
+    f.few
+      ? { kind: "codes", codes: new Codes(), ids: new Int32Array(1024) }
+      : { kind: "pool", pool: new StringPool(1024), nulls: new Uint8Array(1024) },
+  );
+  readonly #segments = new Codes();
+  #segment = new Int32Array(1024);
+  #size = 0;
+  readonly #lowerNames: StringPool = new StringPool(1024);
+
+  /** The bytes its arrays hold. */
+  get bytes(): number {
+    let bytes = this.#segment.byteLength + this.#lowerNames.bytes;
+    for (const c of this.#columns) {
+      bytes +=
+        c.kind === "codes" ? c.ids.byteLength + c.codes.bytes : c.pool.bytes + c.nulls.byteLength;
+    }
+    return bytes;
+  }
+
+  /** Up to `pageSize` customers matching `filters` with an id above `after`, in id order. */
+  page(
+    filters: CustomerFilters,
+    after: string | null,
+    pageSize: number,
+  ): { customers: CustomerRow[]; more: boolean } {
+    const ids = this.#column("customer_id");
+    if (ids.kind !== "pool") return { customers: [], more: false };
+    const tests: ((i: number) => boolean)[] = [];
+    for (const [column, value] of [
+      ["region", filters.region],
+      ["customer_type", filters.customerType],
+      ["status", filters.status],
+    ] as const) {
+      if (value !== null) tests.push(this.#equalsIgnoringCase(column, value));
+    }
+    const registered = this.#column("registration_date");
+    const from = filters.registeredFrom;
+    const to = filters.registeredTo;
+    if (from !== null || to !== null) {
+      tests.push((i) => {
+        const day = this.#text(registered, i);
+        return day !== null && (from === null || day >= from) && (to === null || day <= to);
+      });
+    }
+    if (filters.nameContains !== null) {
+      const part = filters.nameContains.toLowerCase();
+      tests.push((i) => this.#lowerNames.get(i).includes(part) && this.#hasName(i));
+    }
+    if (filters.segment !== null) {
+      const code = this.#segments.values.indexOf(filters.segment);
+      tests.push((i) => code >= 0 && this.#segment[i] === code);
+    }
+    const start = after === null ? 0 : ids.pool.lowerBound(utf8(after), 0, this.#size, true);
+    const customers: CustomerRow[] = [];
+    for (let i = start; i < this.#size; i++) {
+      if (!tests.every((test) => test(i))) continue;
+      if (customers.length === pageSize) return { customers, more: true };
+      customers.push(this.#row(i));
+    }
+    return { customers, more: false };
+  }
+
+  /** Stores a chunk of {@link CUSTOMERS_SQL} (loading, in id order). */
+  add(columns: readonly (readonly ScanValue[])[], rows: number): void {
+    const segments = columns[FIELDS.length] ?? [];
+    const names = columns[FIELDS.findIndex((f) => f.name === "customer_name")] ?? [];
+    for (let r = 0; r < rows; r++) {
+      const i = this.#size++;
+      this.#grow(i);
+      this.#columns.forEach((column, c) => {
+        const value = scannedText(columns[c]?.[r]);
+        if (column.kind === "codes") column.ids[i] = column.codes.code(value);
+        else {
+          column.pool.push(value ?? "");
+          column.nulls[i] = value === null ? 1 : 0;
+        }
+      });
+      this.#lowerNames.push((scannedText(names[r]) ?? "").toLowerCase());
+      this.#segment[i] = this.#segments.code(scannedText(segments[r]));
+    }
+  }
+
+  /** Releases the spare capacity (called once, after loading). */
+  seal(): void {
+    for (const column of this.#columns) {
+      if (column.kind === "pool") column.pool.seal();
+    }
+    this.#lowerNames.seal();
+  }
+
+  #grow(i: number): void {
+    if (i < this.#segment.length) return;
+    const size = this.#segment.length * 2;
+    const segment = new Int32Array(size);
+    segment.set(this.#segment);
+    this.#segment = segment;
+    for (const column of this.#columns) {
+      if (column.kind === "codes") {
+        const ids = new Int32Array(size);
+        ids.set(column.ids);
+        column.ids = ids;
+      } else {
+        const nulls = new Uint8Array(size);
+        nulls.set(column.nulls);
+        column.nulls = nulls;
+      }
+    }
+  }
+
+  #column(name: string): Column {
+    const column = this.#columns[FIELDS.findIndex((f) => f.name === name)];
+    if (column === undefined) throw new Error(`customers has no column ${name}`);
+    return column;
+  }
+
+  #text(column: Column, i: number): string | null {
+    if (column.kind === "codes") return column.codes.value(column.ids[i] ?? -1);
+    return column.nulls[i] === 1 ? null : column.pool.get(i);
+  }
+
+  #hasName(i: number): boolean {
+    return this.#text(this.#column("customer_name"), i) !== null;
+  }
+
+  /** A test for `lower(column) = lower(value)`. */
+  #equalsIgnoringCase(name: string, value: string): (i: number) => boolean {
+    const column = this.#column(name);
+    const wanted = value.toLowerCase();
+    if (column.kind === "codes") {
+      const codes = new Set<number>();
+      column.codes.values.forEach((v, code) => {
+        if (v !== null && v.toLowerCase() === wanted) codes.add(code);
+      });
+      return (i) => codes.has(column.ids[i] ?? -1);
+    }
+    return (i) => column.nulls[i] !== 1 && column.pool.get(i).toLowerCase() === wanted;
+  }
+
+  #row(i: number): CustomerRow {
+    const row: Record<string, string> = {};
+    this.#columns.forEach((column, c) => {
+      const field = FIELDS[c]?.field;
+      if (field !== undefined) row[field] = this.#text(column, i) ?? "";
+    });
+    return row as CustomerRow;
+  }
+}
+
+/**
+ * Loads the {@link CustomerListIndex} of a snapshot in one scan, in the background. Refuses a
+ * snapshot with customers lacking an id (SQL keeps answering it).
+ */
+export async function loadCustomerListIndex(
+  db: SnapshotReader,
+  stopped: () => boolean,
+): Promise<CustomerListIndex> {
+  const [nulls = { n: 0 }] = await db.all(NULL_IDS_SQL);
+  if (Number(nulls.n) > 0) throw new Error("some customers have no customer_id");
+  const index = new CustomerListIndex();
+  await db.scan(CUSTOMERS_SQL, [], (columns, rows) => {
+    index.add(columns, rows);
+    return !stopped();
+  });
+  index.seal();
+  return index;
+}
+
+/** The in-memory customer list, built once per snapshot (see {@link CustomerListIndex}). */
+export const CUSTOMER_LIST_INDEX: MemoKey<CustomerListIndex> = {
+  name: "customer list index",
+  build: loadCustomerListIndex,
+};
