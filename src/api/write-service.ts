@@ -74,7 +74,7 @@ function stored(row: StoredRow | null): StoredRow {
 }
 
 /** How a delete request reads once its resource's field names are taken off it. */
-interface DeleteAsk {
+interface DeleteRow {
   readonly key: string;
   readonly etag: string;
   /** The holdings column that points at the resource, and `force`; absent for a holding. */
@@ -131,7 +131,7 @@ function resourceWriter(writes: Writes, writer: RowWriter, name: string) {
       return stored(done);
     },
     /** Deletes the row `ask.key` (and its holdings when forced). */
-    async delete(ctx: HandlerContext, requestId: string, ask: DeleteAsk): Promise<void> {
+    async delete(ctx: HandlerContext, requestId: string, ask: DeleteRow): Promise<void> {
       const { key, etag, holdings } = ask;
       const body = holdings === undefined ? { key, etag } : { key, etag, force: holdings.force };
       const options =
@@ -148,79 +148,89 @@ function resourceWriter(writes: Writes, writer: RowWriter, name: string) {
 /** A customer's or product's message as a write request carries it. */
 type Message = Fields & { readonly etag: string };
 
+/** A create request of a resource whose message is in field `F` (`customer`, `product`). */
+type CreateAsk<F extends string> = { requestId: string } & { [P in F]?: Message | undefined };
+/** An update request: a create's fields and the update mask. */
+type UpdateAsk<F extends string> = CreateAsk<F> & { updateMask?: FieldMask | undefined };
+/** A delete request of a resource whose key is in field `K` (`customerId`, `productId`). */
+type DeleteAsk<K extends string> = { requestId: string; etag: string; force: boolean } & {
+  [P in K]: string;
+};
+
+/** The three write handlers of a resource holdings point at, named as its service names them. */
+type OwnedWriteHandlers<N extends string, F extends string, K extends string, M> = {
+  [C in `create${N}`]: (req: CreateAsk<F>, ctx: HandlerContext) => Promise<M>;
+} & { [U in `update${N}`]: (req: UpdateAsk<F>, ctx: HandlerContext) => Promise<M> } & {
+  [D in `delete${N}`]: (req: DeleteAsk<K>, ctx: HandlerContext) => Promise<Record<string, never>>;
+};
+
 /**
  * The writes of a resource that holdings point at (customers, products): the same three
- * handlers once the request's message, key and holdings column are named, so CustomerService
- * and ProductService share them instead of repeating each other line for line.
+ * handlers once the request's message field, key field and holdings column are named, so
+ * CustomerService and ProductService share them instead of repeating each other line for line.
  */
-function ownedWrites<M>(
+function ownedWrites<N extends string, F extends string, K extends string, M>(
   writes: Writes,
   writer: RowWriter,
-  name: string,
-  by: keyof typeof HOLDINGS_OF,
+  names: {
+    readonly rpc: N;
+    readonly field: F;
+    readonly key: K;
+    readonly by: keyof typeof HOLDINGS_OF;
+  },
   message: (row: StoredRow) => M,
-) {
+): OwnedWriteHandlers<N, F, K, M> {
   const spec = writer.spec;
-  const w = resourceWriter(writes, writer, name);
-  return {
-    create: async (ctx: HandlerContext, requestId: string, fields: Message | undefined) =>
-      message(await w.create(ctx, requestId, rowOf(spec, fields))),
-    update: async (
-      ctx: HandlerContext,
-      requestId: string,
-      fields: Message | undefined,
-      mask: FieldMask | undefined,
-    ) => message(await w.update(ctx, requestId, rowOf(spec, fields), mask, fields?.etag ?? "")),
-    delete: async (
-      ctx: HandlerContext,
-      requestId: string,
-      key: string,
-      etag: string,
-      force: boolean,
-    ) => {
-      await w.delete(ctx, requestId, { key, etag, holdings: { by, force } });
+  const w = resourceWriter(writes, writer, names.rpc);
+  const fieldOf = (req: CreateAsk<F>): Message | undefined => req[names.field];
+  const handlers: Record<string, unknown> = {
+    [`create${names.rpc}`]: async (req: CreateAsk<F>, ctx: HandlerContext) =>
+      message(await w.create(ctx, req.requestId, rowOf(spec, fieldOf(req)))),
+    [`update${names.rpc}`]: async (req: UpdateAsk<F>, ctx: HandlerContext) => {
+      const fields = fieldOf(req);
+      const incoming = rowOf(spec, fields);
+      return message(
+        await w.update(ctx, req.requestId, incoming, req.updateMask, fields?.etag ?? ""),
+      );
+    },
+    [`delete${names.rpc}`]: async (req: DeleteAsk<K>, ctx: HandlerContext) => {
+      const holdings = { by: names.by, force: req.force };
+      await w.delete(ctx, req.requestId, { key: req[names.key], etag: req.etag, holdings });
       return {};
     },
   };
+  return handlers as OwnedWriteHandlers<N, F, K, M>;
 }
 
-/** CustomerService's writes: messages in, {@link Writes} calls, the stored row out. */
-export function customerWrites(
-  writes: Writes,
-): Pick<
+/** How each service names its message and key fields, and the holdings column to its rows. */
+const OWNED = {
+  customer: { rpc: "Customer", field: "customer", key: "customerId", by: "customer_id" },
+  product: { rpc: "Product", field: "product", key: "productId", by: "product_id" },
+} as const;
+
+/** The write RPCs of CustomerService, which {@link customerWrites} implements. */
+type CustomerWrites = Pick<
   ServiceImpl<typeof CustomerService>,
   "createCustomer" | "updateCustomer" | "deleteCustomer"
-> {
-  const w = ownedWrites(
-    writes,
-    writes.customers,
-    "Customer",
-    "customer_id",
-    (row) => fieldsOf(CUSTOMER_SPEC, row) as MessageInitShape<typeof CustomerSchema>,
-  );
-  return {
-    createCustomer: (req, ctx) => w.create(ctx, req.requestId, req.customer),
-    updateCustomer: (req, ctx) => w.update(ctx, req.requestId, req.customer, req.updateMask),
-    deleteCustomer: (req, ctx) => w.delete(ctx, req.requestId, req.customerId, req.etag, req.force),
-  };
+>;
+/** The write RPCs of ProductService, which {@link productWrites} implements. */
+type ProductWrites = Pick<
+  ServiceImpl<typeof ProductService>,
+  "createProduct" | "updateProduct" | "deleteProduct"
+>;
+
+/** CustomerService's writes: messages in, {@link Writes} calls, the stored row out. */
+export function customerWrites(writes: Writes): CustomerWrites {
+  const message = (row: StoredRow): MessageInitShape<typeof CustomerSchema> =>
+    fieldsOf(CUSTOMER_SPEC, row);
+  return ownedWrites(writes, writes.customers, OWNED.customer, message);
 }
 
 /** ProductService's writes, as {@link customerWrites}. */
-export function productWrites(
-  writes: Writes,
-): Pick<ServiceImpl<typeof ProductService>, "createProduct" | "updateProduct" | "deleteProduct"> {
-  const w = ownedWrites(
-    writes,
-    writes.products,
-    "Product",
-    "product_id",
-    (row) => fieldsOf(PRODUCT_SPEC, row) as MessageInitShape<typeof ProductSchema>,
-  );
-  return {
-    createProduct: (req, ctx) => w.create(ctx, req.requestId, req.product),
-    updateProduct: (req, ctx) => w.update(ctx, req.requestId, req.product, req.updateMask),
-    deleteProduct: (req, ctx) => w.delete(ctx, req.requestId, req.productId, req.etag, req.force),
-  };
+export function productWrites(writes: Writes): ProductWrites {
+  const message = (row: StoredRow): MessageInitShape<typeof ProductSchema> =>
+    fieldsOf(PRODUCT_SPEC, row);
+  return ownedWrites(writes, writes.products, OWNED.product, message);
 }
 
 /** PortfolioService's writes of holdings (customer_products rows), as {@link customerWrites}. */
