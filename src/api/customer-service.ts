@@ -1,5 +1,10 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
+import type {
+  BatchGetCustomersRequest,
+  CustomerService,
+  GetCustomerRequest,
+  ListCustomersRequest,
+} from "../../gen/customeranalytics/v1/customer_pb.js";
 import { RfmSegment } from "../../gen/customeranalytics/v1/segmentation_pb.js";
 import { RFM_SEGMENTS } from "../analytics/rfm/rfm-sql.js";
 import {
@@ -17,7 +22,7 @@ import type { Question, ReadRouter } from "../query/read-router.js";
 import { CUSTOMER_SPEC } from "../write/resource-specs.js";
 import type { Writes } from "../write/writes.js";
 import { enumArg, enumWords } from "./message-values.js";
-import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { approx, readHandler } from "./read-options.js";
 import { customerWrites, withEtag } from "./write-service.js";
 
 /** The snapshot answers from memory once it can; the live source by the same SQL as ever. */
@@ -62,40 +67,33 @@ export function customerService(
 ): ServiceImpl<typeof CustomerService> {
   return {
     ...customerWrites(writes),
-    async getCustomer(req) {
-      const { value, meta } = await router.ask(
-        getCustomerQuestion,
-        { customerId: req.customerId },
-        readPolicy(req.readOptions),
-      );
-      const { customer, summary } = customerDetail(value);
-      return { customer, summary, meta: resultMeta(meta) };
-    },
-    async batchGetCustomers(req) {
-      const { value, meta } = await router.ask(
-        batchGetCustomersQuestion,
-        { customerIds: req.customerIds },
-        readPolicy(req.readOptions),
-      );
-      return {
+    getCustomer: readHandler(
+      router,
+      getCustomerQuestion,
+      (req: GetCustomerRequest) => ({ customerId: req.customerId }),
+      customerDetail,
+    ),
+    batchGetCustomers: readHandler(
+      router,
+      batchGetCustomersQuestion,
+      (req: BatchGetCustomersRequest) => ({ customerIds: req.customerIds }),
+      (value) => ({
         customers: value.customers.map(customerDetail),
         missingCustomerIds: value.missing,
-        meta: resultMeta(meta),
-      };
-    },
-    async listCustomers(req) {
-      const segment = enumArg(SEGMENTS, req.segment, "segment") ?? "";
-      const { value, meta } = await router.ask(
-        listCustomersQuestion,
-        { ...req, segment },
-        readPolicy(req.readOptions),
-      );
-      return {
+      }),
+    ),
+    listCustomers: readHandler(
+      router,
+      listCustomersQuestion,
+      (req: ListCustomersRequest) => ({
+        ...req,
+        segment: enumArg(SEGMENTS, req.segment, "segment") ?? "",
+      }),
+      (value) => ({
         ...value,
         customers: value.customers.map((c) => withEtag(CUSTOMER_SPEC, c)),
-        meta: resultMeta(meta),
-      };
-    },
+      }),
+    ),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type {
+  GetCustomerPortfolioRequest,
   PortfolioService,
   PortfolioTotalSchema,
 } from "../../gen/customeranalytics/v1/portfolio_pb.js";
@@ -14,7 +15,7 @@ import {
 import type { Question, ReadRouter } from "../query/read-router.js";
 import { HOLDING_SPEC } from "../write/resource-specs.js";
 import type { Writes } from "../write/writes.js";
-import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { approx, readHandler } from "./read-options.js";
 import { holdingWrites, withEtag } from "./write-service.js";
 
 /** The same SQL on both sides; the snapshot checks the customer exists in memory. */
@@ -35,13 +36,11 @@ export function portfolioService(
 ): ServiceImpl<typeof PortfolioService> {
   return {
     ...holdingWrites(writes),
-    async getCustomerPortfolio(req) {
-      const { value, meta } = await router.ask(
-        getCustomerPortfolioQuestion,
-        req,
-        readPolicy(req.readOptions),
-      );
-      return {
+    getCustomerPortfolio: readHandler(
+      router,
+      getCustomerPortfolioQuestion,
+      (req: GetCustomerPortfolioRequest) => req,
+      (value) => ({
         customerId: value.customerId,
         asOf: value.asOf,
         holdings: value.holdings.map((h) => ({
@@ -51,9 +50,8 @@ export function portfolioService(
         categoryTotals: value.categoryTotals.map(total),
         totals: total(value.totals),
         nextPageToken: value.nextPageToken,
-        meta: resultMeta(meta),
-      };
-    },
+      }),
+    ),
   };
 }
 

@@ -1,5 +1,10 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { ProductService } from "../../gen/customeranalytics/v1/product_pb.js";
+import type {
+  GetProductRequest,
+  ListProductCustomersRequest,
+  ListProductsRequest,
+  ProductService,
+} from "../../gen/customeranalytics/v1/product_pb.js";
 import type { PendingView } from "../query/pending-writes.js";
 import {
   getProductQuestion,
@@ -9,7 +14,7 @@ import {
 import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
 import { PRODUCT_SPEC } from "../write/resource-specs.js";
 import type { Writes } from "../write/writes.js";
-import { approx, readPolicy, resultMeta } from "./read-options.js";
+import { approx, readHandler } from "./read-options.js";
 import { productWrites, withEtag } from "./write-service.js";
 
 /** Pending writes of products change a listing; holdings do not show in it. */
@@ -39,42 +44,30 @@ export function productService(
 ): ServiceImpl<typeof ProductService> {
   return {
     ...productWrites(writes),
-    async getProduct(req) {
-      const { value, meta } = await router.ask(
-        getProductOverlaid,
-        { productId: req.productId },
-        readPolicy(req.readOptions),
-      );
-      return {
+    getProduct: readHandler(
+      router,
+      getProductOverlaid,
+      (req: GetProductRequest) => ({ productId: req.productId }),
+      (value) => ({
         product: withEtag(PRODUCT_SPEC, value.product),
         summary: { ...value.summary, totalValueNumber: approx(value.summary.totalValue) },
-        meta: resultMeta(meta),
-      };
-    },
-    async listProducts(req) {
-      const { value, meta } = await router.ask(
-        listProductsQuestion,
-        req,
-        readPolicy(req.readOptions),
-      );
-      return {
-        ...value,
-        products: value.products.map((p) => withEtag(PRODUCT_SPEC, p)),
-        meta: resultMeta(meta),
-      };
-    },
-    async listProductCustomers(req) {
-      const { value, meta } = await router.ask(
-        listProductCustomersOverlaid,
-        req,
-        readPolicy(req.readOptions),
-      );
-      return {
+      }),
+    ),
+    listProducts: readHandler(
+      router,
+      listProductsQuestion,
+      (req: ListProductsRequest) => req,
+      (value) => ({ ...value, products: value.products.map((p) => withEtag(PRODUCT_SPEC, p)) }),
+    ),
+    listProductCustomers: readHandler(
+      router,
+      listProductCustomersOverlaid,
+      (req: ListProductCustomersRequest) => req,
+      (value) => ({
         holders: value.holders.map((h) => ({ ...h, totalValueNumber: approx(h.totalValue) })),
         nextPageToken: value.nextPageToken,
         asOf: value.asOf,
-        meta: resultMeta(meta),
-      };
-    },
+      }),
+    ),
   };
 }

@@ -65,6 +65,25 @@ export function askerFor(router: ReadRouter): Ask {
   };
 }
 
+/**
+ * A read RPC's whole handler: the request's arguments asked of `router` under its
+ * ReadOptions, the value mapped to the response, and its ResultMeta added. Customer, product
+ * and portfolio reads differ only in the question, the arguments and the mapping, so each is
+ * one call here rather than the same ask-and-map block again.
+ */
+export function readHandler<Req extends { readOptions?: ReadOptions | undefined }, A, R, M>(
+  router: ReadRouter,
+  question: Question<A, R>,
+  args: (req: Req) => A,
+  message: (value: R) => M,
+): (req: Req) => Promise<M & { meta: MessageInitShape<typeof ResultMetaSchema> }> {
+  const ask = askerFor(router);
+  return async (req) => {
+    const { value, meta } = await ask(question, args(req), req.readOptions);
+    return { ...message(value), meta };
+  };
+}
+
 /** A decimal string as a double, for the `*_number` fields charts use; never for arithmetic. */
 export function approx(decimal: string): number {
   return decimal === "" ? 0 : Number(decimal);

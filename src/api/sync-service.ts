@@ -10,6 +10,7 @@ import {
   type SyncService,
   SyncState,
 } from "../../gen/customeranalytics/v1/sync_pb.js";
+import type { PublicationView } from "../publish/scale-out.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { SnapshotStore } from "../snapshot/snapshot-store.js";
 import type { SyncProgressEvent } from "../sync/sync-progress.js";
@@ -44,17 +45,7 @@ export interface SyncView {
   /** ROLE of this process; "all" when absent. */
   readonly role?: string;
   /** The publications this process wrote or follows; absent or undefined for ROLE=all. */
-  readonly publication?: () => PublicationFacts | undefined;
-}
-
-/** A publication's state as GetSyncStatus reports it (see PublicationStatus in the proto). */
-export interface PublicationFacts {
-  readonly latestId: string;
-  readonly latestPublishedAt: Date | undefined;
-  readonly servingId: string;
-  readonly lagMs: number | undefined;
-  readonly lastRefusal: string;
-  readonly checkedAt: Date | undefined;
+  readonly publication?: () => PublicationView | undefined;
 }
 
 /** SyncService: the syncer's and the snapshot store's state as messages, and a way to sync now. */
@@ -120,7 +111,7 @@ export function syncService(view: SyncView): ServiceImpl<typeof SyncService> {
 }
 
 /** The `publication` field, or nothing for a process that neither publishes nor follows. */
-function publicationStatus(facts: PublicationFacts | undefined): {
+function publicationStatus(facts: PublicationView | undefined): {
   publication?: MessageInitShape<typeof PublicationStatusSchema>;
 } {
   if (facts === undefined) return {};

@@ -5,7 +5,10 @@ import type { Syncer } from "../sync/syncer.js";
 import { Publisher } from "./publisher.js";
 import { ReplicaFollower } from "./replica-follower.js";
 
-/** The publications as one process sees them, for GetSyncStatus, /readyz and /metrics. */
+/**
+ * The publications as one process sees them, for GetSyncStatus, /readyz and /metrics; the one
+ * shape SyncService reports too, so the status message and the gauges cannot drift apart.
+ */
 export interface PublicationView {
   readonly latestId: string;
   readonly latestPublishedAt: Date | undefined;

@@ -43,24 +43,44 @@ export function scaleOutGauges(registry: Registry, read: () => ScaleOutReadings)
       if (snapshotId !== "") this.set({ snapshot: snapshotId }, 1);
     },
   });
-  new Gauge({
-    name: `${PREFIX}publication_lag_seconds`,
-    help: "Replicas: seconds from the served publication being published to this process serving it.",
+  secondsGauge(
     registers,
-    collect() {
-      this.reset();
+    "publication_lag_seconds",
+    "Replicas: seconds from the served publication being published to this process serving it.",
+    () => {
       const lag = read().publicationLagMs;
-      if (lag !== undefined) this.set(lag / 1000);
+      return lag === undefined ? undefined : lag / 1000;
     },
-  });
+  );
+  secondsGauge(
+    registers,
+    "publication_age_seconds",
+    "Seconds since the newest publication in PUBLISH_DIR was made; grows while the syncer is down.",
+    () => {
+      const at = read().latestPublishedAt;
+      return at === undefined ? undefined : (Date.now() - at.getTime()) / 1000;
+    },
+  );
+}
+
+/**
+ * An unlabelled gauge read at scrape time that is absent while `seconds` has no value, so a
+ * dashboard sees "no data" rather than a stale or zero lag; both publication gauges share it.
+ */
+function secondsGauge(
+  registers: Registry[],
+  name: string,
+  help: string,
+  seconds: () => number | undefined,
+): void {
   new Gauge({
-    name: `${PREFIX}publication_age_seconds`,
-    help: "Seconds since the newest publication in PUBLISH_DIR was made; grows while the syncer is down.",
+    name: `${PREFIX}${name}`,
+    help,
     registers,
     collect() {
       this.reset();
-      const at = read().latestPublishedAt;
-      if (at !== undefined) this.set((Date.now() - at.getTime()) / 1000);
+      const value = seconds();
+      if (value !== undefined) this.set(value);
     },
   });
 }

@@ -8,6 +8,24 @@ export interface RunningStatement {
 }
 
 /**
+ * Runs `work` with a statement named `what` counted in `running` until it settles; the one
+ * place a client's and a session's queries are recorded, so both leave the set the same way.
+ */
+async function whileRunning<T>(
+  running: Set<RunningStatement>,
+  what: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const entry = { what, startedAt: new Date() };
+  running.add(entry);
+  try {
+    return await work();
+  } finally {
+    running.delete(entry);
+  }
+}
+
+/**
  * Remembers the statements a sync has in flight, so GetSyncStatus can say which one a sync
  * waits on and for how long (a hung statement otherwise only shows as a run stuck at RUNNING
  * until `SNOWFLAKE_STATEMENT_TIMEOUT`). A streamed statement counts until its last batch.
@@ -25,15 +43,8 @@ export class StatementTracker {
     const running = this.#running;
     return {
       url: client.url,
-      async query(sql, binds, options) {
-        const entry = { what: options.what, startedAt: new Date() };
-        running.add(entry);
-        try {
-          return await client.query(sql, binds, options);
-        } finally {
-          running.delete(entry);
-        }
-      },
+      query: (sql, binds, options) =>
+        whileRunning(running, options.what, () => client.query(sql, binds, options)),
       transaction: (fn, options) => client.transaction(fn, options),
       async *stream(sql, binds, options) {
         const entry = { what: options.what, startedAt: new Date() };
@@ -47,15 +58,8 @@ export class StatementTracker {
       session: (what, work) =>
         client.session(what, (session) =>
           work({
-            async query(sql, binds, options) {
-              const entry = { what: options.what, startedAt: new Date() };
-              running.add(entry);
-              try {
-                return await session.query(sql, binds, options);
-              } finally {
-                running.delete(entry);
-              }
-            },
+            query: (sql, binds, options) =>
+              whileRunning(running, options.what, () => session.query(sql, binds, options)),
           }),
         ),
       close: () => client.close(),
