@@ -2,6 +2,7 @@ import { camelCase, columnsOf, primaryKeyOf, selectList } from "../schema/schema
 import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
+import { scanPasses } from "./memory/scan-passes.js";
 import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
 
 /**
@@ -285,18 +286,17 @@ export async function loadCustomerIndex(
   );
   const [relationships = { n: 0 }] = await db.all(COUNT_RELATIONSHIPS_SQL);
   const index = new CustomerIndex(Number(customers.n), Number(relationships.n));
-  let loaded = 0;
-  await db.scan(CUSTOMERS_SQL, [], (columns, rows) => {
-    index.addCustomers(loaded, columns, rows);
-    loaded += rows;
-    return !stopped();
-  });
-  loaded = 0;
-  await db.scan(RELATIONSHIPS_SQL, [NO_START, OPEN_END], (columns, rows) => {
-    index.addRelationships(loaded, columns, rows);
-    loaded += rows;
-    return !stopped();
-  });
+  await scanPasses(db, stopped, [
+    {
+      sql: CUSTOMERS_SQL,
+      take: (columns, rows, offset) => index.addCustomers(offset, columns, rows),
+    },
+    {
+      sql: RELATIONSHIPS_SQL,
+      params: [NO_START, OPEN_END],
+      take: (columns, rows, offset) => index.addRelationships(offset, columns, rows),
+    },
+  ]);
   index.seal();
   return index;
 }

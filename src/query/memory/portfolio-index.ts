@@ -21,6 +21,7 @@ import {
   TYPE_CODES,
   TYPES_SQL,
 } from "./portfolio-sql.js";
+import { scanPasses } from "./scan-passes.js";
 import { Codes, StringPool, utf8 } from "./string-pool.js";
 
 /** The product of a holding as the join gives it (one entry per distinct combination). */
@@ -312,24 +313,16 @@ export async function loadPortfolioIndex(
   if (Number(duplicates.n) > 0) throw new Error("some product ids appear twice in products");
   const [count = { n: 0, id_bytes: 0 }] = await db.all(COUNT_HOLDINGS_SQL);
   const index = new PortfolioIndex(Number(count.n), Number(count.id_bytes));
-  await db.scan(CUSTOMER_IDS_SQL, [], (columns, rows) => {
-    index.addCustomers(columns, rows);
-    return !stopped();
-  });
-  await db.scan(HELD_SQL, [], (columns, rows) => {
-    index.addHeld(columns, rows);
-    return !stopped();
-  });
-  await db.scan(TYPES_SQL, [], (columns, rows) => {
-    index.addTypes(columns, rows);
-    return !stopped();
-  });
-  let loaded = 0;
-  await db.scan(HOLDINGS_SQL, [NO_START, OPEN_END], (columns, rows) => {
-    index.addHoldings(loaded, columns, rows);
-    loaded += rows;
-    return !stopped();
-  });
+  await scanPasses(db, stopped, [
+    { sql: CUSTOMER_IDS_SQL, take: (columns, rows) => index.addCustomers(columns, rows) },
+    { sql: HELD_SQL, take: (columns, rows) => index.addHeld(columns, rows) },
+    { sql: TYPES_SQL, take: (columns, rows) => index.addTypes(columns, rows) },
+    {
+      sql: HOLDINGS_SQL,
+      params: [NO_START, OPEN_END],
+      take: (columns, rows, offset) => index.addHoldings(offset, columns, rows),
+    },
+  ]);
   index.seal();
   return index;
 }

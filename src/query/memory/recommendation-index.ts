@@ -2,6 +2,7 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { Recommendation } from "../cross-sell-queries.js";
 import { scannedText } from "./cells.js";
+import { scanPasses } from "./scan-passes.js";
 import { StringPool } from "./string-pool.js";
 
 /** Who GetRecommendations knows (a customer or a basket owner), in id order, with what they hold. */
@@ -246,22 +247,12 @@ export async function loadRecommendationIndex(
 ): Promise<RecommendationIndex> {
   const [count = { n: 0 }] = await db.all(COUNT_RECOMMENDATIONS_SQL);
   const index = new RecommendationIndex(Number(count.n));
-  await db.scan(KNOWN_SQL, [], (columns, rows) => {
-    index.addKnown(columns, rows);
-    return !stopped();
-  });
-  await db.scan(ENTRIES_SQL, [], (columns, rows) => {
-    index.addEntries(columns, rows);
-    return !stopped();
-  });
-  await db.scan(BECAUSE_SQL, [], (columns, rows) => {
-    index.addBecause(columns, rows);
-    return !stopped();
-  });
-  await db.scan(RECOMMENDATIONS_SQL, [], (columns, rows) => {
-    index.addRecommendations(columns, rows);
-    return !stopped();
-  });
+  await scanPasses(db, stopped, [
+    { sql: KNOWN_SQL, take: (columns, rows) => index.addKnown(columns, rows) },
+    { sql: ENTRIES_SQL, take: (columns, rows) => index.addEntries(columns, rows) },
+    { sql: BECAUSE_SQL, take: (columns, rows) => index.addBecause(columns, rows) },
+    { sql: RECOMMENDATIONS_SQL, take: (columns, rows) => index.addRecommendations(columns, rows) },
+  ]);
   index.seal();
   return index;
 }
