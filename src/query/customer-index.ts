@@ -2,7 +2,7 @@ import { camelCase, columnsOf, primaryKeyOf, selectList } from "../schema/schema
 import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
-import { scanPasses } from "./memory/scan-passes.js";
+import { countOf, loadSealed } from "./memory/scan-passes.js";
 import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
 
 /**
@@ -281,12 +281,9 @@ export async function loadCustomerIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<CustomerIndex> {
-  const [customers = { n: 0 }] = await db.all(
-    `SELECT count(*)::BIGINT AS n FROM (${CUSTOMERS_SQL})`,
-  );
-  const [relationships = { n: 0 }] = await db.all(COUNT_RELATIONSHIPS_SQL);
-  const index = new CustomerIndex(Number(customers.n), Number(relationships.n));
-  await scanPasses(db, stopped, [
+  const customers = await countOf(db, `SELECT count(*)::BIGINT AS n FROM (${CUSTOMERS_SQL})`);
+  const index = new CustomerIndex(customers, await countOf(db, COUNT_RELATIONSHIPS_SQL));
+  return loadSealed(db, stopped, index, [
     {
       sql: CUSTOMERS_SQL,
       take: (columns, rows, offset) => index.addCustomers(offset, columns, rows),
@@ -297,8 +294,6 @@ export async function loadCustomerIndex(
       take: (columns, rows, offset) => index.addRelationships(offset, columns, rows),
     },
   ]);
-  index.seal();
-  return index;
 }
 
 /** The in-memory customer index, built once per snapshot (see {@link CustomerIndex}). */

@@ -21,7 +21,7 @@ import {
   TYPE_CODES,
   TYPES_SQL,
 } from "./portfolio-sql.js";
-import { scanPasses } from "./scan-passes.js";
+import { loadSealed, refuseAny } from "./scan-passes.js";
 import { Codes, StringPool, utf8 } from "./string-pool.js";
 
 /** The product of a holding as the join gives it (one entry per distinct combination). */
@@ -309,11 +309,10 @@ export async function loadPortfolioIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<PortfolioIndex> {
-  const [duplicates = { n: 0 }] = await db.all(DUPLICATE_PRODUCTS_SQL);
-  if (Number(duplicates.n) > 0) throw new Error("some product ids appear twice in products");
+  await refuseAny(db, DUPLICATE_PRODUCTS_SQL, "some product ids appear twice in products");
   const [count = { n: 0, id_bytes: 0 }] = await db.all(COUNT_HOLDINGS_SQL);
   const index = new PortfolioIndex(Number(count.n), Number(count.id_bytes));
-  await scanPasses(db, stopped, [
+  return loadSealed(db, stopped, index, [
     { sql: CUSTOMER_IDS_SQL, take: (columns, rows) => index.addCustomers(columns, rows) },
     { sql: HELD_SQL, take: (columns, rows) => index.addHeld(columns, rows) },
     { sql: TYPES_SQL, take: (columns, rows) => index.addTypes(columns, rows) },
@@ -323,8 +322,6 @@ export async function loadPortfolioIndex(
       take: (columns, rows, offset) => index.addHoldings(offset, columns, rows),
     },
   ]);
-  index.seal();
-  return index;
 }
 
 /** The in-memory portfolios, built once per snapshot (see {@link PortfolioIndex}). */

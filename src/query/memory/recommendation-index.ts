@@ -2,7 +2,7 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { Recommendation } from "../cross-sell-queries.js";
 import { scannedText } from "./cells.js";
-import { scanPasses } from "./scan-passes.js";
+import { countOf, loadSealed } from "./scan-passes.js";
 import { StringPool } from "./string-pool.js";
 
 /** Who GetRecommendations knows (a customer or a basket owner), in id order, with what they hold. */
@@ -245,16 +245,13 @@ export async function loadRecommendationIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<RecommendationIndex> {
-  const [count = { n: 0 }] = await db.all(COUNT_RECOMMENDATIONS_SQL);
-  const index = new RecommendationIndex(Number(count.n));
-  await scanPasses(db, stopped, [
+  const index = new RecommendationIndex(await countOf(db, COUNT_RECOMMENDATIONS_SQL));
+  return loadSealed(db, stopped, index, [
     { sql: KNOWN_SQL, take: (columns, rows) => index.addKnown(columns, rows) },
     { sql: ENTRIES_SQL, take: (columns, rows) => index.addEntries(columns, rows) },
     { sql: BECAUSE_SQL, take: (columns, rows) => index.addBecause(columns, rows) },
     { sql: RECOMMENDATIONS_SQL, take: (columns, rows) => index.addRecommendations(columns, rows) },
   ]);
-  index.seal();
-  return index;
 }
 
 /** The in-memory precomputed recommendations, built once per snapshot. */

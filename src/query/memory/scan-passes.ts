@@ -37,3 +37,37 @@ export async function scanPasses(
     });
   }
 }
+
+/** An index that is filled by scans and then made ready to answer (pools sorted, ids ranked). */
+export interface Sealable {
+  seal(): void;
+}
+
+/**
+ * Fills `index` by its passes and seals it: the one shape every loader ends with, so none can
+ * hand out an index it forgot to seal.
+ */
+export async function loadSealed<T extends Sealable>(
+  db: SnapshotReader,
+  stopped: () => boolean,
+  index: T,
+  passes: readonly ScanPass[],
+): Promise<T> {
+  await scanPasses(db, stopped, passes);
+  index.seal();
+  return index;
+}
+
+/** Column `n` of the one row `sql` returns, as a number (0 when it returns none). */
+export async function countOf(db: SnapshotReader, sql: string): Promise<number> {
+  const [row = { n: 0 }] = await db.all(sql);
+  return Number(row.n);
+}
+
+/**
+ * Throws `message` when `sql` counts any row: a load refuses a snapshot whose data breaks what
+ * its index assumes (duplicate or missing ids), so SQL keeps answering that snapshot.
+ */
+export async function refuseAny(db: SnapshotReader, sql: string, message: string): Promise<void> {
+  if ((await countOf(db, sql)) > 0) throw new Error(message);
+}
