@@ -73,18 +73,11 @@ const RECOMMENDATIONS_SQL = `WITH v AS (${ENTRY_CODES}), b AS (${BECAUSE_CODES})
     LEFT JOIN b b3 ON b3.product_id = r.because[3]
   ORDER BY k.ordinal, r.rank`;
 
-/** One distinct recommended product with its metrics, shared by every list it appears in. */
-interface Scored {
-  readonly productId: string;
-  readonly productName: string | null;
-  readonly productCategory: string | null;
-  readonly score: number;
-  readonly confidence: number;
-  readonly lift: number;
-  readonly support: number;
-  readonly cosine: number;
-  readonly productHolders: number;
-}
+/**
+ * One distinct recommended product with its metrics, shared by every list it appears in: a
+ * {@link Recommendation} without the explaining products, which differ per customer.
+ */
+type Scored = Omit<Recommendation, "because">;
 
 /**
  * The precomputed top lists of every customer in typed arrays, so the default
