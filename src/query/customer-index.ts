@@ -2,6 +2,7 @@ import { camelCase, columnsOf, primaryKeyOf, selectList } from "../schema/schema
 import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
+import { fillOffsetGaps } from "./memory/group-offsets.js";
 import { countOf, loadSealed } from "./memory/scan-passes.js";
 import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
 
@@ -197,9 +198,7 @@ export class CustomerIndex {
 
   /** Fills the offsets of customers without relationships (called once, after loading). */
   seal(): void {
-    for (let i = 1; i < this.#offsets.length; i++) {
-      this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
-    }
+    fillOffsetGaps(this.#offsets);
   }
 
   #customer(i: number, customerId: string): CustomerRow {

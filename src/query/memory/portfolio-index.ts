@@ -12,6 +12,7 @@ import {
   scannedDay,
   scannedText,
 } from "./cells.js";
+import { sealedOffsets } from "./group-offsets.js";
 import {
   COUNT_HOLDINGS_SQL,
   CUSTOMER_IDS_SQL,
@@ -221,12 +222,7 @@ export class PortfolioIndex {
 
   /** Completes the offsets and the category order (called once, after loading). */
   seal(): void {
-    if (this.#offsets.length !== this.#customers.size + 1) {
-      this.#offsets = new Int32Array(this.#customers.size + 1);
-    }
-    for (let i = 1; i < this.#offsets.length; i++) {
-      this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
-    }
+    this.#offsets = sealedOffsets(this.#offsets, this.#customers.size);
     this.#customers.seal();
     this.#relationshipIds.seal();
     const values = this.#categories.values;

@@ -2,6 +2,7 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { Recommendation } from "../cross-sell-queries.js";
 import { scannedText } from "./cells.js";
+import { sealedOffsets } from "./group-offsets.js";
 import { countOf, loadSealed } from "./scan-passes.js";
 import { StringPool } from "./string-pool.js";
 
@@ -217,12 +218,7 @@ export class RecommendationIndex {
 
   /** Completes the offsets (called once, after loading). */
   seal(): void {
-    if (this.#offsets.length !== this.#ids.size + 1) {
-      this.#offsets = new Int32Array(this.#ids.size + 1);
-    }
-    for (let i = 1; i < this.#offsets.length; i++) {
-      this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
-    }
+    this.#offsets = sealedOffsets(this.#offsets, this.#ids.size);
     this.#ids.seal();
   }
 }
