@@ -2,6 +2,7 @@ import { camelCase, columnsOf, primaryKeyOf, selectList } from "../schema/schema
 import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
+import { bytesHeld } from "./memory/bytes-held.js";
 import { fillOffsetGaps } from "./memory/group-offsets.js";
 import { countOf, loadSealed } from "./memory/scan-passes.js";
 import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
@@ -143,7 +144,7 @@ export class CustomerIndex {
       this.#cents,
       this.#hasId,
     ];
-    return arrays.reduce((sum, a) => sum + a.byteLength, 0) + this.#ordinal.size * 128;
+    return bytesHeld(arrays) + this.#ordinal.size * 128;
   }
 
   /** How many customers are held. */

@@ -1,6 +1,7 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { HoldingRow, PortfolioTotalRow } from "../portfolio-queries.js";
+import { bytesHeld } from "./bytes-held.js";
 import {
   activeOn,
   centsText,
@@ -87,17 +88,10 @@ export class PortfolioIndex {
 
   /** The bytes its arrays hold (strings of the few distinct values estimated). */
   get bytes(): number {
-    return (
-      this.#customers.bytes +
-      this.#offsets.byteLength +
-      this.#relationshipIds.bytes +
-      this.#hasId.byteLength +
-      this.#products.byteLength * 4 +
-      this.#cents.byteLength +
-      this.#categories.bytes +
-      this.#typeNames.length * 64 +
-      this.#held.length * 160
-    );
+    const pools = [this.#customers, this.#relationshipIds, this.#categories];
+    const arrays = [this.#offsets, this.#hasId, this.#products, this.#types, this.#starts];
+    const estimated = this.#typeNames.length * 64 + this.#held.length * 160;
+    return bytesHeld([...pools, ...arrays, this.#ends, this.#cents]) + estimated;
   }
 
   /** Whether the snapshot has a customer with this id (GetCustomerPortfolio's NOT_FOUND). */
