@@ -42,7 +42,10 @@ const trendsQuestion = snapshotQuestion(
 /** TrendService: validated requests in, the router's answers mapped to messages out. */
 export function trendService(router: ReadRouter): ServiceImpl<typeof TrendService> {
   return {
-    /** A trend answer is big (a value per period and series) and the same for everyone: encoded once. */
+    /**
+     * A trend answer is big (a value per period and series) and the same for everyone: encoded
+     * once.
+     */
     getTrends: encodedReadHandler(
       router,
       GetTrendsResponseSchema,
