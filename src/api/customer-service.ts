@@ -18,7 +18,7 @@ import {
   listCustomersLive,
 } from "../query/customer-queries.js";
 import type { PendingView } from "../query/pending-writes.js";
-import type { Question, ReadRouter } from "../query/read-router.js";
+import type { Question, QuestionOf, ReadRouter } from "../query/read-router.js";
 import { CUSTOMER_SPEC } from "../write/resource-specs.js";
 import type { Writes } from "../write/writes.js";
 import { enumArg, enumWords } from "./message-values.js";
@@ -26,10 +26,7 @@ import { approx, readHandler } from "./read-options.js";
 import { customerWrites, withEtag } from "./write-service.js";
 
 /** The snapshot answers from memory once it can; the live source by the same SQL as ever. */
-const batchGetCustomersQuestion: Question<
-  Parameters<typeof batchGetCustomers>[1],
-  Awaited<ReturnType<typeof batchGetCustomers>>
-> = {
+const batchGetCustomersQuestion: QuestionOf<typeof batchGetCustomers> = {
   snapshot: batchGetCustomersFromSnapshot,
   live: batchGetCustomers,
   overlay: {
@@ -46,10 +43,7 @@ const getCustomerQuestion: Question<Parameters<typeof getCustomer>[1], CustomerD
  * writes of customers change a listing (holdings do not show in it), answered by the shared SQL
  * over the overlay, which has the snapshot's RFM scores for the segment filter.
  */
-const listCustomersQuestion: Question<
-  Parameters<typeof listCustomers>[1],
-  Awaited<ReturnType<typeof listCustomers>>
-> = {
+const listCustomersQuestion: QuestionOf<typeof listCustomers> = {
   snapshot: listCustomersFromSnapshot,
   live: listCustomersLive,
   overlay: {

@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   CohortGranularity,
   type CohortSchema,
+  type GetSegmentSummaryRequest,
   GetSegmentSummaryResponseSchema,
   RfmSegment,
   type SegmentationService,
@@ -19,7 +20,7 @@ import {
   type SegmentStats,
 } from "../query/segmentation-queries.js";
 import { canonicalFilters } from "./canonical-filters.js";
-import { encodedOnce } from "./encoded-once.js";
+import { encodedReadHandler } from "./encoded-read-handler.js";
 import { enumArg, enumOf, enumWords, int64 } from "./message-values.js";
 import { approx, askerFor } from "./read-options.js";
 import { snapshotQuestion } from "./snapshot-question.js";
@@ -40,34 +41,26 @@ const customerSegmentQuestion = snapshotQuestion(getCustomerSegment);
 /** Snapshot-only, like {@link segmentSummaryQuestion}. */
 const cohortRetentionQuestion = snapshotQuestion(getCohortRetention, "GetCohortRetention");
 
-/** The summary is the same for every caller with the same filters: encoded once. */
-const summaryBytes = encodedOnce(GetSegmentSummaryResponseSchema);
-
 /** SegmentationService: validated requests in, the router's answers mapped to messages out. */
 export function segmentationService(router: ReadRouter): ServiceImpl<typeof SegmentationService> {
   const ask = askerFor(router);
   return {
-    async getSegmentSummary(req, ctx) {
-      const { value, meta } = await ask(
-        segmentSummaryQuestion,
-        {
-          referenceDate: req.referenceDate,
-          regions: req.regions,
-          customerTypes: req.customerTypes,
-        },
-        req.readOptions,
-      );
-      return summaryBytes(
-        ctx,
-        value,
-        () => ({
-          referenceDate: value.referenceDate,
-          scoredCustomerCount: int64(value.scoredCustomers),
-          segments: value.segments.map(segmentStats),
-        }),
-        { meta },
-      );
-    },
+    /** The summary is the same for every caller with the same filters: encoded once. */
+    getSegmentSummary: encodedReadHandler(
+      router,
+      GetSegmentSummaryResponseSchema,
+      segmentSummaryQuestion,
+      (req: GetSegmentSummaryRequest) => ({
+        referenceDate: req.referenceDate,
+        regions: req.regions,
+        customerTypes: req.customerTypes,
+      }),
+      (value) => ({
+        referenceDate: value.referenceDate,
+        scoredCustomerCount: int64(value.scoredCustomers),
+        segments: value.segments.map(segmentStats),
+      }),
+    ),
     async getCustomerSegment(req) {
       const { value, meta } = await ask(
         customerSegmentQuestion,

@@ -1,6 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
+  type GetTrendsRequest,
   GetTrendsResponseSchema,
   TrendGranularity,
   TrendGroupBy,
@@ -21,9 +22,8 @@ import {
 } from "../query/trend-queries.js";
 import type { TrendValue } from "../query/trend-values.js";
 import { canonicalFilters } from "./canonical-filters.js";
-import { encodedOnce } from "./encoded-once.js";
+import { encodedReadHandler } from "./encoded-read-handler.js";
 import { enumArg, enumOf, enumWords, optional } from "./message-values.js";
-import { askerFor } from "./read-options.js";
 import { snapshotQuestion } from "./snapshot-question.js";
 
 type MetricWord = NonNullable<TrendArgs["metrics"]>[number];
@@ -39,39 +39,33 @@ const trendsQuestion = snapshotQuestion(
   canonicalFilters(["regions", "customerTypes", "productCategories"]),
 );
 
-/** A trend answer is big (a value per period and series) and the same for everyone: encoded once. */
-const trendBytes = encodedOnce(GetTrendsResponseSchema);
-
 /** TrendService: validated requests in, the router's answers mapped to messages out. */
 export function trendService(router: ReadRouter): ServiceImpl<typeof TrendService> {
-  const ask = askerFor(router);
   return {
-    async getTrends(req, ctx) {
-      const metrics = req.metrics.map(metricWord);
-      const granularity = enumArg(GRANULARITIES, req.granularity, "granularity");
-      const groupBy = enumArg(GROUP_BYS, req.groupBy, "group_by");
-      const args: TrendArgs = {
-        metrics,
+    /**
+     * A trend answer is big (a value per period and series) and the same for everyone: encoded
+     * once.
+     */
+    getTrends: encodedReadHandler(
+      router,
+      GetTrendsResponseSchema,
+      trendsQuestion,
+      (req: GetTrendsRequest): TrendArgs => ({
+        metrics: req.metrics.map(metricWord),
         fromDate: req.fromDate,
         toDate: req.toDate,
         regions: req.regions,
         customerTypes: req.customerTypes,
         productCategories: req.productCategories,
-        granularity,
-        groupBy,
-      };
-      const { value, meta } = await ask(trendsQuestion, args, req.readOptions);
-      return trendBytes(
-        ctx,
-        value,
-        () => ({
-          granularity: enumOf(GRANULARITIES, value.granularity, TrendGranularity.UNSPECIFIED),
-          groupBy: enumOf(GROUP_BYS, value.groupBy, TrendGroupBy.UNSPECIFIED),
-          series: value.series.map((s) => series(s, value.groupBy !== "none")),
-        }),
-        { meta },
-      );
-    },
+        granularity: enumArg(GRANULARITIES, req.granularity, "granularity"),
+        groupBy: enumArg(GROUP_BYS, req.groupBy, "group_by"),
+      }),
+      (value) => ({
+        granularity: enumOf(GRANULARITIES, value.granularity, TrendGranularity.UNSPECIFIED),
+        groupBy: enumOf(GROUP_BYS, value.groupBy, TrendGroupBy.UNSPECIFIED),
+        series: value.series.map((s) => series(s, value.groupBy !== "none")),
+      }),
+    ),
   };
 }
 

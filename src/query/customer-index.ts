@@ -2,6 +2,9 @@ import { camelCase, columnsOf, primaryKeyOf, selectList } from "../schema/schema
 import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
+import { bytesHeld } from "./memory/bytes-held.js";
+import { fillOffsetGaps } from "./memory/group-offsets.js";
+import { countOf, loadSealed } from "./memory/scan-passes.js";
 import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
 
 /**
@@ -141,7 +144,7 @@ export class CustomerIndex {
       this.#cents,
       this.#hasId,
     ];
-    return arrays.reduce((sum, a) => sum + a.byteLength, 0) + this.#ordinal.size * 128;
+    return bytesHeld(arrays) + this.#ordinal.size * 128;
   }
 
   /** How many customers are held. */
@@ -196,9 +199,7 @@ export class CustomerIndex {
 
   /** Fills the offsets of customers without relationships (called once, after loading). */
   seal(): void {
-    for (let i = 1; i < this.#offsets.length; i++) {
-      this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
-    }
+    fillOffsetGaps(this.#offsets);
   }
 
   #customer(i: number, customerId: string): CustomerRow {
@@ -280,25 +281,19 @@ export async function loadCustomerIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<CustomerIndex> {
-  const [customers = { n: 0 }] = await db.all(
-    `SELECT count(*)::BIGINT AS n FROM (${CUSTOMERS_SQL})`,
-  );
-  const [relationships = { n: 0 }] = await db.all(COUNT_RELATIONSHIPS_SQL);
-  const index = new CustomerIndex(Number(customers.n), Number(relationships.n));
-  let loaded = 0;
-  await db.scan(CUSTOMERS_SQL, [], (columns, rows) => {
-    index.addCustomers(loaded, columns, rows);
-    loaded += rows;
-    return !stopped();
-  });
-  loaded = 0;
-  await db.scan(RELATIONSHIPS_SQL, [NO_START, OPEN_END], (columns, rows) => {
-    index.addRelationships(loaded, columns, rows);
-    loaded += rows;
-    return !stopped();
-  });
-  index.seal();
-  return index;
+  const customers = await countOf(db, `SELECT count(*)::BIGINT AS n FROM (${CUSTOMERS_SQL})`);
+  const index = new CustomerIndex(customers, await countOf(db, COUNT_RELATIONSHIPS_SQL));
+  return loadSealed(db, stopped, index, [
+    {
+      sql: CUSTOMERS_SQL,
+      take: (columns, rows, offset) => index.addCustomers(offset, columns, rows),
+    },
+    {
+      sql: RELATIONSHIPS_SQL,
+      params: [NO_START, OPEN_END],
+      take: (columns, rows, offset) => index.addRelationships(offset, columns, rows),
+    },
+  ]);
 }
 
 /** The in-memory customer index, built once per snapshot (see {@link CustomerIndex}). */

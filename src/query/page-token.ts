@@ -19,12 +19,15 @@ export function encodePageToken(scope: string, key: readonly (string | null)[]):
 
 /**
  * Decodes a token made by {@link encodePageToken} for the same scope, or undefined for an
- * empty token. Anything else is INVALID_ARGUMENT naming `page_token`.
+ * empty token. Anything else is INVALID_ARGUMENT naming `page_token`, and so is a key that
+ * `usable` refuses: the seal key is public, so a well-sealed token may still carry any key, and
+ * a listing that binds its key as anything but text says here what it can use.
  */
 export function decodePageToken(
   token: string,
   scope: string,
   keyLength: number,
+  usable: (key: readonly (string | null)[]) => boolean = () => true,
 ): (string | null)[] | undefined {
   if (token === "") return undefined;
   const [body, mac, extra] = token.split(".");
@@ -38,16 +41,8 @@ export function decodePageToken(
   if (parsed.s !== scope) {
     throw invalidToken("it belongs to a listing with other filters; start again without a token");
   }
+  if (!usable(parsed.k)) throw invalidToken("it was not issued by this service or was altered");
   return parsed.k;
-}
-
-/**
- * Refuses a decoded key that the listing cannot use (`usable` false), as INVALID_ARGUMENT
- * naming `page_token`. The seal key is public, so a well-sealed token may still carry any key:
- * a listing that binds its key as anything but text checks it first.
- */
-export function requireUsableKey(usable: boolean): void {
-  if (!usable) throw invalidToken("it was not issued by this service or was altered");
 }
 
 /** Canonical scope text for a listing: the RPC name and its filters, in a fixed order. */

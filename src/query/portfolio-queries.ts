@@ -4,13 +4,7 @@ import type { SqlRow } from "../snapshot/sql-runner.js";
 import { isCalendarDate, requestDate, todayUtc } from "./dates.js";
 import { dayOf } from "./memory/cells.js";
 import { PORTFOLIO_INDEX, type PortfolioIndex } from "./memory/portfolio-index.js";
-import {
-  decodePageToken,
-  effectivePageSize,
-  encodePageToken,
-  pageScope,
-  requireUsableKey,
-} from "./page-token.js";
+import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import type { Reader } from "./reader.js";
 import { count, money, text } from "./rows.js";
 
@@ -133,8 +127,13 @@ async function portfolio(
 ): Promise<Portfolio> {
   const asOf = requestDate(args.asOf, "as_of", args.today ?? todayUtc());
   const scope = pageScope("GetCustomerPortfolio", [args.customerId, asOf, args.activeOnly]);
-  const [afterDate = null, afterId = null] = decodePageToken(args.pageToken, scope, 2) ?? [];
-  requireUsableKey(afterDate === null || isCalendarDate(afterDate));
+  const [afterDate = null, afterId = null] =
+    decodePageToken(
+      args.pageToken,
+      scope,
+      2,
+      ([date = null]) => date === null || isCalendarDate(date),
+    ) ?? [];
   if (!(await exists(args.customerId))) {
     throw new AppError("not_found", `customer ${JSON.stringify(args.customerId)} does not exist`, {
       field: "customer_id",

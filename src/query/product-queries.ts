@@ -5,7 +5,7 @@ import { todayUtc } from "./dates.js";
 import { dayOf } from "./memory/cells.js";
 import { PRODUCT_HOLDERS_INDEX, type ProductHoldersIndex } from "./memory/product-holders-index.js";
 import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
-import type { Question } from "./read-router.js";
+import type { Question, QuestionOf } from "./read-router.js";
 import type { Reader } from "./reader.js";
 import { count, money, type ProductRow, text, toProduct } from "./rows.js";
 
@@ -229,10 +229,7 @@ export const getProductQuestion: Question<
 };
 
 /** ListProductCustomers on the snapshot (by-product copy) or live (the source table). */
-export const listProductCustomersQuestion: Question<
-  ListProductCustomersArgs,
-  Awaited<ReturnType<typeof listProductCustomers>>
-> = {
+export const listProductCustomersQuestion: QuestionOf<typeof listProductCustomers> = {
   snapshot: listProductCustomersFromSnapshot,
   live: (db, args) => listProductCustomers(db, args, "customer_products"),
 };

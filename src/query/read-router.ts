@@ -74,6 +74,15 @@ export interface Question<A, R> {
 }
 
 /**
+ * The {@link Question} answered by query function `F` (a reader and its arguments in, a promise
+ * out): its arguments and answer read off the function, so a question cannot drift from it.
+ */
+export type QuestionOf<F extends (db: never, args: never) => Promise<unknown>> = Question<
+  Parameters<F>[1],
+  Awaited<ReturnType<F>>
+>;
+
+/**
  * Decides, per call, whether the snapshot or the live source answers, following docs/data_sources.md (freshness and the live fallback):
  * the snapshot unless the caller asked for live data, or the snapshot is older than the budget
  * or absent; then live, and if live fails (or the question has no live form), the snapshot

@@ -14,13 +14,7 @@ import { AppError } from "../app-error.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { SqlRow, SqlRunner } from "../snapshot/sql-runner.js";
 import { checkId } from "./arg-checks.js";
-import {
-  decodePageToken,
-  effectivePageSize,
-  encodePageToken,
-  pageScope,
-  requireUsableKey,
-} from "./page-token.js";
+import { decodePageToken, effectivePageSize, encodePageToken, pageScope } from "./page-token.js";
 import { jsonListParam } from "./row-values.js";
 import { modelFor, precomputedModel } from "./value-model-store.js";
 import { isPrecomputed, resolveValueArgs, type ValueRequestArgs } from "./value-request.js";
@@ -160,9 +154,14 @@ export async function listCustomersByValue(db: Db, args: ValueListArgs): Promise
   const maxAlive = args.maxProbabilityAlive ?? null;
   const minRepeats = args.minRepeatPurchases ?? 0;
   const scope = pageScope("ListCustomersByValue", [ranking, regions, types, maxAlive, minRepeats]);
-  const [score = null, after = null] = decodePageToken(args.pageToken, scope, 2) ?? [];
+  const [score = null, after = null] =
+    decodePageToken(
+      args.pageToken,
+      scope,
+      2,
+      ([s = null, id = null]) => s === null || (Number.isFinite(Number(s)) && id !== null),
+    ) ?? [];
   const lastScore = score === null ? null : Number(score);
-  requireUsableKey(lastScore === null || (Number.isFinite(lastScore) && after !== null));
   const pageSize = effectivePageSize(args.pageSize);
   const unrankedReason = unusableReason(model);
   if (unrankedReason !== "") {

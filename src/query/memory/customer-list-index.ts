@@ -3,6 +3,7 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { CustomerRow } from "../rows.js";
 import { scannedText } from "./cells.js";
+import { loadSealed, refuseAny } from "./scan-passes.js";
 import { Codes, StringPool, utf8 } from "./string-pool.js";
 
 /** Every customers column, dates as text, with the RFM segment, in ListCustomers' order. */
@@ -207,15 +208,11 @@ export async function loadCustomerListIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<CustomerListIndex> {
-  const [nulls = { n: 0 }] = await db.all(NULL_IDS_SQL);
-  if (Number(nulls.n) > 0) throw new Error("some customers have no customer_id");
+  await refuseAny(db, NULL_IDS_SQL, "some customers have no customer_id");
   const index = new CustomerListIndex();
-  await db.scan(CUSTOMERS_SQL, [], (columns, rows) => {
-    index.add(columns, rows);
-    return !stopped();
-  });
-  index.seal();
-  return index;
+  return loadSealed(db, stopped, index, [
+    { sql: CUSTOMERS_SQL, take: (columns, rows) => index.add(columns, rows) },
+  ]);
 }
 
 /** The in-memory customer list, built once per snapshot (see {@link CustomerListIndex}). */

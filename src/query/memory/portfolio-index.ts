@@ -1,6 +1,7 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { HoldingRow, PortfolioTotalRow } from "../portfolio-queries.js";
+import { bytesHeld } from "./bytes-held.js";
 import {
   activeOn,
   centsText,
@@ -12,6 +13,7 @@ import {
   scannedDay,
   scannedText,
 } from "./cells.js";
+import { sealedOffsets } from "./group-offsets.js";
 import {
   COUNT_HOLDINGS_SQL,
   CUSTOMER_IDS_SQL,
@@ -21,6 +23,7 @@ import {
   TYPE_CODES,
   TYPES_SQL,
 } from "./portfolio-sql.js";
+import { loadSealed, refuseAny } from "./scan-passes.js";
 import { Codes, StringPool, utf8 } from "./string-pool.js";
 
 /** The product of a holding as the join gives it (one entry per distinct combination). */
@@ -85,17 +88,10 @@ export class PortfolioIndex {
 
   /** The bytes its arrays hold (strings of the few distinct values estimated). */
   get bytes(): number {
-    return (
-      this.#customers.bytes +
-      this.#offsets.byteLength +
-      this.#relationshipIds.bytes +
-      this.#hasId.byteLength +
-      this.#products.byteLength * 4 +
-      this.#cents.byteLength +
-      this.#categories.bytes +
-      this.#typeNames.length * 64 +
-      this.#held.length * 160
-    );
+    const pools = [this.#customers, this.#relationshipIds, this.#categories];
+    const arrays = [this.#offsets, this.#hasId, this.#products, this.#types, this.#starts];
+    const estimated = this.#typeNames.length * 64 + this.#held.length * 160;
+    return bytesHeld([...pools, ...arrays, this.#ends, this.#cents]) + estimated;
   }
 
   /** Whether the snapshot has a customer with this id (GetCustomerPortfolio's NOT_FOUND). */
@@ -220,12 +216,7 @@ export class PortfolioIndex {
 
   /** Completes the offsets and the category order (called once, after loading). */
   seal(): void {
-    if (this.#offsets.length !== this.#customers.size + 1) {
-      this.#offsets = new Int32Array(this.#customers.size + 1);
-    }
-    for (let i = 1; i < this.#offsets.length; i++) {
-      this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
-    }
+    this.#offsets = sealedOffsets(this.#offsets, this.#customers.size);
     this.#customers.seal();
     this.#relationshipIds.seal();
     const values = this.#categories.values;
@@ -308,30 +299,19 @@ export async function loadPortfolioIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<PortfolioIndex> {
-  const [duplicates = { n: 0 }] = await db.all(DUPLICATE_PRODUCTS_SQL);
-  if (Number(duplicates.n) > 0) throw new Error("some product ids appear twice in products");
+  await refuseAny(db, DUPLICATE_PRODUCTS_SQL, "some product ids appear twice in products");
   const [count = { n: 0, id_bytes: 0 }] = await db.all(COUNT_HOLDINGS_SQL);
   const index = new PortfolioIndex(Number(count.n), Number(count.id_bytes));
-  await db.scan(CUSTOMER_IDS_SQL, [], (columns, rows) => {
-    index.addCustomers(columns, rows);
-    return !stopped();
-  });
-  await db.scan(HELD_SQL, [], (columns, rows) => {
-    index.addHeld(columns, rows);
-    return !stopped();
-  });
-  await db.scan(TYPES_SQL, [], (columns, rows) => {
-    index.addTypes(columns, rows);
-    return !stopped();
-  });
-  let loaded = 0;
-  await db.scan(HOLDINGS_SQL, [NO_START, OPEN_END], (columns, rows) => {
-    index.addHoldings(loaded, columns, rows);
-    loaded += rows;
-    return !stopped();
-  });
-  index.seal();
-  return index;
+  return loadSealed(db, stopped, index, [
+    { sql: CUSTOMER_IDS_SQL, take: (columns, rows) => index.addCustomers(columns, rows) },
+    { sql: HELD_SQL, take: (columns, rows) => index.addHeld(columns, rows) },
+    { sql: TYPES_SQL, take: (columns, rows) => index.addTypes(columns, rows) },
+    {
+      sql: HOLDINGS_SQL,
+      params: [NO_START, OPEN_END],
+      take: (columns, rows, offset) => index.addHoldings(offset, columns, rows),
+    },
+  ]);
 }
 
 /** The in-memory portfolios, built once per snapshot (see {@link PortfolioIndex}). */

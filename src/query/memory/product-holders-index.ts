@@ -18,6 +18,7 @@ import {
   HOLDERS_SQL,
   PRODUCT_IDS_SQL,
 } from "./product-holders-sql.js";
+import { countOf, refuseAny, scanPasses } from "./scan-passes.js";
 import { Codes, StringPool, utf8 } from "./string-pool.js";
 
 /** The customer of a holder group: -1 for a NULL customer id. */
@@ -256,24 +257,17 @@ export async function loadProductHoldersIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<ProductHoldersIndex> {
-  const [duplicates = { n: 0 }] = await db.all(DUPLICATE_CUSTOMERS_SQL);
-  if (Number(duplicates.n) > 0) throw new Error("some customer ids appear twice in customers");
-  const [count = { n: 0 }] = await db.all(COUNT_HOLDERS_SQL);
-  const index = new ProductHoldersIndex(Number(count.n));
-  await db.scan(PRODUCT_IDS_SQL, [], (columns, rows) => {
-    index.addProducts(columns, rows);
-    return !stopped();
-  });
-  await db.scan(HOLDER_CUSTOMERS_SQL, [], (columns, rows) => {
-    index.addCustomers(columns, rows);
-    return !stopped();
-  });
-  let loaded = 0;
-  await db.scan(HOLDERS_SQL, [NO_START, OPEN_END], (columns, rows) => {
-    index.addHolders(loaded, columns, rows);
-    loaded += rows;
-    return !stopped();
-  });
+  await refuseAny(db, DUPLICATE_CUSTOMERS_SQL, "some customer ids appear twice in customers");
+  const index = new ProductHoldersIndex(await countOf(db, COUNT_HOLDERS_SQL));
+  await scanPasses(db, stopped, [
+    { sql: PRODUCT_IDS_SQL, take: (columns, rows) => index.addProducts(columns, rows) },
+    { sql: HOLDER_CUSTOMERS_SQL, take: (columns, rows) => index.addCustomers(columns, rows) },
+    {
+      sql: HOLDERS_SQL,
+      params: [NO_START, OPEN_END],
+      take: (columns, rows, offset) => index.addHolders(offset, columns, rows),
+    },
+  ]);
   index.seal();
   for (const { group, product, customerId } of index.unsafeTotals()) {
     const [row] = await db.all(EXACT_TOTAL_SQL, [product, customerId]);

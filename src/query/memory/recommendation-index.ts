@@ -2,6 +2,8 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { Recommendation } from "../cross-sell-queries.js";
 import { scannedText } from "./cells.js";
+import { sealedOffsets } from "./group-offsets.js";
+import { countOf, loadSealed } from "./scan-passes.js";
 import { StringPool } from "./string-pool.js";
 
 /** Who GetRecommendations knows (a customer or a basket owner), in id order, with what they hold. */
@@ -72,18 +74,11 @@ const RECOMMENDATIONS_SQL = `WITH v AS (${ENTRY_CODES}), b AS (${BECAUSE_CODES})
     LEFT JOIN b b3 ON b3.product_id = r.because[3]
   ORDER BY k.ordinal, r.rank`;
 
-/** One distinct recommended product with its metrics, shared by every list it appears in. */
-interface Scored {
-  readonly productId: string;
-  readonly productName: string | null;
-  readonly productCategory: string | null;
-  readonly score: number;
-  readonly confidence: number;
-  readonly lift: number;
-  readonly support: number;
-  readonly cosine: number;
-  readonly productHolders: number;
-}
+/**
+ * One distinct recommended product with its metrics, shared by every list it appears in: a
+ * {@link Recommendation} without the explaining products, which differ per customer.
+ */
+type Scored = Omit<Recommendation, "because">;
 
 /**
  * The precomputed top lists of every customer in typed arrays, so the default
@@ -223,12 +218,7 @@ export class RecommendationIndex {
 
   /** Completes the offsets (called once, after loading). */
   seal(): void {
-    if (this.#offsets.length !== this.#ids.size + 1) {
-      this.#offsets = new Int32Array(this.#ids.size + 1);
-    }
-    for (let i = 1; i < this.#offsets.length; i++) {
-      this.#offsets[i] = Math.max(this.#offsets[i] ?? 0, this.#offsets[i - 1] ?? 0);
-    }
+    this.#offsets = sealedOffsets(this.#offsets, this.#ids.size);
     this.#ids.seal();
   }
 }
@@ -244,26 +234,13 @@ export async function loadRecommendationIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<RecommendationIndex> {
-  const [count = { n: 0 }] = await db.all(COUNT_RECOMMENDATIONS_SQL);
-  const index = new RecommendationIndex(Number(count.n));
-  await db.scan(KNOWN_SQL, [], (columns, rows) => {
-    index.addKnown(columns, rows);
-    return !stopped();
-  });
-  await db.scan(ENTRIES_SQL, [], (columns, rows) => {
-    index.addEntries(columns, rows);
-    return !stopped();
-  });
-  await db.scan(BECAUSE_SQL, [], (columns, rows) => {
-    index.addBecause(columns, rows);
-    return !stopped();
-  });
-  await db.scan(RECOMMENDATIONS_SQL, [], (columns, rows) => {
-    index.addRecommendations(columns, rows);
-    return !stopped();
-  });
-  index.seal();
-  return index;
+  const index = new RecommendationIndex(await countOf(db, COUNT_RECOMMENDATIONS_SQL));
+  return loadSealed(db, stopped, index, [
+    { sql: KNOWN_SQL, take: (columns, rows) => index.addKnown(columns, rows) },
+    { sql: ENTRIES_SQL, take: (columns, rows) => index.addEntries(columns, rows) },
+    { sql: BECAUSE_SQL, take: (columns, rows) => index.addBecause(columns, rows) },
+    { sql: RECOMMENDATIONS_SQL, take: (columns, rows) => index.addRecommendations(columns, rows) },
+  ]);
 }
 
 /** The in-memory precomputed recommendations, built once per snapshot. */

@@ -2,6 +2,7 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../../snapshot/sql-runner.js";
 import { daySql, dayText, NO_START, scannedDay, scannedText } from "./cells.js";
+import { loadSealed } from "./scan-passes.js";
 import { Codes, StringPool } from "./string-pool.js";
 
 /**
@@ -145,12 +146,9 @@ function orNull(value: number | undefined): number | null {
 /** Loads the {@link RfmIndex} of a snapshot in one scan, in the background. */
 export async function loadRfmIndex(db: SnapshotReader, stopped: () => boolean): Promise<RfmIndex> {
   const index = new RfmIndex();
-  await db.scan(RFM_SQL, [NO_START], (columns, rows) => {
-    index.add(columns, rows);
-    return !stopped();
-  });
-  index.seal();
-  return index;
+  return loadSealed(db, stopped, index, [
+    { sql: RFM_SQL, params: [NO_START], take: (columns, rows) => index.add(columns, rows) },
+  ]);
 }
 
 /** The in-memory RFM rows, built once per snapshot (see {@link RfmIndex}). */
