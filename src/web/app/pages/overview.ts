@@ -44,9 +44,16 @@ function more(href: string, text: string): HTMLElement {
   return h("a", { href, class: "more" }, text);
 }
 
-/** The last full period of a series: the last point holds the reference date and is partial. */
+/**
+ * The last full period of a series, as the API marks it (`partial` is set on a period the data
+ * ends inside), so the headline never compares a period cut short by the snapshot's end.
+ */
 function lastFull(points: readonly TrendPoint[]): TrendPoint | undefined {
-  return points.length > 1 ? points.at(-2) : points.at(-1);
+  for (let i = points.length - 1; i >= 0; i--) {
+    const point = points[i];
+    if (point !== undefined && !point.partial) return point;
+  }
+  return undefined;
 }
 
 function changeText(percent: number | undefined): string {
