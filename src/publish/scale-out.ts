@@ -12,6 +12,8 @@ import { ReplicaFollower } from "./replica-follower.js";
 export interface PublicationView {
   readonly latestId: string;
   readonly latestPublishedAt: Date | undefined;
+  /** The newest publication's data time: the write log's segments it holds may go. */
+  readonly latestDataAsOf: Date | undefined;
   readonly servingId: string;
   /** From the served publication's publish time to serving it here (replicas only). */
   readonly lagMs: number | undefined;
@@ -64,6 +66,7 @@ export async function startScaleOut(
       return {
         latestId: latest?.snapshotId ?? "",
         latestPublishedAt: latest?.publishedAt,
+        latestDataAsOf: latest?.dataAsOf,
         servingId: store.live === undefined ? "" : (serving?.manifest.snapshotId ?? ""),
         lagMs:
           serving === undefined
@@ -113,6 +116,7 @@ async function startPublishing(
       return {
         latestId: last?.snapshotId ?? "",
         latestPublishedAt: last?.publishedAt,
+        latestDataAsOf: last?.dataAsOf,
         servingId: store.live?.id ?? "",
         lagMs: undefined,
         lastRefusal: "",
