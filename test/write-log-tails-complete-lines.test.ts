@@ -149,6 +149,7 @@ describe("two processes sharing the log", () => {
     heard: string[],
   ): WriteLogSettings => ({
     publishDir,
+    appends: true,
     sweepsOthers: false,
     graceMs: 60_000,
     overlay,

@@ -53,8 +53,10 @@ export async function startScaleOutWrites(deps: ScaleOutWritesDeps): Promise<Sca
   }
   const syncer = settings.role === "syncer";
   const pokeSync = syncer ? deps.pokeSync : () => undefined;
+  const writer = syncer || source.kind === "snowflake" ? source.writer : undefined;
   const log = await SharedWriteLog.start({
     publishDir: settings.publishDir,
+    appends: writer !== undefined,
     sweepsOthers: syncer,
     graceMs: settings.writeLogGraceMs,
     overlay: deps.overlay,
@@ -63,7 +65,6 @@ export async function startScaleOutWrites(deps: ScaleOutWritesDeps): Promise<Sca
     onForeignWrite: pokeSync,
     log: deps.log,
   });
-  const writer = syncer || source.kind === "snowflake" ? source.writer : undefined;
   return {
     target:
       writer === undefined && !syncer

@@ -26,6 +26,8 @@ export interface WriteLogStats {
 export interface WriteLogSettings {
   /** PUBLISH_DIR; the log lives in its `writes/` folder. */
   readonly publishDir: string;
+  /** Whether this process takes writes, and so appends; one that refuses them only tails. */
+  readonly appends: boolean;
   /** Whether this process removes the segments of writers that are gone (the syncer). */
   readonly sweepsOthers: boolean;
   /** How long a segment a publication holds is kept for readers still copying it. */
@@ -73,8 +75,10 @@ export class SharedWriteLog {
     const writerId = `${hostname().replace(/[^A-Za-z0-9-]/g, "-")}-${process.pid}-${randomBytes(3).toString("hex")}`;
     let appender: WriteLogAppender | undefined;
     try {
-      await mkdir(dir, { recursive: true });
-      appender = new WriteLogAppender(dir, writerId);
+      if (settings.appends) {
+        await mkdir(dir, { recursive: true });
+        appender = new WriteLogAppender(dir, writerId);
+      }
     } catch (err) {
       settings.log.warn(
         { dir, err: String(err) },
