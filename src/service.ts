@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { AppError } from "./app-error.js";
 import { type Config, ConfigError } from "./config.js";
 import { checkDataDirWritable } from "./data-dir-check.js";
-import { type ScaleOut, startScaleOut } from "./publish/scale-out.js";
+import { readyDetail, startScaleOut } from "./publish/scale-out.js";
 import { startScaleOutWrites } from "./publish/scale-out-writes.js";
 import { PendingWrites } from "./query/pending-writes.js";
 import { ReadRouter } from "./query/read-router.js";
@@ -237,22 +237,6 @@ function replicaSyncer(
       );
     },
   };
-}
-
-/** The /readyz line of a syncer or replica: its role, the snapshot it serves, and its age. */
-function readyDetail(role: string, store: SnapshotStore, scaleOut: ScaleOut): string {
-  const live = store.live;
-  const publication = scaleOut.publication();
-  const parts = [`role=${role}`];
-  if (live !== undefined) {
-    parts.push(`snapshot=${live.id}`);
-    parts.push(`age=${Math.max(0, Math.round((Date.now() - live.dataAsOf.getTime()) / 1000))}s`);
-  }
-  if (publication !== undefined && publication.latestId !== "") {
-    parts.push(`published=${publication.latestId}`);
-  }
-  if (publication?.lagMs !== undefined) parts.push(`lag=${Math.round(publication.lagMs)}ms`);
-  return parts.join(" ");
 }
 
 /**

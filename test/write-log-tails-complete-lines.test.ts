@@ -183,4 +183,25 @@ describe("two processes sharing the log", () => {
     await mkdir(join(dir, "writes"));
     await b.stop();
   });
+
+  it("removes, on the syncer, a gone writer's segment once a publication holds it", async () => {
+    const gone = new WriteLogAppender(join(dir, "writes"), "host-gone-9-999999");
+    await mkdir(join(dir, "writes"));
+    await gone.append(entry("K1", "left", "2026-01-01T00:00:01Z"));
+    await gone.append(entry("K2", "behind", "2026-01-01T00:00:03Z"));
+    await gone.close();
+    let published = at("2026-01-01T00:00:02Z");
+    const syncer = await SharedWriteLog.start({
+      ...settings(dir, new PendingWrites(), []),
+      sweepsOthers: true,
+      graceMs: 0,
+      publishedThrough: () => published,
+    });
+    await syncer.poll();
+    expect(await readdir(join(dir, "writes"))).toEqual(["host-gone-9-999999.000001.jsonl"]);
+    published = at("2026-01-01T00:00:03Z");
+    await syncer.poll();
+    expect(await readdir(join(dir, "writes"))).toEqual([]);
+    await syncer.stop();
+  });
 });

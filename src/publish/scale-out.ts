@@ -129,3 +129,19 @@ async function startPublishing(
     },
   };
 }
+
+/** The /readyz line of a syncer or replica: its role, the snapshot it serves, and its age. */
+export function readyDetail(role: string, store: SnapshotStore, scaleOut: ScaleOut): string {
+  const live = store.live;
+  const publication = scaleOut.publication();
+  const parts = [`role=${role}`];
+  if (live !== undefined) {
+    parts.push(`snapshot=${live.id}`);
+    parts.push(`age=${Math.max(0, Math.round((Date.now() - live.dataAsOf.getTime()) / 1000))}s`);
+  }
+  if (publication !== undefined && publication.latestId !== "") {
+    parts.push(`published=${publication.latestId}`);
+  }
+  if (publication?.lagMs !== undefined) parts.push(`lag=${Math.round(publication.lagMs)}ms`);
+  return parts.join(" ");
+}
