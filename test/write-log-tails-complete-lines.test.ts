@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -84,6 +84,18 @@ describe("tailing other writers' segments", () => {
     expect((await tailer.read()).entries).toHaveLength(1);
     await writeFile(segment, encodeEntry(entry("K9", "x", "2026-01-01T00:00:09Z")));
     expect(keysOf((await tailer.read()).entries)).toEqual(["K9:x"]);
+  });
+
+  it("tolerates a segment that is listed but gone by the time it is opened", async () => {
+    // A link to nothing: listed by readdir, ENOENT on open, as a segment removed mid-read.
+    await symlink(join(dir, "removed"), join(dir, "host-a-1-aaaaaa.000001.jsonl"));
+    await writeFile(
+      join(dir, "host-b-2-bbbbbb.000001.jsonl"),
+      encodeEntry(entry("K1", "still read", "2026-01-01T00:00:01Z")),
+    );
+    const tailer = new WriteLogTailer(dir, "me-0-000000");
+    expect(keysOf((await tailer.read()).entries)).toEqual(["K1:still read"]);
+    expect([...tailer.seen.keys()]).toEqual(["host-b-2-bbbbbb.000001.jsonl"]);
   });
 
   it("skips a complete line that is not an entry, saying why, and reads the next ones", async () => {
