@@ -1,12 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { mkdir, rm, stat } from "node:fs/promises";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { PendingWrites } from "../query/pending-writes.js";
 import type { WriteEffect } from "../write/row-writer.js";
 import { WriteLogAppender } from "./write-log-appender.js";
-import { WRITE_LOG_DIR } from "./write-log-entry.js";
+import { newWriterId, WRITE_LOG_DIR } from "./write-log-entry.js";
 import { WriteLogTailer } from "./write-log-tailer.js";
 
 /** How often the other writers' segments are read: well inside the 2 s a write may take to show. */
@@ -72,7 +70,7 @@ export class SharedWriteLog {
    */
   static async start(settings: WriteLogSettings): Promise<SharedWriteLog> {
     const dir = join(settings.publishDir, WRITE_LOG_DIR);
-    const writerId = `${hostname().replace(/[^A-Za-z0-9-]/g, "-")}-${process.pid}-${randomBytes(3).toString("hex")}`;
+    const writerId = newWriterId();
     let appender: WriteLogAppender | undefined;
     try {
       if (settings.appends) {

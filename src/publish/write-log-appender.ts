@@ -1,6 +1,6 @@
 import { type FileHandle, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { encodeEntry, type WriteLogEntry } from "./write-log-entry.js";
+import { encodeEntry, segmentName, type WriteLogEntry } from "./write-log-entry.js";
 
 /** A segment this process wrote and no longer appends to, waiting to be removed. */
 interface Sealed {
@@ -67,7 +67,7 @@ export class WriteLogAppender {
   async #append(entry: WriteLogEntry): Promise<void> {
     if (this.#current === undefined) {
       this.#sequence += 1;
-      const name = `${this.writerId}.${String(this.#sequence).padStart(6, "0")}.jsonl`;
+      const name = segmentName(this.writerId, this.#sequence);
       const handle = await open(join(this.dir, name), "a");
       this.#current = { name, handle, lastCommittedMs: 0 };
     }

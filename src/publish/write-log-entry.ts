@@ -1,8 +1,27 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { BASE_SCHEMA, type BaseTableName } from "../schema/base-tables.js";
 import type { WriteEffect } from "../write/row-writer.js";
 
 /** The shared write log's folder inside PUBLISH_DIR. */
 export const WRITE_LOG_DIR = "writes";
+
+/** A segment's file name: `<writer id>.<sequence>.jsonl`; the writer id is letters, digits and `-`. */
+export const SEGMENT_PATTERN = /^([A-Za-z0-9-]+)\.(\d{6})\.jsonl$/;
+
+/**
+ * A writer id unique to this process: its host (so an operator sees who wrote a segment), its
+ * pid and a random part (pids repeat across restarts and containers).
+ */
+export function newWriterId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9-]/g, "-");
+  return `${host}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The name of segment number `sequence` of writer `writerId` (the one spelling of it). */
+export function segmentName(writerId: string, sequence: number): string {
+  return `${writerId}.${String(sequence).padStart(6, "0")}.jsonl`;
+}
 
 /** The line layout's version; a line of another is skipped (and logged) rather than guessed at. */
 const ENTRY_FORMAT = 1;

@@ -1,9 +1,6 @@
 import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseEntry, type WriteLogEntry } from "./write-log-entry.js";
-
-/** A segment's file name: `<writer id>.<sequence>.jsonl`. */
-export const SEGMENT_PATTERN = /^([A-Za-z0-9-]+)\.(\d{6})\.jsonl$/;
+import { parseEntry, SEGMENT_PATTERN, type WriteLogEntry } from "./write-log-entry.js";
 
 /** What one look at the log found in the other writers' segments. */
 export interface TailRead {
