@@ -114,7 +114,7 @@ export interface Config {
   readonly syncBulkMinRows: number;
   /** A named stage for bulk unloads (`SNOWFLAKE_STAGE`); unset = a temporary stage per sync. */
   readonly snowflakeStage: string | undefined;
-  /** What this process does about syncing (ROLE, PUBLISH_DIR, PUBLISH_POLL). */
+  /** What this process does about syncing (ROLE, PUBLISH_DIR, PUBLISH_POLL, WRITE_LOG_GRACE). */
   readonly scaleOut: ScaleOutSettings;
 }
 
@@ -132,6 +132,11 @@ export interface ScaleOutSettings {
   readonly publishDir: string | undefined;
   /** How often a replica looks at the manifest besides watching it (file events can be lost on NFS). */
   readonly publishPollMs: number;
+  /**
+   * How long a write log segment that a publication holds is kept (WRITE_LOG_GRACE), so that a
+   * replica still copying that publication keeps showing its writes meanwhile.
+   */
+  readonly writeLogGraceMs: number;
 }
 
 /**
@@ -265,7 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-/** ROLE, PUBLISH_DIR and PUBLISH_POLL; a syncer or replica without a shared directory is refused. */
+/** ROLE, PUBLISH_DIR, PUBLISH_POLL and WRITE_LOG_GRACE; a syncer or replica without a shared directory is refused. */
 function scaleOutSettings(env: Env): ScaleOutSettings {
   const role = oneOf(env, "ROLE", ["all", "syncer", "replica"] as const, () => "all");
   const publishDir = optionalPath(env, "PUBLISH_DIR");
@@ -279,7 +284,8 @@ function scaleOutSettings(env: Env): ScaleOutSettings {
   if (publishPollMs < 100) {
     throw new ConfigError(`PUBLISH_POLL=${text(env, "PUBLISH_POLL")} must be at least 100ms`);
   }
-  return { role, publishDir, publishPollMs };
+  const writeLogGraceMs = duration(env, "WRITE_LOG_GRACE", 60_000);
+  return { role, publishDir, publishPollMs, writeLogGraceMs };
 }
 
 /** `SYNC_AFTER_WRITES`: a duration (default 60 s), or `off` for no sync scheduled by writes. */

@@ -5,7 +5,8 @@ import type { Logger } from "pino";
 import { AppError } from "./app-error.js";
 import { type Config, ConfigError } from "./config.js";
 import { checkDataDirWritable } from "./data-dir-check.js";
-import { type ScaleOut, startScaleOut } from "./publish/scale-out.js";
+import { readyDetail, startScaleOut } from "./publish/scale-out.js";
+import { startScaleOutWrites } from "./publish/scale-out-writes.js";
 import { PendingWrites } from "./query/pending-writes.js";
 import { ReadRouter } from "./query/read-router.js";
 import { warmSnapshot } from "./query/warm-snapshot.js";
@@ -24,10 +25,6 @@ import { SyncSchedule } from "./sync/sync-schedule.js";
 import { type Derive, Syncer } from "./sync/syncer.js";
 import { whyNotServing } from "./sync/why-not-serving.js";
 import { Writes } from "./write/writes.js";
-
-/** Why a replica refuses writes (FAILED_PRECONDITION). */
-const REPLICA_WRITE_REFUSAL =
-  "this process is a replica (ROLE=replica): it takes no writes; send them to the syncer, whose next published snapshot carries them to every replica";
 
 /** How long shutdown waits for an aborted sync to end before it leaves the run behind. */
 const SYNC_ABORT_WAIT_MS = 2_000;
@@ -96,15 +93,6 @@ export async function startService(
   });
   syncer.onRunEnd((run) => metrics.syncRun(run));
   const scaleOut = await startScaleOut(config.scaleOut, store, syncer, log);
-  scaleOutGauges(metrics.registry, () => {
-    const publication = scaleOut.publication();
-    return {
-      role,
-      snapshotId: store.live?.id ?? "",
-      publicationLagMs: publication?.lagMs,
-      latestPublishedAt: publication?.latestPublishedAt,
-    };
-  });
   const notServing = () => scaleOut.whyNotServing() ?? whyNotServing(store, syncer.status);
   const overlay = new PendingWrites();
   let previousDataAsOf = store.live?.dataAsOf;
@@ -116,12 +104,27 @@ export async function startService(
     onLiveFault: (err) =>
       log.error({ err }, "live query failed; the caller was answered from the snapshot or refused"),
   });
-  // Writes on a replica would change only its own overlay (and its sync after writes would
-  // read the source): until replicas share a log of written rows, they send writers to the syncer.
-  const writeTarget = replica
-    ? { writer: undefined, identity, refusal: REPLICA_WRITE_REFUSAL }
-    : { writer: source.writer, identity };
-  const writes = new Writes(writeTarget, overlay, log, () => afterWrites.poke());
+  const shared = await startScaleOutWrites({
+    settings: config.scaleOut,
+    source,
+    identity,
+    overlay,
+    scaleOut,
+    servedThrough: () => store.live?.dataAsOf,
+    pokeSync: () => afterWrites.poke(),
+    log,
+  });
+  const writes = new Writes(shared.target, overlay, log, shared.afterWrite);
+  scaleOutGauges(metrics.registry, () => {
+    const publication = scaleOut.publication();
+    return {
+      role,
+      snapshotId: store.live?.id ?? "",
+      publicationLagMs: publication?.lagMs,
+      latestPublishedAt: publication?.latestPublishedAt,
+      writeLog: shared.stats(),
+    };
+  });
   const server = await startServer({
     log,
     router,
@@ -193,6 +196,7 @@ export async function startService(
       syncer.abort("the service is shutting down");
       await server.close(config.shutdownGraceMs);
       await scaleOut.stop();
+      await shared.stop();
       const ended = syncer.idle().then(() => true);
       const settled =
         options?.abandonSync === true
@@ -233,22 +237,6 @@ function replicaSyncer(
       );
     },
   };
-}
-
-/** The /readyz line of a syncer or replica: its role, the snapshot it serves, and its age. */
-function readyDetail(role: string, store: SnapshotStore, scaleOut: ScaleOut): string {
-  const live = store.live;
-  const publication = scaleOut.publication();
-  const parts = [`role=${role}`];
-  if (live !== undefined) {
-    parts.push(`snapshot=${live.id}`);
-    parts.push(`age=${Math.max(0, Math.round((Date.now() - live.dataAsOf.getTime()) / 1000))}s`);
-  }
-  if (publication !== undefined && publication.latestId !== "") {
-    parts.push(`published=${publication.latestId}`);
-  }
-  if (publication?.lagMs !== undefined) parts.push(`lag=${Math.round(publication.lagMs)}ms`);
-  return parts.join(" ");
 }
 
 /**

@@ -22,12 +22,19 @@ describe("configuration from the environment", () => {
       role: "all",
       publishDir: undefined,
       publishPollMs: 5_000,
+      writeLogGraceMs: 60_000,
     });
-    const replica = loadConfig({ ROLE: "Replica", PUBLISH_DIR: tmpdir(), PUBLISH_POLL: "2s" });
+    const replica = loadConfig({
+      ROLE: "Replica",
+      PUBLISH_DIR: tmpdir(),
+      PUBLISH_POLL: "2s",
+      WRITE_LOG_GRACE: "5s",
+    });
     expect(replica.scaleOut).toEqual({
       role: "replica",
       publishDir: tmpdir(),
       publishPollMs: 2_000,
+      writeLogGraceMs: 5_000,
     });
     // A syncer makes its directory if the shared volume is still empty.
     expect(loadConfig({ ROLE: "syncer", PUBLISH_DIR: "/nonexistent" }).scaleOut.role).toBe(

@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 describe("a replica in front of a syncer", () => {
-  it("serves the syncer's snapshot, says so, and refuses to sync from the source", async () => {
+  it("serves the syncer's snapshot, says so, refuses to sync from the source and, without Snowflake settings, to write", async () => {
     const client = createClient(
       SyncService,
       createConnectTransport({ baseUrl: replicaUrl, httpVersion: "1.1" }),
@@ -118,7 +118,9 @@ describe("a replica in front of a syncer", () => {
       .catch((err: unknown) => ConnectError.from(err));
     expect(write).toBeInstanceOf(ConnectError);
     expect((write as ConnectError).code).toBe(Code.FailedPrecondition);
-    expect((write as ConnectError).rawMessage).toMatch(/replica .*send them to the syncer/);
+    expect((write as ConnectError).rawMessage).toMatch(
+      /replica .*no Snowflake settings.*send writes to the syncer/,
+    );
     const readyz = await (await fetch(`${replicaUrl}/readyz`)).text();
     expect(readyz).toMatch(
       new RegExp(`^ready\\nrole=replica snapshot=${id} age=\\d+s published=${id} lag=\\d+ms\\n$`),

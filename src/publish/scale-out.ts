@@ -12,6 +12,8 @@ import { ReplicaFollower } from "./replica-follower.js";
 export interface PublicationView {
   readonly latestId: string;
   readonly latestPublishedAt: Date | undefined;
+  /** The newest publication's data time: the write log's segments it holds may go. */
+  readonly latestDataAsOf: Date | undefined;
   readonly servingId: string;
   /** From the served publication's publish time to serving it here (replicas only). */
   readonly lagMs: number | undefined;
@@ -64,6 +66,7 @@ export async function startScaleOut(
       return {
         latestId: latest?.snapshotId ?? "",
         latestPublishedAt: latest?.publishedAt,
+        latestDataAsOf: latest?.dataAsOf,
         servingId: store.live === undefined ? "" : (serving?.manifest.snapshotId ?? ""),
         lagMs:
           serving === undefined
@@ -113,6 +116,7 @@ async function startPublishing(
       return {
         latestId: last?.snapshotId ?? "",
         latestPublishedAt: last?.publishedAt,
+        latestDataAsOf: last?.dataAsOf,
         servingId: store.live?.id ?? "",
         lagMs: undefined,
         lastRefusal: "",
@@ -124,4 +128,20 @@ async function startPublishing(
       await pending;
     },
   };
+}
+
+/** The /readyz line of a syncer or replica: its role, the snapshot it serves, and its age. */
+export function readyDetail(role: string, store: SnapshotStore, scaleOut: ScaleOut): string {
+  const live = store.live;
+  const publication = scaleOut.publication();
+  const parts = [`role=${role}`];
+  if (live !== undefined) {
+    parts.push(`snapshot=${live.id}`);
+    parts.push(`age=${Math.max(0, Math.round((Date.now() - live.dataAsOf.getTime()) / 1000))}s`);
+  }
+  if (publication !== undefined && publication.latestId !== "") {
+    parts.push(`published=${publication.latestId}`);
+  }
+  if (publication?.lagMs !== undefined) parts.push(`lag=${Math.round(publication.lagMs)}ms`);
+  return parts.join(" ");
 }

@@ -14,9 +14,10 @@ export interface PendingRow {
 }
 
 /**
- * The overlay: rows written through this process that a snapshot may not hold yet, keyed by
- * table and primary key, the latest write of a key replacing the earlier one. A read asks for
- * the writes newer than the snapshot it reads ({@link newerThan}) and lays them over it: a
+ * The overlay: rows written through this process (or, with several replicas, through another
+ * one, {@link learn}) that a snapshot may not hold yet, keyed by table and primary key, the
+ * latest write of a key replacing the earlier one. A read asks for the writes newer than the
+ * snapshot it reads ({@link newerThan}) and lays them over it: a
  * written row replaces the snapshot's row with the same key, a deleted one hides it, so a
  * write shows at once and nothing is counted twice. Entries are dropped once no snapshot a
  * read can still hold predates them ({@link dropThrough}).
@@ -39,6 +40,24 @@ export class PendingWrites {
     const map = this.#tables[table];
     map.delete(key);
     map.set(key, { key, row, committedAt, owners });
+  }
+
+  /**
+   * Records a write another process confirmed (read from the shared write log), unless a write
+   * of the same key confirmed later is held already: the log's entries arrive after the
+   * writer's own and in no order across writers, and the latest confirmed write must win.
+   */
+  learn(
+    table: BaseTable,
+    key: string,
+    row: PendingRowValues | null,
+    committedAt: Date,
+    owners: readonly string[] = [],
+  ): boolean {
+    const held = this.#tables[table].get(key);
+    if (held !== undefined && held.committedAt.getTime() >= committedAt.getTime()) return false;
+    this.put(table, key, row, committedAt, owners);
+    return true;
   }
 
   /** The writes a snapshot with data as of `dataAsOf` does not hold. */

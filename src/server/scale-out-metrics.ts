@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from "prom-client";
+import type { WriteLogStats } from "../publish/shared-write-log.js";
 
 const PREFIX = "customer_analytics_";
 
@@ -12,13 +13,16 @@ export interface ScaleOutReadings {
   readonly publicationLagMs: number | undefined;
   /** When the newest publication the manifest names was made (syncers and replicas). */
   readonly latestPublishedAt: Date | undefined;
+  /** The shared write log's counts (syncers and replicas). */
+  readonly writeLog: WriteLogStats | undefined;
 }
 
 /**
  * Registers the gauges that tell replicas apart on a dashboard: the role, which snapshot each
  * process serves (one series per process, its label replaced at every scrape, so the
  * cardinality stays one), the lag from a publication to serving it, and how long ago the
- * newest publication was made (growing while the syncer is down).
+ * newest publication was made (growing while the syncer is down), and what the shared write
+ * log applied from other processes and failed to append.
  */
 export function scaleOutGauges(registry: Registry, read: () => ScaleOutReadings): void {
   const registers = [registry];
@@ -43,7 +47,28 @@ export function scaleOutGauges(registry: Registry, read: () => ScaleOutReadings)
       if (snapshotId !== "") this.set({ snapshot: snapshotId }, 1);
     },
   });
-  secondsGauge(
+  optionalGauge(
+    registers,
+    "write_log_applied",
+    "Writes of other processes applied from the shared write log (syncers and replicas).",
+    () => read().writeLog?.applied,
+  );
+  optionalGauge(
+    registers,
+    "write_log_append_failures",
+    "Writes of this process whose line could not be added to the shared write log.",
+    () => read().writeLog?.appendFailures,
+  );
+  optionalGauge(
+    registers,
+    "write_log_last_applied_age_seconds",
+    "Seconds since a write of another process was last applied from the shared write log.",
+    () => {
+      const at = read().writeLog?.lastAppliedAt;
+      return at === undefined ? undefined : (Date.now() - at.getTime()) / 1000;
+    },
+  );
+  optionalGauge(
     registers,
     "publication_lag_seconds",
     "Replicas: seconds from the served publication being published to this process serving it.",
@@ -52,7 +77,7 @@ export function scaleOutGauges(registry: Registry, read: () => ScaleOutReadings)
       return lag === undefined ? undefined : lag / 1000;
     },
   );
-  secondsGauge(
+  optionalGauge(
     registers,
     "publication_age_seconds",
     "Seconds since the newest publication in PUBLISH_DIR was made; grows while the syncer is down.",
@@ -64,14 +89,15 @@ export function scaleOutGauges(registry: Registry, read: () => ScaleOutReadings)
 }
 
 /**
- * An unlabelled gauge read at scrape time that is absent while `seconds` has no value, so a
- * dashboard sees "no data" rather than a stale or zero lag; both publication gauges share it.
+ * An unlabelled gauge read at scrape time that is absent while `value` has none, so a
+ * dashboard sees "no data" rather than a stale or zero lag (or a zero count on ROLE=all);
+ * the publication and write log gauges share it.
  */
-function secondsGauge(
+function optionalGauge(
   registers: Registry[],
   name: string,
   help: string,
-  seconds: () => number | undefined,
+  value: () => number | undefined,
 ): void {
   new Gauge({
     name: `${PREFIX}${name}`,
@@ -79,8 +105,8 @@ function secondsGauge(
     registers,
     collect() {
       this.reset();
-      const value = seconds();
-      if (value !== undefined) this.set(value);
+      const now = value();
+      if (now !== undefined) this.set(now);
     },
   });
 }

@@ -5,7 +5,7 @@ import type { SourceWriter, WriteTx } from "../source/source-writer.js";
 import type { StoredRow } from "./etag.js";
 import { RequestIds } from "./request-ids.js";
 import { CUSTOMER_SPEC, HOLDING_SPEC, PRODUCT_SPEC, type ResourceSpec } from "./resource-specs.js";
-import { RowWriter, type WriteOutcome } from "./row-writer.js";
+import { RowWriter, type WriteEffect, type WriteOutcome } from "./row-writer.js";
 
 /** Who asks for a write and how it is named: the log line and the request-id check use it. */
 export interface WriteCall {
@@ -17,6 +17,16 @@ export interface WriteCall {
   /** The request without its request_id, to tell a retry from another write. */
   readonly body: unknown;
 }
+
+/**
+ * What happens after a write is confirmed and in the overlay, before the RPC answers: the
+ * debounced sync is told, and with several replicas the write is added to the shared log. It
+ * must not reject: the write is committed whatever it does.
+ */
+export type AfterWrite = (
+  effects: readonly WriteEffect[],
+  committedAt: Date,
+) => Promise<void> | void;
 
 /** Where writes go: the source's writer, or why there is none. */
 export interface WriteTarget {
@@ -30,9 +40,9 @@ export interface WriteTarget {
 /**
  * The write path: each write runs in one transaction at the source of truth and returns once
  * the source confirmed it; only then is it recorded in the overlay ({@link PendingWrites}) so
- * reads show it, and `afterWrite` is told (the debounced sync). A source that fails or times
- * out is UNAVAILABLE with nothing changed here. Every write logs one line: who, what, which
- * key, the request id and the outcome, never the row's values.
+ * reads show it, and `afterWrite` is awaited (the debounced sync, the shared write log). A
+ * source that fails or times out is UNAVAILABLE with nothing changed here. Every write logs
+ * one line: who, what, which key, the request id and the outcome, never the row's values.
  */
 export class Writes {
   readonly customers = new RowWriter(CUSTOMER_SPEC);
@@ -44,7 +54,7 @@ export class Writes {
     private readonly target: WriteTarget,
     private readonly overlay: PendingWrites,
     private readonly log: Logger,
-    private readonly afterWrite: () => void = () => undefined,
+    private readonly afterWrite: AfterWrite = () => undefined,
   ) {}
 
   /**
@@ -103,7 +113,7 @@ export class Writes {
       this.overlay.put(effect.table, effect.key, effect.row, done.committedAt, effect.owners);
     }
     this.log.info({ ...line, outcome: "ok", rows: done.value.effects.length }, "write");
-    this.afterWrite();
+    await this.afterWrite(done.value.effects, done.committedAt);
     return done.value.row;
   }
 }

@@ -1,4 +1,6 @@
-import { createClient } from "@connectrpc/connect";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { CustomerService } from "../../gen/customeranalytics/v1/customer_pb.js";
 import {
@@ -123,4 +125,36 @@ export async function customerName(baseUrl: string, customerId = "C002"): Promis
   const client = createClient(CustomerService, createGrpcTransport({ baseUrl }));
   const answer = await client.getCustomer({ customerId }, { timeoutMs: 5_000 });
   return answer.customer?.customerName ?? "";
+}
+
+/** A customer as one process answers it: its name, and whether a pending write supplied it. */
+export interface CustomerSeen {
+  readonly name: string;
+  readonly region: string;
+  readonly pending: boolean;
+}
+
+/** GetCustomer on the process at `baseUrl`; undefined when it answers NOT_FOUND. */
+export async function customerOn(
+  baseUrl: string,
+  customerId: string,
+): Promise<CustomerSeen | undefined> {
+  const client = createClient(CustomerService, createGrpcTransport({ baseUrl }));
+  try {
+    const answer = await client.getCustomer({ customerId }, { timeoutMs: 5_000 });
+    return {
+      name: answer.customer?.customerName ?? "",
+      region: answer.customer?.region ?? "",
+      pending: answer.meta?.includesPendingWrites ?? false,
+    };
+  } catch (err) {
+    if (ConnectError.from(err).code === Code.NotFound) return undefined;
+    throw err;
+  }
+}
+
+/** The write log segments in `publishDir` written by the process with `pid` (all without it). */
+export async function writeLogSegments(publishDir: string, pid?: number): Promise<string[]> {
+  const names = await readdir(join(publishDir, "writes")).catch(() => [] as string[]);
+  return names.filter((name) => pid === undefined || name.includes(`-${pid}-`)).sort();
 }
