@@ -26,14 +26,11 @@ import { approx } from "./read-options.js";
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const camel = (name: string): string =>
-  name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
 /** A resource message's columns as a stored row: empty strings are NULL. */
 function rowOf(spec: ResourceSpec, message: Fields | undefined, extra: StoredRow = {}): StoredRow {
   const row: Record<string, string | null> = {};
   for (const column of spec.columns) {
-    const value = message?.[camel(column.name)];
+    const value = message?.[column.field];
     row[column.name] = typeof value === "string" && value !== "" ? value : null;
   }
   return { ...row, ...extra };
@@ -42,7 +39,7 @@ function rowOf(spec: ResourceSpec, message: Fields | undefined, extra: StoredRow
 /** A stored row as the fields of its message, with its etag; NULL is the empty string. */
 function fieldsOf(spec: ResourceSpec, row: StoredRow): Record<string, string> {
   const out: Record<string, string> = { etag: etagOf(spec, row) };
-  for (const column of spec.columns) out[camel(column.name)] = row[column.name] ?? "";
+  for (const column of spec.columns) out[column.field] = row[column.name] ?? "";
   return out;
 }
 

@@ -3,6 +3,15 @@ import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { ScanValue, SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
 import { bytesHeld } from "./memory/bytes-held.js";
+import {
+  dayOf,
+  dayText,
+  decimalText,
+  FIRST_DAY,
+  LAST_DAY,
+  NO_START,
+  OPEN_END,
+} from "./memory/cells.js";
 import { fillOffsetGaps } from "./memory/group-offsets.js";
 import { countOf, loadSealed } from "./memory/scan-passes.js";
 import type { CustomerRow, CustomerSummaryRow } from "./rows.js";
@@ -42,15 +51,6 @@ const RELATIONSHIPS_SQL = `WITH c AS (
   FROM customer_products r JOIN c ON c.customer_id = r.customer_id
     LEFT JOIN p ON p.product_id = r.product_id
   ORDER BY c.ordinal, p.ordinal NULLS LAST`;
-
-/** A NULL start_date: never active, in no minimum or maximum. */
-const NO_START = -2_147_483_648;
-/** A NULL end_date: open-ended, so active on every day from its start. */
-const OPEN_END = 2_147_483_647;
-/** 0001-01-01 and 9999-12-31 in days: the dates JavaScript formats as DuckDB does. */
-const FIRST_DAY = -719_162;
-const LAST_DAY = 2_932_896;
-const DAY_MS = 86_400_000;
 
 /** A text column of the index: one value per customer. */
 interface TextColumn {
@@ -212,7 +212,7 @@ export class CustomerIndex {
   }
 
   #summary(i: number, asOf: string): CustomerSummaryRow {
-    const day = Date.parse(`${asOf}T00:00:00Z`) / DAY_MS;
+    const day = dayOf(asOf);
     const from = this.#offsets[i] ?? 0;
     const to = this.#offsets[i + 1] ?? from;
     let activeProducts = 0;
@@ -308,15 +308,4 @@ function text(value: ScanValue | undefined): string {
 
 function outOfRange(day: number, sentinel: number): boolean {
   return day !== sentinel && (day < FIRST_DAY || day > LAST_DAY);
-}
-
-function dayText(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** Cents as DuckDB prints a DECIMAL(38,2): `-0.05`, `0.00`, `1234.56`. */
-function decimalText(cents: bigint): string {
-  const negative = cents < 0n;
-  const digits = (negative ? -cents : cents).toString().padStart(3, "0");
-  return `${negative ? "-" : ""}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }

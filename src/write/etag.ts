@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ResourceSpec } from "./resource-specs.js";
 
 /** A stored row as the write path and the overlay hold it: column name → text or NULL. */
@@ -31,13 +31,14 @@ export function canonicalValues(spec: ResourceSpec, row: StoredRow): (string | n
 /**
  * The etag of a stored row: the first 16 bytes of the SHA-256 of its canonical values, in
  * hex. It changes whenever any stored value does, and is the same from every path that reads
- * the row, so a caller can send it back to make an update conditional.
+ * the row, so a caller can send it back to make an update conditional. Every row a read returns
+ * is hashed, so it uses the one-shot `hash`, about three times cheaper than a Hash object.
  */
 export function etagOf(spec: ResourceSpec, row: StoredRow): string {
-  return createHash("sha256")
-    .update(JSON.stringify([spec.table, canonicalValues(spec, row)]))
-    .digest("hex")
-    .slice(0, 32);
+  return hash("sha256", JSON.stringify([spec.table, canonicalValues(spec, row)]), "hex").slice(
+    0,
+    32,
+  );
 }
 
 /** The row as the source stores it (decimals to the cent, empty text as NULL). */

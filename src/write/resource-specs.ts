@@ -1,4 +1,5 @@
 import { BASE_SCHEMA, type BaseTableName } from "../schema/base-tables.js";
+import { camelCase } from "../schema/schema-sql.js";
 
 /** How a column's value is written and compared: text as is, DATE and DECIMAL(15,2) cast. */
 export type ColumnType = "text" | "date" | "decimal";
@@ -6,6 +7,8 @@ export type ColumnType = "text" | "date" | "decimal";
 /** One writable column of a base table, as the schema declares it. */
 export interface WriteColumn {
   readonly name: string;
+  /** The column's field in the resource's message (camelCase), spelt once here for every read. */
+  readonly field: string;
   readonly type: ColumnType;
   /** Whether the column may be NULL (an empty field); required columns must be set. */
   readonly nullable: boolean;
@@ -42,6 +45,7 @@ function specOf(noun: string, table: BaseTableName, owner?: string): ResourceSpe
   const columns = schema.columns.map(
     (c): WriteColumn => ({
       name: c.name,
+      field: camelCase(c.name),
       type: typeOf(c.duckdb),
       nullable: c.nullable,
       ...("min" in c && c.min !== undefined ? { min: c.min } : {}),

@@ -9,6 +9,7 @@ import type { DataSet } from "./generate.js";
 import type { JobResult } from "./load-client.js";
 import type { MachineInfo } from "./machine.js";
 import type { StructuresReport } from "./memory-structures.js";
+import type { PublicationResult } from "./publication-bench.js";
 import type { RestartResult, SyncResult } from "./sync-bench.js";
 import type { WriteResult } from "./write-bench.js";
 
@@ -47,6 +48,8 @@ export interface BenchReport {
   readonly floorThroughput: readonly FloorThroughput[];
   /** Write latency through the emulator and the embedded DuckDB source (absent in old reports). */
   readonly writes?: readonly WriteResult[];
+  /** One syncer publishing to two replicas (absent in old reports, or when the phase failed). */
+  readonly publication?: PublicationResult;
   readonly notes: readonly string[];
   readonly targets: readonly TargetCheck[];
 }

@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchReport } from "./bench-report.js";
 import type { JobResult } from "./load-client.js";
+import { renderPublication } from "./publication-bench.js";
 import { renderWrites } from "./render-writes.js";
 import { FRAMEWORK_FLOOR, RPC_NAMES, TRANSPORT_FLOOR } from "./rpc-cases.js";
 
@@ -258,6 +259,7 @@ export function renderMarkdown(r: BenchReport): string {
     "",
   ];
   lines.push(...renderWrites(r.writes));
+  lines.push(...renderPublication(r.publication));
   if (r.notes.length > 0) lines.push("## Notes", "", ...r.notes.map((n) => `- ${n}`), "");
   return lines.join("\n");
 }

@@ -20,6 +20,7 @@ import type { ClientJob, JobResult, Protocol } from "./load-client.js";
 import { machineInfo } from "./machine.js";
 import { waitForStructures } from "./memory-structures.js";
 import { peakRssBytes } from "./processes.js";
+import { measurePublication } from "./publication-bench.js";
 import { drawRequestPool } from "./request-pool.js";
 import {
   type CallName,
@@ -174,6 +175,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     floorThroughput.push(await measureFloorThroughput(snapshotFile, pool, name, 4, o.scale.floor));
   }
 
+  o.progress("scale-out: one syncer publishes, two replicas copy and serve");
+  const publication = await measurePublication(localEnv, o.workDir, o.scale.syncLimitMs).catch(
+    (err: unknown) => {
+      notes.push(`The scale-out phase failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    },
+  );
+
   for (const name of RPC_NAMES) {
     const job = rpc.find((j) => j.rpc === name && j.status === "unimplemented");
     if (job !== undefined)
@@ -214,6 +223,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     floor,
     floorThroughput,
     writes,
+    ...(publication === undefined ? {} : { publication }),
     notes,
   };
   return { ...report, targets: checkTargets(report) };

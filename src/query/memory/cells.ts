@@ -39,10 +39,31 @@ export function dayOf(date: string): number {
   return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 }
 
-/** A day as `YYYY-MM-DD`; "" for a NULL sentinel. */
+/**
+ * A day as `YYYY-MM-DD`; "" for a NULL sentinel. Every date of every answer read from memory
+ * goes through here, so it is the civil-from-days arithmetic (proleptic Gregorian, as DuckDB
+ * and `Date` count) rather than a `Date` and its ISO string, which cost several times more;
+ * test/day-text-matches-iso-dates.test.ts holds it to `toISOString` for every day it accepts.
+ */
 export function dayText(day: number): string {
   if (day === NO_START || day === OPEN_END) return "";
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1_460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
+  const date = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, "0")}-${month < 10 ? "0" : ""}${month}-${date < 10 ? "0" : ""}${date}`;
 }
 
 /** Cents as DuckDB prints a DECIMAL(p,2): `-0.05`, `0.00`, `1234.56`. */

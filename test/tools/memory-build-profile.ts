@@ -1,0 +1,42 @@
+/**
+ * A diagnostic: `npx tsx test/tools/memory-build-profile.ts --snapshot <file.duckdb> `
+ * opens a snapshot file as the service does and builds every in-memory structure, printing each
+ * one's build time, bytes and the process's RSS after it, so that the structures' build time and
+ * memory at a given scale can be read without a whole benchmark.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { MEMORY_STRUCTURES, warmSnapshot } from "../../src/query/warm-snapshot.js";
+import { Snapshot } from "../../src/snapshot/snapshot.js";
+
+const { values } = parseArgs({ options: { snapshot: { type: "string" } } });
+if (values.snapshot === undefined) throw new Error("usage: --snapshot <file.duckdb>");
+
+/** The process's current and peak RSS in MiB, from /proc. */
+function rss(): string {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return `rss ${Math.round(kb("VmRSS") / 1024)} MiB, peak ${Math.round(kb("VmHWM") / 1024)} MiB`;
+}
+
+const began = performance.now();
+const snapshot = await Snapshot.open(
+  values.snapshot,
+  4,
+  async () => {},
+  (event) => {
+    const at = ((performance.now() - began) / 1000).toFixed(1);
+    if (event.kind === "built") {
+      console.log(`${at} s: ${event.name} built in ${(event.ms / 1000).toFixed(1)} s; ${rss()}`);
+    } else console.log(`${at} s: ${event.name} failed: ${String(event.error)}`);
+  },
+);
+console.log(`opened; ${rss()}`);
+await snapshot.use(async (db) => {
+  warmSnapshot(db);
+  for (const key of MEMORY_STRUCTURES) await db.memo.settled(key);
+});
+console.log(`all built after ${((performance.now() - began) / 1000).toFixed(1)} s; ${rss()}`);
+await snapshot.close();
