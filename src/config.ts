@@ -88,6 +88,11 @@ export interface Config {
   readonly tlsKey: string | undefined;
   /** Most heap bytes one snapshot's remembered answers may hold (`MEMO_MAX_BYTES`). */
   readonly memoMaxBytes: number;
+  /**
+   * DuckDB's memory limit for a served snapshot, in MiB (`SNAPSHOT_MEMORY_MB`): what its buffer
+   * pool and the in-memory structures' load statements may hold before they spill to disk.
+   */
+  readonly snapshotMemoryMb: number;
   /** Largest single answer remembered, in bytes; larger ones are computed each time. */
   readonly memoMaxAnswerBytes: number;
   /** Snowflake's limit on one load statement (`SNOWFLAKE_STATEMENT_TIMEOUT`), in ms. */
@@ -208,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     port: integer(env, "PORT", 8080, 0, 65535),
+    snapshotMemoryMb: integer(env, "SNAPSHOT_MEMORY_MB", 768, 64, 2 ** 20),
     host: text(env, "HOST") ?? "0.0.0.0",
     dataDir: absolute(text(env, "DATA_DIR") ?? "./data"),
     logLevel: oneOf(

@@ -71,6 +71,7 @@ export async function startService(
   const store = new SnapshotStore(config.dataDir, log, {
     ...(replica ? {} : { sourceIdentity: identity }),
     memo: { maxBytes: config.memoMaxBytes, maxAnswerBytes: config.memoMaxAnswerBytes },
+    memoryMb: config.snapshotMemoryMb,
   });
   await store.openLast();
   const sweeping = sweepExports(store, config.exportLimits.sweepIntervalMs, log);

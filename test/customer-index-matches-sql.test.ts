@@ -17,6 +17,7 @@ import {
 import type { SnapshotReader } from "../src/snapshot/snapshot-reader.js";
 import { SnapshotStore } from "../src/snapshot/snapshot-store.js";
 import { fileSource } from "../src/source/file-source.js";
+import { deriveAll } from "../src/sync/derive-all.js";
 import { Syncer } from "../src/sync/syncer.js";
 import { Rng } from "./support/fuzz-rng.js";
 import { writeCsvTables } from "./support/local-source-files.js";
@@ -92,7 +93,7 @@ beforeAll(async () => {
   ids = [...tables.customers.slice(1).map((line) => line.split(",")[0] ?? ""), "ORPHAN", "nobody"];
   store = new SnapshotStore(join(dir, "data"), log);
   await store.openLast();
-  const run = await new Syncer(fileSource("local", source), store, log).sync("startup");
+  const run = await new Syncer(fileSource("local", source), store, log, deriveAll).sync("startup");
   expect(run.state).toBe("succeeded");
 });
 
@@ -105,7 +106,7 @@ afterAll(async () => {
 async function withIndex(check: (db: SnapshotReader, index: CustomerIndex) => Promise<void>) {
   const answer = await store.read(async (db) => {
     let index = db.memo.built(CUSTOMER_INDEX);
-    for (let tries = 0; index === undefined && tries < 500; tries++) {
+    for (let tries = 0; index === undefined && tries < 3_000; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       index = db.memo.built(CUSTOMER_INDEX);
     }

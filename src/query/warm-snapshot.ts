@@ -8,26 +8,30 @@ import { RECOMMENDATION_INDEX } from "./memory/recommendation-index.js";
 import { RFM_INDEX } from "./memory/rfm-index.js";
 
 /**
- * What the query layer keeps in memory per snapshot, in build order: the cheapest and most
- * asked first. Each one answers its RPCs as soon as it is built; until then SQL does.
+ * What the query layer keeps in memory per snapshot, as two lanes built side by side (the two
+ * cores: while one lane's statement runs in DuckDB, the other's rows are stored in JavaScript),
+ * each lane the most asked first. The customer index reads the portfolio and customer list
+ * indexes, so it waits for both. Each one answers its RPCs as soon as it is built; until then
+ * SQL does.
  */
-export const MEMORY_STRUCTURES: readonly MemoKey<unknown>[] = [
-  CUSTOMER_INDEX,
-  RFM_INDEX,
-  RECOMMENDATION_INDEX,
-  PORTFOLIO_INDEX,
-  PRODUCT_HOLDERS_INDEX,
-  CUSTOMER_LIST_INDEX,
+export const MEMORY_LANES: readonly (readonly MemoKey<unknown>[])[] = [
+  [PORTFOLIO_INDEX, CUSTOMER_INDEX, RFM_INDEX],
+  [CUSTOMER_LIST_INDEX, RECOMMENDATION_INDEX, PRODUCT_HOLDERS_INDEX],
 ];
+
+/** Every structure of {@link MEMORY_LANES}. */
+export const MEMORY_STRUCTURES: readonly MemoKey<unknown>[] = MEMORY_LANES.flat();
 
 /**
  * Starts building what the query layer keeps in memory for a snapshot, as soon as it goes
  * live, so the first lookups after a swap do not each wait for SQL while the structures are
- * cold. One build at a time: each holds a connection of the pool for its scans, and the
- * others stay free for the SQL that answers meanwhile. Returns at once.
+ * cold. One build at a time per lane: each holds a connection of the pool for its scans, and
+ * the others stay free for the SQL that answers meanwhile. Returns at once.
  */
 export function warmSnapshot(db: SnapshotReader): void {
-  void (async () => {
-    for (const key of MEMORY_STRUCTURES) await db.memo.settled(key);
-  })();
+  for (const lane of MEMORY_LANES) {
+    void (async () => {
+      for (const key of lane) await db.memo.settled(key);
+    })();
+  }
 }

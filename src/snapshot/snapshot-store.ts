@@ -43,7 +43,12 @@ export class SnapshotStore {
   constructor(
     dataDir: string,
     private readonly log: Logger,
-    private readonly options: { sourceIdentity?: string; memo?: MemoLimits } = {},
+    private readonly options: {
+      sourceIdentity?: string;
+      memo?: MemoLimits;
+      /** DuckDB's memory limit for each snapshot opened, in MiB (DuckDB's default when unset). */
+      memoryMb?: number;
+    } = {},
   ) {
     this.files = new SnapshotFiles(dataDir);
     this.exports = new ExportFiles(dataDir);
@@ -278,6 +283,7 @@ export class SnapshotStore {
         }
       },
       this.options.memo,
+      this.options.memoryMb,
     );
   }
 

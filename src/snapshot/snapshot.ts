@@ -65,7 +65,9 @@ export class Snapshot {
   /**
    * Opens a snapshot file read-only and reads its metadata; fails if the file is incomplete.
    * `report` hears about the structures built in memory from it (see {@link SnapshotMemo}),
-   * whose remembered answers stay within `limits`.
+   * whose remembered answers stay within `limits`. `memoryMb` caps DuckDB's memory for it:
+   * unset, DuckDB takes up to 80 % of the machine, and its buffer pool and the structures' load
+   * statements then keep gigabytes resident beside the structures themselves.
    */
   static async open(
     path: string,
@@ -73,8 +75,12 @@ export class Snapshot {
     onDisposed: (id: string) => Promise<void>,
     report?: (event: MemoEvent) => void,
     limits?: MemoLimits,
+    memoryMb?: number,
   ): Promise<Snapshot> {
-    const instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+    const instance = await DuckDBInstance.create(path, {
+      access_mode: "READ_ONLY",
+      ...(memoryMb === undefined ? {} : { memory_limit: `${memoryMb}MB` }),
+    });
     try {
       const pool = await ConnectionPool.create(instance, readers);
       const info = await readInfo(pool);

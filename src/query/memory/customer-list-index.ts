@@ -71,6 +71,27 @@ export class CustomerListIndex {
     return bytes;
   }
 
+  /** How many customers are held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The position of the customer with this id in id order, or -1 (the customer index's lookup). */
+  indexOf(customerId: string): number {
+    const ids = this.#column("customer_id");
+    return ids.kind === "pool" ? ids.pool.indexOf(customerId) : -1;
+  }
+
+  /** The customer at position `i` as GetCustomer and ListCustomers return it. */
+  row(i: number): CustomerRow {
+    const row: Record<string, string> = {};
+    this.#columns.forEach((column, c) => {
+      const field = FIELDS[c]?.field;
+      if (field !== undefined) row[field] = this.#text(column, i) ?? "";
+    });
+    return row as CustomerRow;
+  }
+
   /** Up to `pageSize` customers matching `filters` with an id above `after`, in id order. */
   page(
     filters: CustomerFilters,
@@ -109,7 +130,7 @@ export class CustomerListIndex {
     for (let i = start; i < this.#size; i++) {
       if (!tests.every((test) => test(i))) continue;
       if (customers.length === pageSize) return { customers, more: true };
-      customers.push(this.#row(i));
+      customers.push(this.row(i));
     }
     return { customers, more: false };
   }
@@ -188,15 +209,6 @@ export class CustomerListIndex {
       return (i) => codes.has(column.ids[i] ?? -1);
     }
     return (i) => column.nulls[i] !== 1 && column.pool.get(i).toLowerCase() === wanted;
-  }
-
-  #row(i: number): CustomerRow {
-    const row: Record<string, string> = {};
-    this.#columns.forEach((column, c) => {
-      const field = FIELDS[c]?.field;
-      if (field !== undefined) row[field] = this.#text(column, i) ?? "";
-    });
-    return row as CustomerRow;
   }
 }
 

@@ -35,6 +35,21 @@ interface HeldProduct {
   readonly category: number;
 }
 
+/**
+ * The holdings of every customer as typed arrays: customer `i`'s rows are `offsets[i]` to
+ * `offsets[i + 1]`; `products` are codes below `productCount` (-1 for a NULL product), days
+ * and cents as in cells.ts, `hasId` 1 where the relationship id is not NULL.
+ */
+export interface HoldingColumns {
+  readonly offsets: Int32Array;
+  readonly products: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly cents: Float64Array;
+  readonly hasId: Uint8Array;
+  readonly productCount: number;
+}
+
 /** Where a page continues: after this sort day and relationship id (the page token's key). */
 export interface PortfolioKey {
   readonly day: number;
@@ -92,6 +107,32 @@ export class PortfolioIndex {
     const arrays = [this.#offsets, this.#hasId, this.#products, this.#types, this.#starts];
     const estimated = this.#typeNames.length * 64 + this.#held.length * 160;
     return bytesHeld([...pools, ...arrays, this.#ends, this.#cents]) + estimated;
+  }
+
+  /**
+   * The holdings' columns, never written once sealed: the customer index sums a customer's rows
+   * from them instead of holding a second copy of ten million relationships.
+   */
+  get columns(): HoldingColumns {
+    return {
+      offsets: this.#offsets,
+      products: this.#products,
+      starts: this.#starts,
+      ends: this.#ends,
+      cents: this.#cents,
+      hasId: this.#hasId,
+      productCount: this.#held.length,
+    };
+  }
+
+  /** The customer's position in id order (its holdings' group), or -1 when unknown. */
+  ordinalOf(customerId: string): number {
+    return this.#customers.indexOf(customerId);
+  }
+
+  /** How many customers are held. */
+  get customerCount(): number {
+    return this.#customers.size;
   }
 
   /** Whether the snapshot has a customer with this id (GetCustomerPortfolio's NOT_FOUND). */
