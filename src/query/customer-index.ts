@@ -1,7 +1,7 @@
 import type { MemoKey } from "../snapshot/snapshot-memo.js";
 import type { SnapshotReader } from "../snapshot/snapshot-reader.js";
 import type { CustomerDetail } from "./customer-queries.js";
-import { dayOf, dayText, decimalText, NO_START, OPEN_END } from "./memory/cells.js";
+import { dayOf, dayText, decimalText, NO_START, OPEN_END, safeCentsText } from "./memory/cells.js";
 import { CUSTOMER_LIST_INDEX, type CustomerListIndex } from "./memory/customer-list-index.js";
 import { type HoldingColumns, PORTFOLIO_INDEX } from "./memory/portfolio-index.js";
 import { DUPLICATE_CUSTOMERS_SQL } from "./memory/product-holders-sql.js";
@@ -90,7 +90,7 @@ export class CustomerIndex {
       activeProducts,
       totalProducts,
       relationships,
-      totalValue: exact ? decimalText(BigInt(cents)) : this.#exactTotal(from, to),
+      totalValue: exact ? safeCentsText(cents) : this.#exactTotal(from, to),
       firstStartDate: first === OPEN_END ? "" : dayText(first),
       lastStartDate: last === NO_START ? "" : dayText(last),
       asOf,

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SnowflakeConfig } from "../config.js";
+import { bulkDownloadDir } from "./bulk-download-dirs.js";
 import { type BulkSettings, fetchTable, removeLeftovers } from "./snowflake-bulk.js";
 import type { SnowflakeClient } from "./snowflake-client.js";
 import { snowflakeClient } from "./snowflake-driver.js";
@@ -193,7 +193,7 @@ async function load(client: SnowflakeClient, plan: LoadPlan): Promise<SourceLoad
       if (dir === undefined && plan.settings.stage !== undefined) {
         await removeLeftovers(client, plan.settings.stage);
       }
-      dir ??= mkdtemp(join(tmpdir(), "customer-analytics-bulk-"));
+      dir ??= bulkDownloadDir();
       const folder = dir;
       tables[table] = {
         kind: "files",

@@ -128,7 +128,7 @@ export class CustomerListIndex {
     const start = after === null ? 0 : ids.pool.lowerBound(utf8(after), 0, this.#size, true);
     const customers: CustomerRow[] = [];
     for (let i = start; i < this.#size; i++) {
-      if (!tests.every((test) => test(i))) continue;
+      if (!passes(tests, i)) continue;
       if (customers.length === pageSize) return { customers, more: true };
       customers.push(this.row(i));
     }
@@ -202,11 +202,12 @@ export class CustomerListIndex {
     const column = this.#column(name);
     const wanted = value.toLowerCase();
     if (column.kind === "codes") {
-      const codes = new Set<number>();
+      const matches = new Uint8Array(column.codes.values.length + 1);
       column.codes.values.forEach((v, code) => {
-        if (v !== null && v.toLowerCase() === wanted) codes.add(code);
+        if (v !== null && v.toLowerCase() === wanted) matches[code] = 1;
       });
-      return (i) => codes.has(column.ids[i] ?? -1);
+      const ids = column.ids;
+      return (i) => matches[ids[i] ?? -1] === 1;
     }
     return (i) => column.nulls[i] !== 1 && column.pool.get(i).toLowerCase() === wanted;
   }
@@ -232,3 +233,12 @@ export const CUSTOMER_LIST_INDEX: MemoKey<CustomerListIndex> = {
   name: "customer list index",
   build: loadCustomerListIndex,
 };
+
+/**
+ * Whether customer `i` passes every filter: a plain loop, since a page may test thousands of
+ * customers and a callback per customer (`every`) costs more than the tests themselves.
+ */
+function passes(tests: readonly ((i: number) => boolean)[], i: number): boolean {
+  for (const test of tests) if (!test(i)) return false;
+  return true;
+}

@@ -3,8 +3,8 @@ import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.j
 import type { ProductHolderRow } from "../product-queries.js";
 import {
   activeOn,
+  centsText,
   dayText,
-  decimalText,
   NO_START,
   OPEN_END,
   scannedDay,
@@ -247,7 +247,7 @@ export class ProductHoldersIndex {
       active,
       firstStartDate: dayText(first),
       lastStartDate: dayText(last),
-      totalValue: this.#bigTotals.get(g) ?? decimalText(BigInt(this.#groupCents[g] ?? 0)),
+      totalValue: this.#bigTotals.get(g) ?? centsText(this.#groupCents[g] ?? 0),
     };
   }
 }
