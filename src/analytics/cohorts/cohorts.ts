@@ -7,28 +7,49 @@ export const COHORT_GRANULARITIES = ["month", "week"] as const;
 /** One of {@link COHORT_GRANULARITIES}. */
 export type CohortGranularity = (typeof COHORT_GRANULARITIES)[number];
 
-/*
- * Activity is the reference's: a customer is active in a period when one of their relationships
- * starts in it; the cohort is the period of the first start. The grid runs from each cohort to
- * the last period with a start in the data, zeros included, so the answer is a plain lookup.
+/**
+ * The rows of `cohort_activity`, unsorted. Activity is the reference's: a customer is active in
+ * a period when one of their relationships starts in it; the cohort is the period of the first
+ * start. The grid runs from each cohort to the last period with a start in the data, zeros
+ * included, so the answer is a plain lookup.
+ *
+ * Each customer's first start is found once (a period's start is monotone in the day, so the
+ * first start's period is the first period with a start, at every granularity) and numbered,
+ * so the relationships meet it in one join on the id, and distinct customers per cell are
+ * counted on those integers; cohort sizes and the last period come from the first starts and
+ * the start days, not from every relationship once per granularity.
  */
-const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS
-  WITH a AS (
+export const COHORT_ACTIVITY_SELECT = `WITH a AS (
     SELECT customer_id, start_date, "value" AS amount FROM customer_products
     WHERE customer_id IS NOT NULL AND start_date IS NOT NULL),
-  ap AS (
-    SELECT 'month' AS granularity, customer_id, date_trunc('month', start_date)::DATE AS p, amount
-    FROM a
-    UNION ALL
-    SELECT 'week', customer_id, date_trunc('week', start_date)::DATE, amount FROM a),
-  c AS (SELECT granularity, customer_id, min(p) AS cohort_start FROM ap GROUP BY ALL),
+  firsts AS MATERIALIZED (
+    SELECT customer_id, min(start_date) AS first_day, row_number() OVER () AS cid
+    FROM a GROUP BY customer_id),
+  af AS MATERIALIZED (
+    SELECT f.cid, f.first_day, a.start_date, a.amount FROM a JOIN firsts f USING (customer_id)),
   cells AS (
-    SELECT ap.granularity, c.cohort_start, ap.p AS period_start,
-           count(DISTINCT ap.customer_id) AS active_customers, sum(ap.amount) AS revenue
-    FROM ap JOIN c USING (granularity, customer_id)
+    SELECT granularity, cohort_start, period_start, count(DISTINCT cid) AS active_customers,
+           sum(amount) AS revenue
+    FROM (
+      SELECT 'month' AS granularity, cid, date_trunc('month', first_day)::DATE AS cohort_start,
+             date_trunc('month', start_date)::DATE AS period_start, amount
+      FROM af
+      UNION ALL
+      SELECT 'week', cid, date_trunc('week', first_day)::DATE,
+             date_trunc('week', start_date)::DATE, amount
+      FROM af)
     GROUP BY ALL),
-  sizes AS (SELECT granularity, cohort_start, count(*) AS size FROM c GROUP BY ALL),
-  last AS (SELECT granularity, max(p) AS last_period FROM ap GROUP BY ALL),
+  sizes AS (
+    SELECT granularity, cohort_start, count(*) AS size
+    FROM (
+      SELECT 'month' AS granularity, date_trunc('month', first_day)::DATE AS cohort_start
+      FROM firsts
+      UNION ALL SELECT 'week', date_trunc('week', first_day)::DATE FROM firsts)
+    GROUP BY ALL),
+  last AS (
+    SELECT 'month' AS granularity, date_trunc('month', max(start_date))::DATE AS last_period
+    FROM af
+    UNION ALL SELECT 'week', date_trunc('week', max(start_date))::DATE FROM af),
   grid AS (
     SELECT s.granularity, s.cohort_start, s.size,
            unnest(generate_series(s.cohort_start::TIMESTAMP, l.last_period::TIMESTAMP,
@@ -46,8 +67,10 @@ const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS
          coalesce(x.active_customers, 0) / g.size AS retention,
          coalesce(x.revenue, 0)::DECIMAL(38, 2) AS revenue
   FROM grid g
-  LEFT JOIN cells x USING (granularity, cohort_start, period_start)
-  ORDER BY g.granularity, g.cohort_start, period`;
+  LEFT JOIN cells x USING (granularity, cohort_start, period_start)`;
+
+const CREATE_COHORT_ACTIVITY = `CREATE TABLE cohort_activity AS ${COHORT_ACTIVITY_SELECT}
+  ORDER BY granularity, cohort_start, period`;
 
 /**
  * `?` granularity, from (NULL = any) ×2, to ×2, max periods ×2 (0 = all): the precomputed

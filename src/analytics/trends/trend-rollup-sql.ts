@@ -16,11 +16,15 @@ export const TREND_STEP: Readonly<Record<TrendGranularity, string>> = {
  * Shared by every granularity: the filters and calendar (f), the dimension values numbered
  * (cdim: region and customer type; pdim: category; the null row of each stands for "missing"),
  * integer codes per customer and product, each relationship once per scope with an integer
- * key_id = ct * span + (0 for the across-categories scope, else pc), per-day flows, and each
- * customer's merged runs of days with an open relationship per key (day islands), computed
- * once: every granularity's runs of periods are those day islands coarsened and merged again,
- * which gives exactly the runs computed from every relationship (a day island's image in
- * periods is the union of its relationships' images, one interval) from far fewer rows.
+ * key_id = ct * span + (0 for the across-categories scope, else pc), per-day flows, and the
+ * starts of each customer's merged runs of days with an open relationship per key (day
+ * islands), from one sort: a relationship starts an island when it starts after the latest end
+ * of every relationship before it (prev_e, which is then the previous island's end); last_e is
+ * the latest end of all, the last island's end. Each start row thus carries its own start, the
+ * previous island's end and (on the first) the last island's end, which is all any granularity
+ * needs: its runs of periods are the day islands coarsened and merged again (a day island's
+ * image in periods is the union of its relationships' images, one interval), and a day island
+ * opens a run of periods exactly when its period is after the previous island's.
  */
 const SHARED = `f AS (
     SELECT json_transform(?, '["VARCHAR"]') AS regions, json_transform(?, '["VARCHAR"]') AS types,
@@ -77,58 +81,43 @@ const SHARED = `f AS (
       SELECT key_id, min(start_date), NULL, 0, 0, 1, 0 FROM scoped GROUP BY cid, key_id)
     GROUP BY key_id, day),
   dmx AS (
-    SELECT cid, key_id, start_date AS bs, coalesce(end_date, 'infinity'::DATE) AS be,
+    SELECT key_id, start_date AS s,
            max(coalesce(end_date, 'infinity'::DATE)) OVER (
              PARTITION BY cid, key_id ORDER BY start_date
-             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
+           max(coalesce(end_date, 'infinity'::DATE)) OVER (
+             PARTITION BY cid, key_id ORDER BY start_date
+             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_e
     FROM scoped WHERE valid),
-  disl AS (
-    SELECT *, sum((prev_max IS NULL OR bs > prev_max)::INTEGER) OVER (
-             PARTITION BY cid, key_id ORDER BY bs ROWS UNBOUNDED PRECEDING) AS island
-    FROM dmx),
-  dislands AS MATERIALIZED (
-    SELECT cid, key_id, min(bs) AS s, max(be) AS e FROM disl GROUP BY cid, key_id, island)`;
+  dstarts AS MATERIALIZED (SELECT * FROM dmx WHERE prev_e IS NULL OR s > prev_e)`;
 
 /*
  * Counts travel as DOUBLE: integer sums below 2^53 are exact in any order, and DuckDB's DOUBLE
  * sums (grouped and running) are several times faster than the HUGEINT ones of integer sums.
  * Revenue stays DECIMAL.
  *
- * One granularity: calendar bounds, each customer's merged runs of periods with an open
- * relationship (islands: the day islands, coarsened to periods and merged), the +1/-1 events of open relationships and active customers, the
- * flows re-bucketed from the days, events before the calendar folded into its first period,
- * then every key for every period with running sums.
+ * One granularity: calendar bounds, the +1/-1 events of open relationships and of active
+ * customers (+1 in the period of each run's first day island, -1 after the period of the
+ * previous island's end where a run opens after one, -1 after the period of the last island's
+ * end), the flows re-bucketed from the days, events before the calendar folded into its first
+ * period, then every key for every period with running sums.
  */
 function perGranularity(g: TrendGranularity): string {
   const t = (e: string) => `date_trunc('${g}', ${e})::DATE`;
   const next = (e: string) => `(${e} + ${TREND_STEP[g]})::DATE`;
-  const islands =
-    g === "day"
-      ? "islands_day AS (SELECT key_id, s, e FROM dislands),"
-      : `spans_${g} AS (
-    SELECT cid, key_id, ${t("s")} AS bs,
-           max(CASE WHEN e = 'infinity'::DATE THEN e ELSE ${t("e")} END) AS be
-    FROM dislands GROUP BY cid, key_id, ${t("s")}),
-  mx_${g} AS (
-    SELECT *, max(be) OVER (PARTITION BY cid, key_id ORDER BY bs
-                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
-    FROM spans_${g}),
-  isl_${g} AS (
-    SELECT *, sum((prev_max IS NULL OR bs > prev_max)::INTEGER) OVER (
-             PARTITION BY cid, key_id ORDER BY bs ROWS UNBOUNDED PRECEDING) AS island
-    FROM mx_${g}),
-  islands_${g} AS (
-    SELECT key_id, min(bs) AS s, max(be) AS e FROM isl_${g} GROUP BY cid, key_id, island),`;
+  const coarse = (e: string) => (g === "day" ? e : t(e));
+  const opens = g === "day" ? "true" : `(prev_e IS NULL OR ${t("s")} > ${t("prev_e")})`;
   return `cb_${g} AS (SELECT ${t("first_day")} AS cal_start, ${t("last_day")} AS cal_end FROM f),
-  ${islands}
   ev_${g} AS (
     SELECT key_id, ${t("day")} AS eb, revenue, new_rel, ended, new_cust, 0::DOUBLE AS d_open,
            0::DOUBLE AS d_active
     FROM daily
     UNION ALL SELECT key_id, ${next(t("day"))}, 0, 0, 0, 0, d_open, 0 FROM daily WHERE d_open <> 0
-    UNION ALL SELECT key_id, s, 0, 0, 0, 0, 0, 1 FROM islands_${g}
-    UNION ALL SELECT key_id, ${next("e")}, 0, 0, 0, 0, 0, -1 FROM islands_${g}
-      WHERE e < 'infinity'::DATE),
+    UNION ALL SELECT key_id, ${coarse("s")}, 0, 0, 0, 0, 0, 1 FROM dstarts WHERE ${opens}
+    UNION ALL SELECT key_id, ${next(coarse("prev_e"))}, 0, 0, 0, 0, 0, -1 FROM dstarts
+      WHERE prev_e IS NOT NULL AND ${opens}
+    UNION ALL SELECT key_id, ${next(coarse("last_e"))}, 0, 0, 0, 0, 0, -1 FROM dstarts
+      WHERE prev_e IS NULL AND last_e < 'infinity'::DATE),
   agg_${g} AS (
     SELECT e.key_id, greatest(e.eb, c.cal_start) AS bucket,
            sum(CASE WHEN e.eb >= c.cal_start THEN e.revenue ELSE 0 END) AS revenue,
