@@ -213,7 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     port: integer(env, "PORT", 8080, 0, 65535),
-    snapshotMemoryMb: integer(env, "SNAPSHOT_MEMORY_MB", 768, 64, 2 ** 20),
+    snapshotMemoryMb: integer(env, "SNAPSHOT_MEMORY_MB", 512, 64, 2 ** 20),
     host: text(env, "HOST") ?? "0.0.0.0",
     dataDir: absolute(text(env, "DATA_DIR") ?? "./data"),
     logLevel: oneOf(

@@ -31,12 +31,16 @@ interface StatusJson {
   }[];
 }
 
-/** Polls GetSyncStatus (Connect JSON) until every structure has ended its build. */
+/**
+ * Polls GetSyncStatus (Connect JSON) until every structure has ended its build; `readyAt` (a
+ * `performance.now()`, the moment the service answered /readyz) is what the time is counted from.
+ */
 export async function waitForStructures(
   baseUrl: string,
   timeoutMs: number,
+  readyAt: number = performance.now(),
 ): Promise<StructuresReport> {
-  const began = performance.now();
+  const began = readyAt;
   for (;;) {
     const response = await fetch(`${baseUrl}/customeranalytics.v1.SyncService/GetSyncStatus`, {
       method: "POST",

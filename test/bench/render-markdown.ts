@@ -129,13 +129,13 @@ export function renderMarkdown(r: BenchReport): string {
         `${r.restart.startupSyncState.replace("SYNC_STATE_", "").toLowerCase()}. ` +
         (r.restart.indexBuildMs === undefined
           ? "The in-memory customer index was not reported built within 5 minutes."
-          : `After readiness the service built its in-memory customer index in ${ms(r.restart.indexBuildMs)} ` +
+          : `The in-memory customer index was built ${ms(r.restart.indexBuildMs)} after readiness ` +
             "(lookups are answered by SQL until then); the RPC measurements began once it was built."),
     "",
     "## In-memory structures",
     "",
-    "What the serving process keeps in memory per snapshot, built one after another once it is " +
-      "live (SQL answers each RPC until its structure is built), as GetSyncStatus reports them; " +
+    "What the serving process keeps in memory per snapshot, built in two lanes side by side once it " +
+      "is live (SQL answers each RPC until its structure is built), as GetSyncStatus reports them; " +
       `the last was built ${seconds(r.memory.builtAfterReadyMs)} after /readyz answered 200. ` +
       `The serving process peaked at ${mib(r.servingPeakRssBytes)} RSS.`,
     "",

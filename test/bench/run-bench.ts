@@ -138,7 +138,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const restarted = await measureRestarts(local.service, localEnv, o.scale.restarts);
 
   o.progress("the in-memory structures");
-  const memory = await waitForStructures(restarted.service.baseUrl, o.scale.syncLimitMs);
+  const memory = await waitForStructures(
+    restarted.service.baseUrl,
+    o.scale.syncLimitMs,
+    restarted.readyAt,
+  );
 
   o.progress("RPC latency and throughput");
   const rpcJobs = [

@@ -1,5 +1,5 @@
 /**
- * A diagnostic: `npx tsx test/tools/memory-build-profile.ts --snapshot <file.duckdb> [--memory-mb 768]`
+ * A diagnostic: `npx tsx test/tools/memory-build-profile.ts --snapshot <file.duckdb> [--memory-mb 512]`
  * opens a snapshot file as the service does and builds every in-memory structure, printing each
  * one's build time, bytes and the process's RSS after it, so that the structures' build time and
  * memory at a given scale can be read without a whole benchmark.
@@ -12,7 +12,7 @@ import { MEMORY_STRUCTURES, warmSnapshot } from "../../src/query/warm-snapshot.j
 import { Snapshot } from "../../src/snapshot/snapshot.js";
 
 const { values } = parseArgs({
-  options: { snapshot: { type: "string" }, "memory-mb": { type: "string", default: "768" } },
+  options: { snapshot: { type: "string" }, "memory-mb": { type: "string", default: "512" } },
 });
 if (values.snapshot === undefined) throw new Error("usage: --snapshot <file.duckdb>");
 
