@@ -5,7 +5,7 @@ import { type MemoryStructure, SyncService } from "../gen/customeranalytics/v1/s
 import { MEMORY_STRUCTURES } from "../src/query/warm-snapshot.js";
 import { startTestService, type TestService } from "./support/test-service.js";
 
-// Once a snapshot is live the service builds its in-memory structures (two lanes side by side) and
+// Once a snapshot is live the service builds its in-memory structures (one after another) and
 // GetSyncStatus reports each one, with its build time and its size, so an operator can see
 // what the process holds and when the RPCs stopped answering by SQL.
 

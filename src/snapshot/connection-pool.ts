@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type { ScanChunk, ScanValue } from "./snapshot-reader.js";
+import { scanColumns } from "./scan-columns.js";
+import type { ScanChunk } from "./snapshot-reader.js";
 import {
   bindable,
   connectionRunner,
@@ -80,8 +81,7 @@ export class ConnectionPool implements SqlRunner {
       for (;;) {
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) return;
-        const columns = chunk.getColumns() as ScanValue[][];
-        if (!onChunk(columns, chunk.rowCount)) return;
+        if (!onChunk(scanColumns(chunk), chunk.rowCount)) return;
       }
     });
   }

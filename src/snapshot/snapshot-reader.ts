@@ -4,11 +4,14 @@ import type { SqlParam, SqlRunner } from "./sql-runner.js";
 /** A value a {@link SnapshotReader.scan} hands over: the SQL casts columns to these types. */
 export type ScanValue = string | number | boolean | bigint | null;
 
+/** One column of a scan's chunk: numeric columns without NULLs arrive as typed arrays. */
+export type ScanColumn = ArrayLike<ScanValue>;
+
 /**
  * Receives one chunk of a scan, column by column (`columns[c][row]`, `rows` long); returning
  * `false` stops the scan.
  */
-export type ScanChunk = (columns: readonly (readonly ScanValue[])[], rows: number) => boolean;
+export type ScanChunk = (columns: readonly ScanColumn[], rows: number) => boolean;
 
 /**
  * What a read of the live snapshot is handed: queries, plus the two things only a snapshot has.

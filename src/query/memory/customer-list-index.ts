@@ -1,6 +1,6 @@
 import { camelCase, columnsOf, selectList } from "../../schema/schema-sql.js";
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
-import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { CustomerRow } from "../rows.js";
 import { scannedText } from "./cells.js";
 import { loadSealed, refuseAny } from "./scan-passes.js";
@@ -82,6 +82,21 @@ export class CustomerListIndex {
     return ids.kind === "pool" ? ids.pool.indexOf(customerId) : -1;
   }
 
+  /**
+   * Column `name` of the customer at a position (null for NULL), the column found once: the
+   * holders index reads names and regions from here for every holder it returns.
+   */
+  reader(name: string): (i: number) => string | null {
+    const column = this.#column(name);
+    return (i) => this.#text(column, i);
+  }
+
+  /** The first position whose id is above `customerId` (where a page after it starts). */
+  above(customerId: string): number {
+    const ids = this.#column("customer_id");
+    return ids.kind === "pool" ? ids.pool.lowerBound(utf8(customerId), 0, this.#size, true) : 0;
+  }
+
   /** The customer at position `i` as GetCustomer and ListCustomers return it. */
   row(i: number): CustomerRow {
     const row: Record<string, string> = {};
@@ -125,7 +140,7 @@ export class CustomerListIndex {
       const code = this.#segments.values.indexOf(filters.segment);
       tests.push((i) => code >= 0 && this.#segment[i] === code);
     }
-    const start = after === null ? 0 : ids.pool.lowerBound(utf8(after), 0, this.#size, true);
+    const start = after === null ? 0 : this.above(after);
     const customers: CustomerRow[] = [];
     for (let i = start; i < this.#size; i++) {
       if (!passes(tests, i)) continue;
@@ -136,7 +151,7 @@ export class CustomerListIndex {
   }
 
   /** Stores a chunk of {@link CUSTOMERS_SQL} (loading, in id order). */
-  add(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  add(columns: readonly ScanColumn[], rows: number): void {
     const segments = columns[FIELDS.length] ?? [];
     const names = columns[FIELDS.findIndex((f) => f.name === "customer_name")] ?? [];
     for (let r = 0; r < rows; r++) {

@@ -1,5 +1,5 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
-import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { HoldingRow, PortfolioTotalRow } from "../portfolio-queries.js";
 import { bytesHeld } from "./bytes-held.js";
 import {
@@ -125,6 +125,11 @@ export class PortfolioIndex {
     };
   }
 
+  /** The id of product code `code` of {@link columns} (the holders index maps codes to its own). */
+  productIdOf(code: number): string {
+    return this.#held[code]?.productId ?? "";
+  }
+
   /** The customer's position in id order (its holdings' group), or -1 when unknown. */
   ordinalOf(customerId: string): number {
     return this.#customers.indexOf(customerId);
@@ -209,13 +214,13 @@ export class PortfolioIndex {
   }
 
   /** Stores a chunk of {@link CUSTOMER_IDS_SQL} (loading). */
-  addCustomers(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addCustomers(columns: readonly ScanColumn[], rows: number): void {
     const [ids = []] = columns;
     for (let r = 0; r < rows; r++) this.#customers.push(String(ids[r]));
   }
 
   /** Stores a chunk of {@link HOLDINGS_SQL} from row `first` on (loading, in its order). */
-  addHoldings(first: number, columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addHoldings(first: number, columns: readonly ScanColumn[], rows: number): void {
     if (this.#offsets.length !== this.#customers.size + 1) {
       this.#offsets = new Int32Array(this.#customers.size + 1);
     }
@@ -236,7 +241,7 @@ export class PortfolioIndex {
   }
 
   /** Stores a chunk of {@link HELD_SQL} (loading, before the holdings). */
-  addHeld(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addHeld(columns: readonly ScanColumn[], rows: number): void {
     const [, ids = [], names = [], categories = []] = columns;
     for (let r = 0; r < rows; r++) {
       const category = scannedText(categories[r]);
@@ -250,7 +255,7 @@ export class PortfolioIndex {
   }
 
   /** Stores a chunk of {@link TYPES_SQL} (loading, before the holdings). */
-  addTypes(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addTypes(columns: readonly ScanColumn[], rows: number): void {
     const [, types = []] = columns;
     for (let r = 0; r < rows; r++) this.#typeNames.push(scannedText(types[r]) ?? "");
   }

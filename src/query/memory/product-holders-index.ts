@@ -1,84 +1,83 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
-import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { ProductHolderRow } from "../product-queries.js";
+import { bytesHeld } from "./bytes-held.js";
+import { activeOn, centsText, dayText, NO_START, OPEN_END } from "./cells.js";
+import { CUSTOMER_LIST_INDEX } from "./customer-list-index.js";
 import {
-  activeOn,
-  centsText,
-  dayText,
-  NO_START,
-  OPEN_END,
-  scannedDay,
-  scannedText,
-} from "./cells.js";
+  type HolderCustomers,
+  listedHolderCustomers,
+  ScannedHolderCustomers,
+} from "./holder-customers.js";
+import { type HolderGroups, NO_CUSTOMER, ScannedHolderGroups } from "./holder-groups.js";
+import { holdersFromPortfolio } from "./holders-from-portfolio.js";
+import { PORTFOLIO_INDEX } from "./portfolio-index.js";
 import {
   COUNT_HOLDERS_SQL,
   DUPLICATE_CUSTOMERS_SQL,
   EXACT_TOTAL_SQL,
   HOLDER_CUSTOMERS_SQL,
   HOLDERS_SQL,
+  OUTSIDERS_SQL,
   PRODUCT_IDS_SQL,
 } from "./product-holders-sql.js";
 import { countOf, refuseAny, scanPasses } from "./scan-passes.js";
-import { Codes, StringPool, utf8 } from "./string-pool.js";
+import { StringPool } from "./string-pool.js";
 
-/** The customer of a holder group: -1 for a NULL customer id. */
-const NO_CUSTOMER = -1;
+/** Where a holders index was built from: the portfolio's rows, or a scan of its own. */
+export type HoldersSource = "portfolio" | "scan";
 
 /**
  * Who holds each product, one group per (product, customer) with its sums, so
- * ListProductCustomers runs no statement. Groups of product `p` are `groupOffsets[p]` to
- * `groupOffsets[p + 1]`, in customer id order; the relationships of group `g` (only their dates,
- * for "active on the day") are `rowOffsets[g]` to `rowOffsets[g + 1]`. Customer ids, names and
- * regions are stored once per customer. Definitions as in product-queries.ts, held to them by
- * test/memory-answers-match-sql.test.ts.
+ * ListProductCustomers runs no statement (the groups' layout is {@link HolderGroups}). Product
+ * ids are stored once; customer ids, names and regions come from {@link HolderCustomers}, the
+ * customer list's own columns when the groups were derived from the portfolio. Definitions as
+ * in product-queries.ts, held to them by test/memory-answers-match-sql.test.ts.
  */
 export class ProductHoldersIndex {
-  readonly #products = new StringPool(1024);
-  #groupOffsets = new Int32Array(1);
-  readonly #customerIds = new StringPool(1024);
-  readonly #customerNames = new StringPool(1024);
-  readonly #regions = new Codes();
-  #customerRegion = new Int32Array(1024);
+  readonly #groupOffsets: Int32Array;
   readonly #groupCustomer: Int32Array;
   readonly #groupRows: Int32Array;
   readonly #groupCents: Float64Array;
-  /** Group totals past 2^53 cents, as exact text. */
-  readonly #bigTotals = new Map<number, string>();
   readonly #starts: Int32Array;
   readonly #ends: Int32Array;
-  #groups = 0;
-  #lastProduct = -1;
-  #lastCustomer = Number.NaN;
-  #safe = true;
-  /** Groups whose total passed 2^53 cents: summed exactly in SQL after loading. */
-  readonly #unsafeGroups: { group: number; product: number; customer: number }[] = [];
+  /** Group totals past 2^53 cents, as exact text. */
+  readonly #bigTotals = new Map<number, string>();
 
-  constructor(relationships: number) {
-    this.#starts = new Int32Array(relationships);
-    this.#ends = new Int32Array(relationships);
-    this.#groupCustomer = new Int32Array(relationships + 1);
-    this.#groupRows = new Int32Array(relationships + 2);
-    this.#groupCents = new Float64Array(relationships + 1);
+  constructor(
+    private readonly products: StringPool,
+    private readonly customers: HolderCustomers,
+    private readonly groups: HolderGroups,
+    /** Where it was built from, for the tests that prove both ways give the SQL's answers. */
+    readonly source: HoldersSource,
+  ) {
+    this.#groupOffsets = groups.groupOffsets;
+    this.#groupCustomer = groups.groupCustomer;
+    this.#groupRows = groups.groupRows;
+    this.#groupCents = groups.groupCents;
+    this.#starts = groups.starts;
+    this.#ends = groups.ends;
   }
 
   /** The bytes its arrays hold. */
   get bytes(): number {
     return (
-      this.#products.bytes +
-      this.#groupOffsets.byteLength +
-      this.#customerIds.bytes +
-      this.#customerNames.bytes +
-      this.#customerRegion.byteLength +
-      this.#regions.bytes +
-      this.#groupCustomer.byteLength * 2 +
-      this.#groupCents.byteLength +
-      this.#starts.byteLength * 2
+      this.products.bytes +
+      this.customers.bytes +
+      bytesHeld([
+        this.#groupOffsets,
+        this.#groupCustomer,
+        this.#groupRows,
+        this.#groupCents,
+        this.#starts,
+        this.#ends,
+      ])
     );
   }
 
   /** Whether the snapshot has a product with this id (ListProductCustomers' NOT_FOUND). */
   has(productId: string): boolean {
-    return this.#products.indexOf(productId) >= 0;
+    return this.products.indexOf(productId) >= 0;
   }
 
   /**
@@ -92,11 +91,11 @@ export class ProductHoldersIndex {
     after: string | null,
     pageSize: number,
   ): { holders: ProductHolderRow[]; more: boolean } {
-    const p = this.#products.indexOf(productId);
+    const p = this.products.indexOf(productId);
     if (p < 0) return { holders: [], more: false };
     const to = this.#groupOffsets[p + 1] ?? 0;
     let g = this.#groupOffsets[p] ?? 0;
-    if (after !== null) g = this.#firstAbove(g, to, utf8(after));
+    if (after !== null) g = this.#firstAbove(g, to, after);
     const holders: ProductHolderRow[] = [];
     for (; g < to; g++) {
       const customer = this.#groupCustomer[g] ?? NO_CUSTOMER;
@@ -109,62 +108,19 @@ export class ProductHoldersIndex {
     return { holders, more: false };
   }
 
-  /** Stores a chunk of {@link PRODUCT_IDS_SQL} (loading). */
-  addProducts(columns: readonly (readonly ScanValue[])[], rows: number): void {
-    const [ids = []] = columns;
-    for (let r = 0; r < rows; r++) this.#products.push(String(ids[r]));
-    this.#groupOffsets = new Int32Array(this.#products.size + 1);
-  }
-
-  /** Stores a chunk of {@link HOLDER_CUSTOMERS_SQL} (loading, before the relationships). */
-  addCustomers(columns: readonly (readonly ScanValue[])[], rows: number): void {
-    const [ids = [], names = [], regions = []] = columns;
-    for (let r = 0; r < rows; r++) {
-      const code = this.#customerIds.push(String(ids[r]));
-      this.#customerNames.push(scannedText(names[r]) ?? "");
-      if (code >= this.#customerRegion.length) {
-        const grown = new Int32Array(this.#customerRegion.length * 2);
-        grown.set(this.#customerRegion);
-        this.#customerRegion = grown;
-      }
-      this.#customerRegion[code] = this.#regions.code(scannedText(regions[r]));
-    }
-  }
-
-  /** Stores a chunk of {@link HOLDERS_SQL} from row `first` on (loading, in its order). */
-  addHolders(first: number, columns: readonly (readonly ScanValue[])[], rows: number): void {
-    const [products = [], customers = [], starts = [], ends = [], cents = []] = columns;
-    for (let r = 0; r < rows; r++) {
-      const k = first + r;
-      const product = Number(products[r]);
-      const customer = Number(customers[r]);
-      if (product !== this.#lastProduct || customer !== this.#lastCustomer) {
-        this.#closeGroup();
-        this.#openGroup(k, product, customer);
-      }
-      this.#starts[k] = scannedDay(starts[r], NO_START);
-      this.#ends[k] = scannedDay(ends[r], OPEN_END);
-      const g = this.#groups - 1;
-      this.#groupRows[g + 1] = k + 1;
-      const value = Number(cents[r]);
-      if (!Number.isNaN(value)) {
-        const sum = (this.#groupCents[g] ?? 0) + value;
-        this.#groupCents[g] = sum;
-        if (Math.abs(sum) > Number.MAX_SAFE_INTEGER) this.#safe = false;
-      }
-    }
-  }
-
   /**
    * The groups whose total passed 2^53 cents (rare: a customer holding one product for more
    * than 90 trillion), as product ordinal and customer id, to be summed exactly by SQL.
    */
   unsafeTotals(): { group: number; product: number; customerId: string | null }[] {
-    return this.#unsafeGroups.map(({ group, product, customer }) => ({
-      group,
-      product,
-      customerId: customer === NO_CUSTOMER ? null : this.#customerIds.get(customer),
-    }));
+    return this.groups.unsafeGroups.map((group) => {
+      const customer = this.#groupCustomer[group] ?? NO_CUSTOMER;
+      return {
+        group,
+        product: this.#productOfGroup(group),
+        customerId: customer === NO_CUSTOMER ? null : this.customers.id(customer),
+      };
+    });
   }
 
   /** Sets the exact total of group `group` (from {@link unsafeTotals}). */
@@ -172,43 +128,21 @@ export class ProductHoldersIndex {
     this.#bigTotals.set(group, total);
   }
 
-  /** Completes the last group and the product offsets (called once, after loading). */
-  seal(): void {
-    this.#closeGroup();
-    for (let p = 1; p < this.#groupOffsets.length; p++) {
-      this.#groupOffsets[p] = Math.max(this.#groupOffsets[p] ?? 0, this.#groupOffsets[p - 1] ?? 0);
+  /** The product whose groups include `group` (a binary search of the offsets). */
+  #productOfGroup(group: number): number {
+    let lo = 0;
+    let hi = this.#groupOffsets.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((this.#groupOffsets[mid] ?? 0) <= group) lo = mid;
+      else hi = mid - 1;
     }
-    this.#customerRegion = this.#customerRegion.slice(0, this.#customerIds.size);
-    this.#products.seal();
-    this.#customerIds.seal();
-    this.#customerNames.seal();
-  }
-
-  #openGroup(k: number, product: number, customer: number): void {
-    const g = this.#groups++;
-    this.#lastProduct = product;
-    this.#lastCustomer = customer;
-    this.#groupOffsets[product + 1] = g + 1;
-    this.#groupRows[g] = k;
-    this.#groupCustomer[g] = customer;
-  }
-
-  /** Sums a group past 2^53 cents again, exactly, from its rows' values (kept only then). */
-  #closeGroup(): void {
-    const g = this.#groups - 1;
-    if (g >= 0 && !this.#safe) {
-      this.#unsafeGroups.push({
-        group: g,
-        product: this.#lastProduct,
-        customer: this.#lastCustomer,
-      });
-    }
-    this.#safe = true;
+    return lo;
   }
 
   /** The first group in [from, to) whose customer id is above `key` (a NULL id is last). */
-  #firstAbove(from: number, to: number, key: Buffer): number {
-    const above = this.#customerIds.lowerBound(key, 0, this.#customerIds.size, true);
+  #firstAbove(from: number, to: number, customerId: string): number {
+    const above = this.customers.above(customerId);
     let lo = from;
     let hi = to;
     while (lo < hi) {
@@ -240,9 +174,9 @@ export class ProductHoldersIndex {
       if (start > last) last = start;
     }
     return {
-      customerId: known ? this.#customerIds.get(customer) : "",
-      customerName: known ? this.#customerNames.get(customer) : "",
-      region: known ? (this.#regions.value(this.#customerRegion[customer] ?? -1) ?? "") : "",
+      customerId: known ? this.customers.id(customer) : "",
+      customerName: known ? this.customers.name(customer) : "",
+      region: known ? this.customers.region(customer) : "",
       relationships: (this.#groupRows[g + 1] ?? 0) - (this.#groupRows[g] ?? 0),
       active,
       firstStartDate: dayText(first),
@@ -252,28 +186,79 @@ export class ProductHoldersIndex {
   }
 }
 
-/** Loads the {@link ProductHoldersIndex} of a snapshot in three scans, in the background. */
+/**
+ * Loads the {@link ProductHoldersIndex} of a snapshot in the background: derived from the
+ * portfolio and customer list indexes (built first if they are not) when both are built and
+ * every relationship of a listed product has a listed customer, else by scans of its own (a
+ * NULL or orphan customer is a holder the portfolio does not hold). Either way the exact
+ * totals past 2^53 cents are summed by SQL.
+ */
 export async function loadProductHoldersIndex(
   db: SnapshotReader,
   stopped: () => boolean,
 ): Promise<ProductHoldersIndex> {
   await refuseAny(db, DUPLICATE_CUSTOMERS_SQL, "some customer ids appear twice in customers");
-  const index = new ProductHoldersIndex(await countOf(db, COUNT_HOLDERS_SQL));
+  const products = new StringPool(1024);
   await scanPasses(db, stopped, [
-    { sql: PRODUCT_IDS_SQL, take: (columns, rows) => index.addProducts(columns, rows) },
-    { sql: HOLDER_CUSTOMERS_SQL, take: (columns, rows) => index.addCustomers(columns, rows) },
     {
-      sql: HOLDERS_SQL,
-      params: [NO_START, OPEN_END],
-      take: (columns, rows, offset) => index.addHolders(offset, columns, rows),
+      sql: PRODUCT_IDS_SQL,
+      take: (columns, rows) => {
+        for (let r = 0; r < rows; r++) products.push(String(columns[0]?.[r]));
+      },
     },
   ]);
-  index.seal();
+  products.seal();
+  const index =
+    (await fromPortfolio(db, stopped, products)) ?? (await fromScans(db, stopped, products));
   for (const { group, product, customerId } of index.unsafeTotals()) {
     const [row] = await db.all(EXACT_TOTAL_SQL, [product, customerId]);
     index.setTotal(group, String(row?.total ?? "0.00"));
   }
   return index;
+}
+
+/** The index derived from the portfolio's rows, or undefined when it cannot be (see above). */
+async function fromPortfolio(
+  db: SnapshotReader,
+  stopped: () => boolean,
+  products: StringPool,
+): Promise<ProductHoldersIndex | undefined> {
+  const [portfolio, list] = await Promise.all([
+    db.memo.settled(PORTFOLIO_INDEX),
+    db.memo.settled(CUSTOMER_LIST_INDEX),
+  ]);
+  if (stopped()) throw new Error("the snapshot was closed");
+  if (portfolio === undefined || list === undefined) return undefined;
+  if (portfolio.customerCount !== list.size || (await countOf(db, OUTSIDERS_SQL)) > 0) {
+    return undefined;
+  }
+  const holdings = portfolio.columns;
+  const productOf = new Int32Array(holdings.productCount);
+  for (let code = 0; code < productOf.length; code++) {
+    productOf[code] = products.indexOf(portfolio.productIdOf(code));
+  }
+  const groups = holdersFromPortfolio(holdings, productOf, products.size);
+  return new ProductHoldersIndex(products, listedHolderCustomers(list), groups, "portfolio");
+}
+
+/** The index from two scans of its own: the holding customers, then every relationship. */
+async function fromScans(
+  db: SnapshotReader,
+  stopped: () => boolean,
+  products: StringPool,
+): Promise<ProductHoldersIndex> {
+  const customers = new ScannedHolderCustomers();
+  const groups = new ScannedHolderGroups(await countOf(db, COUNT_HOLDERS_SQL), products.size);
+  await scanPasses(db, stopped, [
+    { sql: HOLDER_CUSTOMERS_SQL, take: (columns, rows) => customers.add(columns, rows) },
+    {
+      sql: HOLDERS_SQL,
+      params: [NO_START, OPEN_END],
+      take: (columns, rows, offset) => groups.add(offset, columns, rows),
+    },
+  ]);
+  customers.seal();
+  return new ProductHoldersIndex(products, customers, groups.seal(), "scan");
 }
 
 /** The in-memory holders of every product, built once per snapshot. */

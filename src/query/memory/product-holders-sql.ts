@@ -22,6 +22,14 @@ export const DUPLICATE_CUSTOMERS_SQL = `SELECT count(*)::BIGINT AS n FROM (
     SELECT customer_id FROM customers WHERE customer_id IS NOT NULL
     GROUP BY customer_id HAVING count(*) > 1)`;
 
+/**
+ * Relationships of a listed product whose customer is NULL or missing from `customers`: such
+ * a holder is not in the portfolio, so the index cannot be derived from it and scans instead.
+ */
+export const OUTSIDERS_SQL = `SELECT count(*)::BIGINT AS n FROM customer_products r
+  WHERE r.product_id IN (SELECT product_id FROM products)
+    AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = r.customer_id)`;
+
 /** The rows {@link HOLDERS_SQL} returns, to size the arrays. */
 export const COUNT_HOLDERS_SQL = `SELECT count(*)::BIGINT AS n ${JOIN}`;
 

@@ -1,5 +1,5 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
-import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { Recommendation } from "../cross-sell-queries.js";
 import { scannedText } from "./cells.js";
 import { sealedOffsets } from "./group-offsets.js";
@@ -150,7 +150,7 @@ export class RecommendationIndex {
   }
 
   /** Stores a chunk of {@link KNOWN_SQL} (loading). */
-  addKnown(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addKnown(columns: readonly ScanColumn[], rows: number): void {
     const [ids = [], active = [], all = []] = columns;
     for (let r = 0; r < rows; r++) {
       const i = this.#ids.push(String(ids[r]));
@@ -164,7 +164,7 @@ export class RecommendationIndex {
   }
 
   /** Stores a chunk of {@link ENTRIES_SQL} (loading, before the lists). */
-  addEntries(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addEntries(columns: readonly ScanColumn[], rows: number): void {
     const [, id = [], name = [], category = [], ...metrics] = columns;
     const [score = [], confidence = [], lift = [], support = [], cosine = [], holders = []] =
       metrics;
@@ -184,13 +184,13 @@ export class RecommendationIndex {
   }
 
   /** Stores a chunk of {@link BECAUSE_SQL} (loading, before the lists). */
-  addBecause(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addBecause(columns: readonly ScanColumn[], rows: number): void {
     const [, ids = []] = columns;
     for (let r = 0; r < rows; r++) this.#products.push(String(ids[r]));
   }
 
   /** Stores a chunk of {@link RECOMMENDATIONS_SQL} (loading, in its order). */
-  addRecommendations(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  addRecommendations(columns: readonly ScanColumn[], rows: number): void {
     if (this.#offsets.length !== this.#ids.size + 1) {
       this.#offsets = new Int32Array(this.#ids.size + 1);
     }

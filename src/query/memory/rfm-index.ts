@@ -1,5 +1,5 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
-import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../../snapshot/sql-runner.js";
 import { daySql, dayText, NO_START, scannedDay, scannedText } from "./cells.js";
 import { loadSealed } from "./scan-passes.js";
@@ -90,7 +90,7 @@ export class RfmIndex {
   }
 
   /** Stores a chunk of {@link RFM_SQL} (loading, in its order). */
-  add(columns: readonly (readonly ScanValue[])[], rows: number): void {
+  add(columns: readonly ScanColumn[], rows: number): void {
     const [ids = [], hasRows = [], lastDays = [], recency = [], frequency = [], monetary = []] =
       columns;
     const [r = [], f = [], m = [], segments = []] = columns.slice(6);

@@ -1,15 +1,11 @@
-import type { ScanValue, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { SqlParam } from "../../snapshot/sql-runner.js";
 
 /**
  * Takes one chunk of a pass: `columns[c][row]`, `rows` long, `offset` the rows the pass handed
  * over before it (where an index writing into preallocated arrays puts this chunk).
  */
-export type TakeChunk = (
-  columns: readonly (readonly ScanValue[])[],
-  rows: number,
-  offset: number,
-) => void;
+export type TakeChunk = (columns: readonly ScanColumn[], rows: number, offset: number) => void;
 
 /** One scan of an in-memory load: its statement, the values it binds, and what takes its rows. */
 export interface ScanPass {
