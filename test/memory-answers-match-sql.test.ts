@@ -43,7 +43,7 @@ import { writeCsvTables } from "./support/local-source-files.js";
  * days: holdings starting or ending on the day itself, open and ended ones, several per
  * product, NULL starts, values, relationship ids and categories, a product missing from the
  * products table, orphans, customers holding nothing, negative cents and totals past 2^53 (of a customer, and of one customer's holdings of one
- * product).
+ * product), and a start on 0001-01-01 beside a missing one, which sorts the same.
  */
 
 const log = pino({ level: "silent" });
@@ -107,7 +107,11 @@ function seededTables(rng: Rng) {
 
 let dir: string;
 let store: SnapshotStore;
-/** The same data without its orphan: the holders index is derived from the portfolio there. */
+/**
+ * The same data without its orphan and its start on 0001-01-01: there the portfolio index reads
+ * the holdings in storage order and the holders index is derived from the portfolio; in
+ * {@link store} the first are read sorted and the second scanned.
+ */
 let storeWithoutOrphans: SnapshotStore;
 let customerIds: string[];
 let productIds: string[];
@@ -115,7 +119,14 @@ let productIds: string[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ca-memory-"));
   const tables = seededTables(new Rng(20261204));
-  store = await syncedStore("with-orphans", tables);
+  store = await syncedStore("with-orphans", {
+    ...tables,
+    customer_products: [
+      ...tables.customer_products,
+      `Ra,${customerId(5)},P1,holder,,,1.00`,
+      `Rb,${customerId(5)},P2,holder,0001-01-01,,2.00`,
+    ],
+  });
   storeWithoutOrphans = await syncedStore("without-orphans", {
     ...tables,
     customer_products: tables.customer_products.filter((line) => !line.includes(",ORPHAN,")),
@@ -182,36 +193,45 @@ const SLOW = 300_000;
 const DAYS = ["2019-06-01", day(0), day(100), day(300), day(301), day(700), day(999), "2031-01-01"];
 
 describe("the in-memory answers", () => {
-  it(
-    "give GetCustomerPortfolio's every page exactly as its SQL does, on every kind of day",
-    async () => {
-      await whenBuilt(PORTFOLIO_INDEX, async (db) => {
-        let pages = 0;
-        for (const asOf of DAYS) {
-          for (const activeOnly of [false, true]) {
-            for (const id of customerIds) {
-              let pageToken = "";
-              do {
-                const args: PortfolioArgs = {
-                  customerId: id,
-                  asOf,
-                  activeOnly,
-                  pageSize: 4,
-                  pageToken,
-                };
-                const sql = await settle(() => getCustomerPortfolio(db, args));
-                const memory = await settle(() => getCustomerPortfolioFromSnapshot(db, args));
-                expect(memory, `${id} on ${asOf}, active only ${activeOnly}, ${pageToken}`).toEqual(
-                  sql,
-                );
-                pageToken = sql instanceof Error ? "" : sql.nextPageToken;
-                pages++;
-              } while (pageToken !== "");
+  it.each([
+    ["read sorted", true],
+    ["read in storage order", false],
+  ] as const)(
+    "give GetCustomerPortfolio's every page exactly as its SQL does, on every kind of day (%s)",
+    async (_, sorted) => {
+      await whenBuilt(
+        PORTFOLIO_INDEX,
+        async (db, portfolio) => {
+          expect(portfolio.readSorted).toBe(sorted);
+          let pages = 0;
+          for (const asOf of DAYS) {
+            for (const activeOnly of [false, true]) {
+              for (const id of customerIds) {
+                let pageToken = "";
+                do {
+                  const args: PortfolioArgs = {
+                    customerId: id,
+                    asOf,
+                    activeOnly,
+                    pageSize: 4,
+                    pageToken,
+                  };
+                  const sql = await settle(() => getCustomerPortfolio(db, args));
+                  const memory = await settle(() => getCustomerPortfolioFromSnapshot(db, args));
+                  expect(
+                    memory,
+                    `${id} on ${asOf}, active only ${activeOnly}, ${pageToken}`,
+                  ).toEqual(sql);
+                  pageToken = sql instanceof Error ? "" : sql.nextPageToken;
+                  pages++;
+                } while (pageToken !== "");
+              }
             }
           }
-        }
-        expect(pages).toBeGreaterThan(DAYS.length * 2 * customerIds.length);
-      });
+          expect(pages).toBeGreaterThan(DAYS.length * 2 * customerIds.length);
+        },
+        sorted ? store : storeWithoutOrphans,
+      );
     },
     SLOW,
   );

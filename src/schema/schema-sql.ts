@@ -45,9 +45,17 @@ export function createTableSql(table: BaseTableName): string {
   return `CREATE TABLE ${table} (${columns.join(", ")})`;
 }
 
-/** The ORDER BY list a table is stored in. */
+/** The ORDER BY list a table is stored in (names quoted, only DESC allowed after one). */
 export function storedOrder(table: BaseTableName): string {
-  return BASE_SCHEMA[table].order.map(quoted).join(", ");
+  return BASE_SCHEMA[table].order
+    .map((key) => {
+      const [name = "", direction, ...rest] = key.split(" ");
+      if (rest.length > 0 || (direction !== undefined && direction !== "DESC")) {
+        throw new Error(`bad stored order key ${key} of ${table}`);
+      }
+      return direction === undefined ? quoted(name) : `${quoted(name)} DESC`;
+    })
+    .join(", ");
 }
 
 /** The DuckDB type of a contract column, or undefined for a name the contract lacks. */

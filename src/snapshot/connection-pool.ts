@@ -72,16 +72,23 @@ export class ConnectionPool implements SqlRunner {
   /**
    * Streams `sql`'s result to `onChunk` a DuckDB chunk at a time, column by column, on one
    * connection held for the whole scan. The SQL must cast its columns to INTEGER, DOUBLE,
-   * BIGINT, BOOLEAN or VARCHAR, which arrive as plain JavaScript values.
+   * BIGINT, BOOLEAN or VARCHAR, which arrive as plain JavaScript values (see scan-columns.ts),
+   * except the VARCHAR columns `utf8Columns` lists, handed over as their bytes.
    */
-  scan(sql: string, params: readonly SqlParam[], onChunk: ScanChunk): Promise<void> {
+  scan(
+    sql: string,
+    params: readonly SqlParam[],
+    onChunk: ScanChunk,
+    utf8Columns: readonly number[] = [],
+  ): Promise<void> {
     return this.#with(async (slot) => {
       const [values, types] = bindable(params);
       const result = await slot.connection.stream(sql, values, types);
       for (;;) {
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) return;
-        if (!onChunk(scanColumns(chunk), chunk.rowCount)) return;
+        const { columns, utf8 } = scanColumns(chunk, utf8Columns);
+        if (!onChunk(columns, chunk.rowCount, utf8)) return;
       }
     });
   }

@@ -1,6 +1,7 @@
 import { type DuckDBDataChunk, DuckDBTypeId } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import type { ScanColumn } from "./snapshot-reader.js";
+import { type Utf8Column, utf8Column } from "./utf8-column.js";
 
 /** How a numeric column type is copied out of a vector: its width in bytes, its array. */
 interface NumericColumn {
@@ -21,17 +22,28 @@ const NUMERIC = new Map<DuckDBTypeId, NumericColumn>([
 
 /**
  * A chunk's columns for a scan: an INTEGER or DOUBLE column without NULLs as a typed array
- * copied out of the vector's memory in one step, any other column value by value. The loads of
+ * copied out of the vector's memory in one step, a VARCHAR column `utf8Columns` lists as its
+ * bytes ({@link Utf8Column}, left empty in `columns`), any other column value by value. The loads of
  * the in-memory structures read ten million rows of such columns: converting them one value at
  * a time was a third of the portfolio's build. The copy outlives the chunk, whose memory DuckDB
  * reuses.
  */
-export function scanColumns(chunk: DuckDBDataChunk): ScanColumn[] {
+export function scanColumns(
+  chunk: DuckDBDataChunk,
+  utf8Columns: readonly number[],
+): { columns: ScanColumn[]; utf8: (Utf8Column | undefined)[] } {
   const rows = chunk.rowCount;
   const columns: ScanColumn[] = [];
+  const utf8: (Utf8Column | undefined)[] = [];
   for (let c = 0; c < chunk.columnCount; c++) {
-    const numeric = NUMERIC.get(chunk.getColumnVector(c).type.typeId);
+    const type = chunk.getColumnVector(c).type.typeId;
     const vector = duckdb.data_chunk_get_vector(chunk.chunk, c);
+    if (type === DuckDBTypeId.VARCHAR && utf8Columns.includes(c)) {
+      columns.push([]);
+      utf8[c] = utf8Column(vector, rows);
+      continue;
+    }
+    const numeric = NUMERIC.get(type);
     const hasNulls = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8) !== null;
     if (numeric === undefined || hasNulls) {
       columns.push(chunk.getColumnValues(c) as ScanColumn);
@@ -39,5 +51,5 @@ export function scanColumns(chunk: DuckDBDataChunk): ScanColumn[] {
       columns.push(numeric.copy(duckdb.vector_get_data(vector, rows * numeric.width), rows));
     }
   }
-  return columns;
+  return { columns, utf8 };
 }

@@ -1,5 +1,6 @@
 import type { SnapshotMemo } from "./snapshot-memo.js";
 import type { SqlParam, SqlRunner } from "./sql-runner.js";
+import type { Utf8Column } from "./utf8-column.js";
 
 /** A value a {@link SnapshotReader.scan} hands over: the SQL casts columns to these types. */
 export type ScanValue = string | number | boolean | bigint | null;
@@ -9,9 +10,14 @@ export type ScanColumn = ArrayLike<ScanValue>;
 
 /**
  * Receives one chunk of a scan, column by column (`columns[c][row]`, `rows` long); returning
- * `false` stops the scan.
+ * `false` stops the scan. The columns the scan was asked to hand over as UTF-8 are in `utf8`
+ * (empty in `columns`), valid only during the call.
  */
-export type ScanChunk = (columns: readonly ScanColumn[], rows: number) => boolean;
+export type ScanChunk = (
+  columns: readonly ScanColumn[],
+  rows: number,
+  utf8: readonly (Utf8Column | undefined)[],
+) => boolean;
 
 /**
  * What a read of the live snapshot is handed: queries, plus the two things only a snapshot has.
@@ -20,6 +26,11 @@ export type ScanChunk = (columns: readonly ScanColumn[], rows: number) => boolea
  * keeps in memory for as long as it lives.
  */
 export interface SnapshotReader extends SqlRunner {
-  scan(sql: string, params: readonly SqlParam[], onChunk: ScanChunk): Promise<void>;
+  scan(
+    sql: string,
+    params: readonly SqlParam[],
+    onChunk: ScanChunk,
+    utf8Columns?: readonly number[],
+  ): Promise<void>;
   readonly memo: SnapshotMemo;
 }

@@ -57,7 +57,7 @@ export class Snapshot {
     this.#reader = {
       run: (sql, params) => pool.run(sql, params),
       all: (sql, params) => pool.all(sql, params),
-      scan: (sql, params, onChunk) => pool.scan(sql, params, onChunk),
+      scan: (sql, params, onChunk, utf8Columns) => pool.scan(sql, params, onChunk, utf8Columns),
       memo,
     };
   }

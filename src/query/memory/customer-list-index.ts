@@ -1,6 +1,7 @@
 import { camelCase, columnsOf, selectList } from "../../schema/schema-sql.js";
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { Utf8Column } from "../../snapshot/utf8-column.js";
 import type { CustomerRow } from "../rows.js";
 import { scannedText } from "./cells.js";
 import { loadSealed, refuseAny } from "./scan-passes.js";
@@ -23,6 +24,12 @@ const FIELDS = columnsOf("customers").map((c) => ({
   field: camelCase(c.name),
   few: c.fewValues === true,
 }));
+
+/**
+ * The pooled columns read as bytes: all but the name, whose lower case is stored too (a
+ * million customers' ids and dates are then never JavaScript strings while loading).
+ */
+const STORED_AS_BYTES = FIELDS.flatMap((f, c) => (f.few || f.name === "customer_name" ? [] : [c]));
 
 /** One stored customers column. */
 type Column =
@@ -151,13 +158,23 @@ export class CustomerListIndex {
   }
 
   /** Stores a chunk of {@link CUSTOMERS_SQL} (loading, in id order). */
-  add(columns: readonly ScanColumn[], rows: number): void {
+  add(
+    columns: readonly ScanColumn[],
+    rows: number,
+    utf8: readonly (Utf8Column | undefined)[],
+  ): void {
     const segments = columns[FIELDS.length] ?? [];
     const names = columns[FIELDS.findIndex((f) => f.name === "customer_name")] ?? [];
     for (let r = 0; r < rows; r++) {
       const i = this.#size++;
       this.#grow(i);
       this.#columns.forEach((column, c) => {
+        const bytes = utf8[c];
+        if (bytes !== undefined && column.kind === "pool") {
+          column.pool.pushUtf8(bytes, r);
+          column.nulls[i] = bytes.isNull(r) ? 1 : 0;
+          return;
+        }
         const value = scannedText(columns[c]?.[r]);
         if (column.kind === "codes") column.ids[i] = column.codes.code(value);
         else {
@@ -239,7 +256,11 @@ export async function loadCustomerListIndex(
   await refuseAny(db, NULL_IDS_SQL, "some customers have no customer_id");
   const index = new CustomerListIndex();
   return loadSealed(db, stopped, index, [
-    { sql: CUSTOMERS_SQL, take: (columns, rows) => index.add(columns, rows) },
+    {
+      sql: CUSTOMERS_SQL,
+      utf8Columns: STORED_AS_BYTES,
+      take: (columns, rows, _, utf8) => index.add(columns, rows, utf8),
+    },
   ]);
 }
 

@@ -1,5 +1,6 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { Utf8Column } from "../../snapshot/utf8-column.js";
 import type { HoldingRow, PortfolioTotalRow } from "../portfolio-queries.js";
 import { bytesHeld } from "./bytes-held.js";
 import {
@@ -20,6 +21,7 @@ import {
   DUPLICATE_PRODUCTS_SQL,
   HELD_SQL,
   HOLDINGS_SQL,
+  SORTED_HOLDINGS_SQL,
   TYPE_CODES,
   TYPES_SQL,
 } from "./portfolio-sql.js";
@@ -90,8 +92,15 @@ export class PortfolioIndex {
   #categoryRank = new Int32Array(0);
   /** Relationship types by their number in {@link TYPE_CODES}. */
   readonly #typeNames: string[] = [];
+  /** The customer of the row loaded last, to check the rows arrive in page order. */
+  #lastCustomer = -1;
 
-  constructor(relationships: number, idBytes = 1024) {
+  constructor(
+    relationships: number,
+    idBytes = 1024,
+    /** Whether its holdings were read sorted, their storage order not being the page order. */
+    readonly readSorted = false,
+  ) {
     this.#relationshipIds = new StringPool(relationships, idBytes);
     this.#hasId = new Uint8Array(relationships);
     this.#products = new Int32Array(relationships);
@@ -165,7 +174,7 @@ export class PortfolioIndex {
       const start = this.#starts[k] ?? NO_START;
       const active = activeOn(start, this.#ends[k] ?? OPEN_END, day);
       if (activeOnly && !active) continue;
-      const sortDay = start === NO_START ? FIRST_DAY : start;
+      const sortDay = sortDayOf(start);
       if (after !== undefined) {
         const sameDayLater =
           afterId !== undefined &&
@@ -220,23 +229,31 @@ export class PortfolioIndex {
   }
 
   /** Stores a chunk of {@link HOLDINGS_SQL} from row `first` on (loading, in its order). */
-  addHoldings(first: number, columns: readonly ScanColumn[], rows: number): void {
+  addHoldings(
+    first: number,
+    columns: readonly ScanColumn[],
+    rows: number,
+    utf8: readonly (Utf8Column | undefined)[],
+  ): void {
     if (this.#offsets.length !== this.#customers.size + 1) {
       this.#offsets = new Int32Array(this.#customers.size + 1);
     }
-    const [customers = [], ids = [], held = [], types = [], starts = [], ends = [], cents = []] =
-      columns;
+    const [customers = [], , held = [], types = [], starts = [], ends = [], cents = []] = columns;
+    const ids = utf8[1];
+    if (ids === undefined) throw new Error("the relationship ids were not scanned as UTF-8");
     for (let r = 0; r < rows; r++) {
       const k = first + r;
-      const id = scannedText(ids[r]);
-      this.#relationshipIds.push(id ?? "");
-      this.#hasId[k] = id === null ? 0 : 1;
+      const customer = Number(customers[r]);
+      this.#relationshipIds.pushUtf8(ids, r);
+      this.#hasId[k] = ids.isNull(r) ? 0 : 1;
       this.#products[k] = Number(held[r]);
       this.#types[k] = Number(types[r]);
       this.#starts[k] = scannedDay(starts[r], NO_START);
       this.#ends[k] = scannedDay(ends[r], OPEN_END);
       this.#cents[k] = Number(cents[r]);
-      this.#offsets[Number(customers[r]) + 1] = k + 1;
+      this.#offsets[customer + 1] = k + 1;
+      if (!this.#follows(k, customer)) throw new OutOfPageOrder();
+      this.#lastCustomer = customer;
     }
   }
 
@@ -274,6 +291,17 @@ export class PortfolioIndex {
     });
   }
 
+  /** Whether row `k`, of customer `customer`, may follow row `k - 1` in the page order. */
+  #follows(k: number, customer: number): boolean {
+    if (k === 0 || customer > this.#lastCustomer) return true;
+    if (customer < this.#lastCustomer) return false;
+    const day = sortDayOf(this.#starts[k] ?? NO_START);
+    const before = sortDayOf(this.#starts[k - 1] ?? NO_START);
+    if (day !== before) return day < before;
+    if (this.#hasId[k - 1] === 0) return this.#hasId[k] === 0;
+    return this.#hasId[k] === 0 || this.#relationshipIds.compareAt(k - 1, k) <= 0;
+  }
+
   #range(customerId: string): [number, number] {
     const i = this.#customers.indexOf(customerId);
     if (i < 0) return [0, 0];
@@ -303,6 +331,18 @@ export class PortfolioIndex {
       value: centsText(this.#cents[k] ?? Number.NaN),
       active,
     };
+  }
+}
+
+/** The day a holding sorts by: its start, a missing one as 0001-01-01. */
+function sortDayOf(start: number): number {
+  return start === NO_START ? FIRST_DAY : start;
+}
+
+/** Rows read in storage order that are not in page order: the load sorts them instead. */
+class OutOfPageOrder extends Error {
+  constructor() {
+    super("the holdings are not stored in page order");
   }
 }
 
@@ -338,8 +378,9 @@ function totalRow(productCategory: string, sums: Sums): PortfolioTotalRow {
 }
 
 /**
- * Loads the {@link PortfolioIndex} of a snapshot in four scans, in the background. Throws when a
- * date cannot be printed as DuckDB would, so such a snapshot keeps answering by SQL.
+ * Loads the {@link PortfolioIndex} of a snapshot in four scans, in the background: the holdings
+ * in storage order, or sorted when that is not the page order. Throws when a date cannot be
+ * printed as DuckDB would, so such a snapshot keeps answering by SQL.
  */
 export async function loadPortfolioIndex(
   db: SnapshotReader,
@@ -347,15 +388,32 @@ export async function loadPortfolioIndex(
 ): Promise<PortfolioIndex> {
   await refuseAny(db, DUPLICATE_PRODUCTS_SQL, "some product ids appear twice in products");
   const [count = { n: 0, id_bytes: 0 }] = await db.all(COUNT_HOLDINGS_SQL);
-  const index = new PortfolioIndex(Number(count.n), Number(count.id_bytes));
+  const size = { rows: Number(count.n), idBytes: Number(count.id_bytes) };
+  try {
+    return await loadFrom(db, stopped, size, HOLDINGS_SQL);
+  } catch (error) {
+    if (!(error instanceof OutOfPageOrder)) throw error;
+    return loadFrom(db, stopped, size, SORTED_HOLDINGS_SQL);
+  }
+}
+
+/** One load of the index with its holdings read by `holdings`. */
+function loadFrom(
+  db: SnapshotReader,
+  stopped: () => boolean,
+  size: { rows: number; idBytes: number },
+  holdings: string,
+): Promise<PortfolioIndex> {
+  const index = new PortfolioIndex(size.rows, size.idBytes, holdings === SORTED_HOLDINGS_SQL);
   return loadSealed(db, stopped, index, [
     { sql: CUSTOMER_IDS_SQL, take: (columns, rows) => index.addCustomers(columns, rows) },
     { sql: HELD_SQL, take: (columns, rows) => index.addHeld(columns, rows) },
     { sql: TYPES_SQL, take: (columns, rows) => index.addTypes(columns, rows) },
     {
-      sql: HOLDINGS_SQL,
+      sql: holdings,
       params: [NO_START, OPEN_END],
-      take: (columns, rows, offset) => index.addHoldings(offset, columns, rows),
+      utf8Columns: [1],
+      take: (columns, rows, offset, utf8) => index.addHoldings(offset, columns, rows, utf8),
     },
   ]);
 }

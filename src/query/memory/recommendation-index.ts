@@ -1,5 +1,6 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
+import type { Utf8Column } from "../../snapshot/utf8-column.js";
 import type { Recommendation } from "../cross-sell-queries.js";
 import { scannedText } from "./cells.js";
 import { sealedOffsets } from "./group-offsets.js";
@@ -150,10 +151,16 @@ export class RecommendationIndex {
   }
 
   /** Stores a chunk of {@link KNOWN_SQL} (loading). */
-  addKnown(columns: readonly ScanColumn[], rows: number): void {
-    const [ids = [], active = [], all = []] = columns;
+  addKnown(
+    columns: readonly ScanColumn[],
+    rows: number,
+    utf8: readonly (Utf8Column | undefined)[],
+  ): void {
+    const [, active = [], all = []] = columns;
+    const ids = utf8[0];
+    if (ids === undefined) throw new Error("the customer ids were not scanned as UTF-8");
     for (let r = 0; r < rows; r++) {
-      const i = this.#ids.push(String(ids[r]));
+      const i = this.#ids.pushUtf8(ids, r);
       if (i >= this.#activeHeld.length) {
         this.#activeHeld = grow(this.#activeHeld);
         this.#allHeld = grow(this.#allHeld);
@@ -236,7 +243,11 @@ export async function loadRecommendationIndex(
 ): Promise<RecommendationIndex> {
   const index = new RecommendationIndex(await countOf(db, COUNT_RECOMMENDATIONS_SQL));
   return loadSealed(db, stopped, index, [
-    { sql: KNOWN_SQL, take: (columns, rows) => index.addKnown(columns, rows) },
+    {
+      sql: KNOWN_SQL,
+      utf8Columns: [0],
+      take: (columns, rows, _, utf8) => index.addKnown(columns, rows, utf8),
+    },
     { sql: ENTRIES_SQL, take: (columns, rows) => index.addEntries(columns, rows) },
     { sql: BECAUSE_SQL, take: (columns, rows) => index.addBecause(columns, rows) },
     { sql: RECOMMENDATIONS_SQL, take: (columns, rows) => index.addRecommendations(columns, rows) },

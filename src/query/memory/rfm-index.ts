@@ -1,6 +1,7 @@
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { SqlRow } from "../../snapshot/sql-runner.js";
+import type { Utf8Column } from "../../snapshot/utf8-column.js";
 import { daySql, dayText, NO_START, scannedDay, scannedText } from "./cells.js";
 import { loadSealed } from "./scan-passes.js";
 import { Codes, StringPool } from "./string-pool.js";
@@ -90,13 +91,20 @@ export class RfmIndex {
   }
 
   /** Stores a chunk of {@link RFM_SQL} (loading, in its order). */
-  add(columns: readonly ScanColumn[], rows: number): void {
-    const [ids = [], hasRows = [], lastDays = [], recency = [], frequency = [], monetary = []] =
-      columns;
+  add(
+    columns: readonly ScanColumn[],
+    rows: number,
+    utf8: readonly (Utf8Column | undefined)[],
+  ): void {
+    const [, hasRows = [], lastDays = [], recency = [], frequency = []] = columns;
     const [r = [], f = [], m = [], segments = []] = columns.slice(6);
+    const [ids, , , , , monetary] = utf8;
+    if (ids === undefined || monetary === undefined) {
+      throw new Error("the customer ids and monetary values were not scanned as UTF-8");
+    }
     for (let k = 0; k < rows; k++) {
-      const i = this.#ids.push(String(ids[k]));
-      this.#monetary.push(scannedText(monetary[k]) ?? "");
+      const i = this.#ids.pushUtf8(ids, k);
+      this.#monetary.pushUtf8(monetary, k);
       this.#grow(i);
       this.#hasRow[i] = hasRows[k] === true ? 1 : 0;
       this.#lastDay[i] = scannedDay(lastDays[k], NO_START);
@@ -147,7 +155,12 @@ function orNull(value: number | undefined): number | null {
 export async function loadRfmIndex(db: SnapshotReader, stopped: () => boolean): Promise<RfmIndex> {
   const index = new RfmIndex();
   return loadSealed(db, stopped, index, [
-    { sql: RFM_SQL, params: [NO_START], take: (columns, rows) => index.add(columns, rows) },
+    {
+      sql: RFM_SQL,
+      params: [NO_START],
+      utf8Columns: [0, 5],
+      take: (columns, rows, _, utf8) => index.add(columns, rows, utf8),
+    },
   ]);
 }
 

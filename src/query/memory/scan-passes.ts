@@ -1,16 +1,25 @@
 import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { SqlParam } from "../../snapshot/sql-runner.js";
+import type { Utf8Column } from "../../snapshot/utf8-column.js";
 
 /**
  * Takes one chunk of a pass: `columns[c][row]`, `rows` long, `offset` the rows the pass handed
- * over before it (where an index writing into preallocated arrays puts this chunk).
+ * over before it (where an index writing into preallocated arrays puts this chunk), and the
+ * columns the pass reads as UTF-8 in `utf8` (valid only during the call).
  */
-export type TakeChunk = (columns: readonly ScanColumn[], rows: number, offset: number) => void;
+export type TakeChunk = (
+  columns: readonly ScanColumn[],
+  rows: number,
+  offset: number,
+  utf8: readonly (Utf8Column | undefined)[],
+) => void;
 
 /** One scan of an in-memory load: its statement, the values it binds, and what takes its rows. */
 export interface ScanPass {
   readonly sql: string;
   readonly params?: readonly SqlParam[];
+  /** VARCHAR columns stored straight into a pool: handed over as bytes, not strings. */
+  readonly utf8Columns?: readonly number[];
   readonly take: TakeChunk;
 }
 
@@ -26,11 +35,16 @@ export async function scanPasses(
 ): Promise<void> {
   for (const pass of passes) {
     let offset = 0;
-    await db.scan(pass.sql, pass.params ?? [], (columns, rows) => {
-      pass.take(columns, rows, offset);
-      offset += rows;
-      return !stopped();
-    });
+    await db.scan(
+      pass.sql,
+      pass.params ?? [],
+      (columns, rows, utf8) => {
+        pass.take(columns, rows, offset, utf8);
+        offset += rows;
+        return !stopped();
+      },
+      pass.utf8Columns,
+    );
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Utf8Column } from "../../snapshot/utf8-column.js";
+
 /**
  * Many strings stored once, as UTF-8 in one byte array with their end offsets, instead of one
  * JavaScript string (and its header) each: a million customer ids take their bytes plus four
@@ -28,20 +30,18 @@ export class StringPool {
 
   /** Appends `value`; its index is the previous size. */
   push(value: string): number {
-    const need = Buffer.byteLength(value, "utf8");
-    if (this.#used + need > this.#bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#used + need));
-      this.#bytes.copy(grown, 0, 0, this.#used);
-      this.#bytes = grown;
-    }
+    this.#reserve(Buffer.byteLength(value, "utf8"));
     this.#used += this.#bytes.write(value, this.#used, "utf8");
-    if (this.#size === this.#ends.length) {
-      const grown = new Uint32Array(this.#ends.length * 2);
-      grown.set(this.#ends);
-      this.#ends = grown;
-    }
-    this.#ends[this.#size] = this.#used;
-    return this.#size++;
+    return this.#end();
+  }
+
+  /** Appends row `r` of a scanned UTF-8 column ("" for NULL), without a string in between. */
+  pushUtf8(column: Utf8Column, r: number): number {
+    const length = column.byteLength(r);
+    this.#reserve(length);
+    column.copyTo(r, this.#bytes, this.#used);
+    this.#used += length;
+    return this.#end();
   }
 
   /** String `i`. */
@@ -52,6 +52,17 @@ export class StringPool {
   /** Compares string `i` with the UTF-8 bytes `key`, as DuckDB compares VARCHAR. */
   compare(i: number, key: Buffer): number {
     return this.#bytes.compare(key, 0, key.length, this.#start(i), this.#ends[i] ?? 0);
+  }
+
+  /** Compares string `i` with string `j` by their UTF-8 bytes. */
+  compareAt(i: number, j: number): number {
+    return this.#bytes.compare(
+      this.#bytes,
+      this.#start(j),
+      this.#ends[j] ?? 0,
+      this.#start(i),
+      this.#ends[i] ?? 0,
+    );
   }
 
   /**
@@ -83,6 +94,25 @@ export class StringPool {
       this.#bytes = Buffer.from(this.#bytes.subarray(0, this.#used));
     }
     if (this.#size < this.#ends.length) this.#ends = this.#ends.slice(0, this.#size);
+  }
+
+  /** Makes room for `need` more bytes. */
+  #reserve(need: number): void {
+    if (this.#used + need <= this.#bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#used + need));
+    this.#bytes.copy(grown, 0, 0, this.#used);
+    this.#bytes = grown;
+  }
+
+  /** Ends the string just written: its end offset; returns its index. */
+  #end(): number {
+    if (this.#size === this.#ends.length) {
+      const grown = new Uint32Array(this.#ends.length * 2);
+      grown.set(this.#ends);
+      this.#ends = grown;
+    }
+    this.#ends[this.#size] = this.#used;
+    return this.#size++;
   }
 
   #start(i: number): number {
