@@ -105,6 +105,9 @@ function seededTables(rng: Rng) {
   return { customers, products, customer_products: relationships };
 }
 
+/** The two syncs and the slow comparisons (every customer, page and day) may take minutes on a busy machine. */
+const SLOW = 300_000;
+
 let dir: string;
 let store: SnapshotStore;
 /**
@@ -138,7 +141,7 @@ beforeAll(async () => {
     "",
   ];
   productIds = [...Array.from({ length: PRODUCTS }, (_, p) => `P${p}`), "PX", "nothing"];
-});
+}, SLOW);
 
 afterAll(async () => {
   await store.close();
@@ -186,9 +189,6 @@ function settle<T>(work: () => Promise<T>): Promise<T | Error> {
 function sqlOnly(db: SnapshotReader): SqlRunner {
   return { run: (sql, params) => db.run(sql, params), all: (sql, params) => db.all(sql, params) };
 }
-
-/** The slow comparisons (every customer, page and day) may take minutes on a busy machine. */
-const SLOW = 300_000;
 
 const DAYS = ["2019-06-01", day(0), day(100), day(300), day(301), day(700), day(999), "2031-01-01"];
 

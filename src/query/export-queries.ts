@@ -1,4 +1,5 @@
 import { AppError } from "../app-error.js";
+import { BASE_TABLE_NAMES, storedOrder } from "../schema/schema-sql.js";
 import type { SnapshotInfo } from "../snapshot/snapshot.js";
 import type { CopyOutcome, CopyRequest, ExportFileFormat } from "../snapshot/snapshot-export.js";
 import type { SqlParam } from "../snapshot/sql-runner.js";
@@ -6,6 +7,16 @@ import { EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportColumn } from "./export-t
 import { withPendingWrites } from "./overlay-reader.js";
 import type { PendingWrites } from "./pending-writes.js";
 import type { AnswerMeta, ReadPolicy } from "./read-router.js";
+
+/**
+ * An overlaid export of a base table sorted as the table is stored: the overlay puts the
+ * written rows after the snapshot's, where the next snapshot will not, and an export promises
+ * the stored order. Only overlaid exports pay for the sort; the others read the stored order.
+ */
+function inStoredOrder(table: string, sql: string): string {
+  const base = BASE_TABLE_NAMES.find((name) => name === table);
+  return base === undefined ? sql : `${sql} ORDER BY ${storedOrder(base)}`;
+}
 
 /** What a caller asks to export, in the query layer's words. */
 export interface ExportArgs {
@@ -115,7 +126,10 @@ export async function writeExport(
   const request = {
     ...plan,
     ...(overlaid !== undefined && includesPendingWrites
-      ? { sql: overlaid.sql, params: [...overlaid.params, ...plan.params] }
+      ? {
+          sql: inStoredOrder(plan.table, overlaid.sql),
+          params: [...overlaid.params, ...plan.params],
+        }
       : {}),
     path: options.path,
     maxRows: options.maxRows,

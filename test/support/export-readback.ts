@@ -164,7 +164,7 @@ function struct(types: Readonly<Record<string, string>>): string {
 const STORED_ORDER: Readonly<Record<string, string>> = {
   customers: "customer_id",
   products: "product_id",
-  customer_products: "customer_id, start_date, relationship_id",
+  customer_products: "customer_id, start_date DESC, relationship_id",
 };
 
 /** A total order per exported table, to compare read-back rows. */
