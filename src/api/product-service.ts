@@ -1,8 +1,10 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type {
   GetProductRequest,
   ListProductCustomersRequest,
   ListProductsRequest,
+  ProductHolderSchema,
   ProductService,
 } from "../../gen/customeranalytics/v1/product_pb.js";
 import type { PendingView } from "../query/pending-writes.js";
@@ -10,6 +12,7 @@ import {
   getProductQuestion,
   listProductCustomersQuestion,
   listProducts,
+  type ProductHolderRow,
 } from "../query/product-queries.js";
 import { type ReadRouter, sharedQuestion } from "../query/read-router.js";
 import { PRODUCT_SPEC } from "../write/resource-specs.js";
@@ -36,6 +39,24 @@ const listProductCustomersOverlaid: typeof listProductCustomersQuestion = {
       pending.concerns("products", args.productId) || pending.entries("customers").length > 0,
   },
 };
+
+/**
+ * A holder row as its message, its fields named rather than spread: a page maps fifty of them
+ * per call, and the spread was 3 % of ListProductCustomers' server time under load.
+ */
+function holderMessage(h: ProductHolderRow): MessageInitShape<typeof ProductHolderSchema> {
+  return {
+    customerId: h.customerId,
+    customerName: h.customerName,
+    region: h.region,
+    relationships: h.relationships,
+    active: h.active,
+    firstStartDate: h.firstStartDate,
+    lastStartDate: h.lastStartDate,
+    totalValue: h.totalValue,
+    totalValueNumber: approx(h.totalValue),
+  };
+}
 
 /** ProductService: validated requests in, the router's answers mapped to messages out. */
 export function productService(
@@ -64,7 +85,7 @@ export function productService(
       listProductCustomersOverlaid,
       (req: ListProductCustomersRequest) => req,
       (value) => ({
-        holders: value.holders.map((h) => ({ ...h, totalValueNumber: approx(h.totalValue) })),
+        holders: value.holders.map(holderMessage),
         nextPageToken: value.nextPageToken,
         asOf: value.asOf,
       }),

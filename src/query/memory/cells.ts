@@ -46,6 +46,29 @@ export function dayOf(date: string): number {
  * test/day-text-matches-iso-dates.test.ts holds it to `toISOString` for every day it accepts.
  */
 export function dayText(day: number): string {
+  const i = day - PRINTED_FROM;
+  if (i < 0 || i >= PRINTED_DAYS) return printedDay(day);
+  let text = printed[i];
+  if (text === undefined) {
+    text = printedDay(day);
+    printed[i] = text;
+  }
+  return text;
+}
+
+/** The first day kept printed (1900-01-01) and how many follow it (to 2099-12-31). */
+const PRINTED_FROM = -25_567;
+const PRINTED_DAYS = 73_049;
+
+/**
+ * The days of two centuries as their text once printed: a page of fifty holders prints a
+ * hundred dates, and the same few thousand days recur in every answer, so each is one string
+ * for the process's life instead of a new one per answer (less to build and to collect).
+ */
+const printed: (string | undefined)[] = new Array(PRINTED_DAYS);
+
+/** {@link dayText} computed. */
+function printedDay(day: number): string {
   if (day === NO_START || day === OPEN_END) return "";
   const z = day + 719_468;
   const era = Math.floor(z / 146_097);
