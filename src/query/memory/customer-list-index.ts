@@ -1,29 +1,11 @@
-import { camelCase, columnsOf, selectList } from "../../schema/schema-sql.js";
 import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { ScanColumn, SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { Utf8Column } from "../../snapshot/utf8-column.js";
 import type { CustomerRow } from "../rows.js";
 import { scannedText } from "./cells.js";
+import { CUSTOMERS_SQL, DICTIONARY_SQL, FIELDS, NULL_IDS_SQL } from "./customer-list-sql.js";
 import { loadSealed, refuseAny } from "./scan-passes.js";
 import { Codes, StringPool, utf8 } from "./string-pool.js";
-
-/** Every customers column, dates as text, with the RFM segment, in ListCustomers' order. */
-const CUSTOMERS_SQL = `SELECT ${selectList("customers", "c", { datesAsText: true })},
-    s.segment::VARCHAR AS rfm_segment
-  FROM customers c
-  LEFT JOIN (SELECT customer_id, any_value(segment) AS segment FROM customer_rfm
-             WHERE segment IS NOT NULL GROUP BY customer_id) s ON s.customer_id = c.customer_id
-  WHERE c.customer_id IS NOT NULL ORDER BY c.customer_id`;
-
-/** Customers without an id: ListCustomers lists them last, which the keyset cannot follow. */
-const NULL_IDS_SQL = "SELECT count(*)::BIGINT AS n FROM customers WHERE customer_id IS NULL";
-
-/** The customers columns, each stored once: codes for the few-valued, a pool for the others. */
-const FIELDS = columnsOf("customers").map((c) => ({
-  name: c.name,
-  field: camelCase(c.name),
-  few: c.fewValues === true,
-}));
 
 /**
  * The pooled columns read as bytes: all but the name, whose lower case is stored too (a
@@ -168,23 +150,36 @@ export class CustomerListIndex {
     for (let r = 0; r < rows; r++) {
       const i = this.#size++;
       this.#grow(i);
-      this.#columns.forEach((column, c) => {
+      for (let c = 0; c < this.#columns.length; c++) {
+        const column = this.#columns[c];
         const bytes = utf8[c];
-        if (bytes !== undefined && column.kind === "pool") {
+        if (column === undefined) continue;
+        if (column.kind === "codes") {
+          column.ids[i] = Number(columns[c]?.[r] ?? -1);
+        } else if (bytes !== undefined) {
           column.pool.pushUtf8(bytes, r);
           column.nulls[i] = bytes.isNull(r) ? 1 : 0;
-          return;
-        }
-        const value = scannedText(columns[c]?.[r]);
-        if (column.kind === "codes") column.ids[i] = column.codes.code(value);
-        else {
+        } else {
+          const value = scannedText(columns[c]?.[r]);
           column.pool.push(value ?? "");
           column.nulls[i] = value === null ? 1 : 0;
         }
-      });
+      }
       this.#lowerNames.push((scannedText(names[r]) ?? "").toLowerCase());
-      this.#segment[i] = this.#segments.code(scannedText(segments[r]));
+      this.#segment[i] = Number(segments[r] ?? -1);
     }
+  }
+
+  /**
+   * Stores a chunk of dictionary `d` of {@link DICTIONARY_SQL} (loading, before the customers):
+   * the few-valued columns' in order, then the segments'. Values arrive in code order, so each
+   * value's code is its position.
+   */
+  addDictionary(d: number, columns: readonly ScanColumn[], rows: number): void {
+    const few = this.#columns.filter((column) => column.kind === "codes");
+    const codes = d < few.length ? few[d]?.codes : this.#segments;
+    const [values = []] = columns;
+    for (let r = 0; r < rows; r++) codes?.code(scannedText(values[r]));
   }
 
   /** Releases the spare capacity (called once, after loading). */
@@ -256,6 +251,10 @@ export async function loadCustomerListIndex(
   await refuseAny(db, NULL_IDS_SQL, "some customers have no customer_id");
   const index = new CustomerListIndex();
   return loadSealed(db, stopped, index, [
+    ...DICTIONARY_SQL.map((sql, d) => ({
+      sql,
+      take: (columns: readonly ScanColumn[], rows: number) => index.addDictionary(d, columns, rows),
+    })),
     {
       sql: CUSTOMERS_SQL,
       utf8Columns: STORED_AS_BYTES,

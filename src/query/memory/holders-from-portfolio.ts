@@ -24,7 +24,8 @@ export function holdersFromPortfolio(
   for (let i = 0; i < customers; i++) {
     const to = offsets[i + 1] ?? 0;
     for (let k = offsets[i] ?? 0; k < to; k++) {
-      const p = productOf[held[k] ?? -1] ?? -1;
+      const code = held[k] ?? -1;
+      const p = code < 0 ? -1 : (productOf[code] ?? -1);
       if (p < 0) continue;
       rowsOf[p + 1] = (rowsOf[p + 1] ?? 0) + 1;
       if (lastCustomer[p] !== i) {
@@ -39,22 +40,20 @@ export function holdersFromPortfolio(
   }
   const rows = rowsOf[products] ?? 0;
   const groups = groupOffsets[products] ?? 0;
-  const out = {
-    groupOffsets,
-    groupCustomer: new Int32Array(groups),
-    groupRows: new Int32Array(groups + 1),
-    groupCents: new Float64Array(groups),
-    starts: new Int32Array(rows),
-    ends: new Int32Array(rows),
-    unsafeGroups: [] as number[],
-  };
+  const groupCustomer = new Int32Array(groups);
+  const groupRows = new Int32Array(groups + 1);
+  const groupCents = new Float64Array(groups);
+  const rowStarts = new Int32Array(rows);
+  const rowEnds = new Int32Array(rows);
+  const unsafeGroups: number[] = [];
   const nextRow = rowsOf.subarray(0, products);
   const nextGroup = groupOffsets.slice(0, products);
   lastCustomer.fill(-1);
   for (let i = 0; i < customers; i++) {
     const to = offsets[i + 1] ?? 0;
     for (let k = offsets[i] ?? 0; k < to; k++) {
-      const p = productOf[held[k] ?? -1] ?? -1;
+      const code = held[k] ?? -1;
+      const p = code < 0 ? -1 : (productOf[code] ?? -1);
       if (p < 0) continue;
       const r = nextRow[p] ?? 0;
       nextRow[p] = r + 1;
@@ -62,22 +61,30 @@ export function holdersFromPortfolio(
         lastCustomer[p] = i;
         const opened = nextGroup[p] ?? 0;
         nextGroup[p] = opened + 1;
-        out.groupCustomer[opened] = i;
-        out.groupRows[opened] = r;
+        groupCustomer[opened] = i;
+        groupRows[opened] = r;
       }
-      out.starts[r] = starts[k] ?? 0;
-      out.ends[r] = ends[k] ?? 0;
+      rowStarts[r] = starts[k] ?? 0;
+      rowEnds[r] = ends[k] ?? 0;
       const value = cents[k] ?? Number.NaN;
       if (Number.isNaN(value)) continue;
       const g = (nextGroup[p] ?? 0) - 1;
-      const sum = (out.groupCents[g] ?? 0) + value;
-      out.groupCents[g] = sum;
-      if (Math.abs(sum) > Number.MAX_SAFE_INTEGER && !out.unsafeGroups.includes(g)) {
-        out.unsafeGroups.push(g);
+      const sum = (groupCents[g] ?? 0) + value;
+      groupCents[g] = sum;
+      if (Math.abs(sum) > Number.MAX_SAFE_INTEGER && unsafeGroups.at(-1) !== g) {
+        unsafeGroups.push(g);
       }
     }
   }
-  out.groupRows[groups] = rows;
-  out.unsafeGroups.sort((a, b) => a - b);
-  return out;
+  groupRows[groups] = rows;
+  unsafeGroups.sort((a, b) => a - b);
+  return {
+    groupOffsets,
+    groupCustomer,
+    groupRows,
+    groupCents,
+    starts: rowStarts,
+    ends: rowEnds,
+    unsafeGroups: [...new Set(unsafeGroups)],
+  };
 }

@@ -18,7 +18,7 @@ import {
   EXACT_TOTAL_SQL,
   HOLDER_CUSTOMERS_SQL,
   HOLDERS_SQL,
-  OUTSIDERS_SQL,
+  LISTED_RELATIONSHIPS_SQL,
   PRODUCT_IDS_SQL,
 } from "./product-holders-sql.js";
 import { countOf, refuseAny, scanPasses } from "./scan-passes.js";
@@ -229,15 +229,15 @@ async function fromPortfolio(
   ]);
   if (stopped()) throw new Error("the snapshot was closed");
   if (portfolio === undefined || list === undefined) return undefined;
-  if (portfolio.customerCount !== list.size || (await countOf(db, OUTSIDERS_SQL)) > 0) {
-    return undefined;
-  }
+  if (portfolio.customerCount !== list.size) return undefined;
   const holdings = portfolio.columns;
   const productOf = new Int32Array(holdings.productCount);
   for (let code = 0; code < productOf.length; code++) {
     productOf[code] = products.indexOf(portfolio.productIdOf(code));
   }
   const groups = holdersFromPortfolio(holdings, productOf, products.size);
+  const derived = groups.groupRows[groups.groupRows.length - 1] ?? 0;
+  if (derived !== (await countOf(db, LISTED_RELATIONSHIPS_SQL))) return undefined;
   return new ProductHoldersIndex(products, listedHolderCustomers(list), groups, "portfolio");
 }
 
