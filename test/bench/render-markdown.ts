@@ -134,7 +134,7 @@ export function renderMarkdown(r: BenchReport): string {
     "",
     "## In-memory structures",
     "",
-    "What the serving process keeps in memory per snapshot, built in two lanes side by side once it " +
+    "What the serving process keeps in memory per snapshot, built one after another once it " +
       "is live (SQL answers each RPC until its structure is built), as GetSyncStatus reports them; " +
       `the last was built ${seconds(r.memory.builtAfterReadyMs)} after /readyz answered 200. ` +
       `The serving process peaked at ${mib(r.servingPeakRssBytes)} RSS.`,
