@@ -35,12 +35,6 @@ export type HoldersSource = "portfolio" | "scan";
  * in product-queries.ts, held to them by test/memory-answers-match-sql.test.ts.
  */
 export class ProductHoldersIndex {
-  readonly #groupOffsets: Int32Array;
-  readonly #groupCustomer: Int32Array;
-  readonly #groupRows: Int32Array;
-  readonly #groupCents: Float64Array;
-  readonly #starts: Int32Array;
-  readonly #ends: Int32Array;
   /** Group totals past 2^53 cents, as exact text. */
   readonly #bigTotals = new Map<number, string>();
 
@@ -50,28 +44,14 @@ export class ProductHoldersIndex {
     private readonly groups: HolderGroups,
     /** Where it was built from, for the tests that prove both ways give the SQL's answers. */
     readonly source: HoldersSource,
-  ) {
-    this.#groupOffsets = groups.groupOffsets;
-    this.#groupCustomer = groups.groupCustomer;
-    this.#groupRows = groups.groupRows;
-    this.#groupCents = groups.groupCents;
-    this.#starts = groups.starts;
-    this.#ends = groups.ends;
-  }
+  ) {}
 
   /** The bytes its arrays hold. */
   get bytes(): number {
     return (
       this.products.bytes +
       this.customers.bytes +
-      bytesHeld([
-        this.#groupOffsets,
-        this.#groupCustomer,
-        this.#groupRows,
-        this.#groupCents,
-        this.#starts,
-        this.#ends,
-      ])
+      bytesHeld(Object.values(this.groups).filter((part) => ArrayBuffer.isView(part)))
     );
   }
 
@@ -93,12 +73,12 @@ export class ProductHoldersIndex {
   ): { holders: ProductHolderRow[]; more: boolean } {
     const p = this.products.indexOf(productId);
     if (p < 0) return { holders: [], more: false };
-    const to = this.#groupOffsets[p + 1] ?? 0;
-    let g = this.#groupOffsets[p] ?? 0;
+    const to = this.groups.groupOffsets[p + 1] ?? 0;
+    let g = this.groups.groupOffsets[p] ?? 0;
     if (after !== null) g = this.#firstAbove(g, to, after);
     const holders: ProductHolderRow[] = [];
     for (; g < to; g++) {
-      const customer = this.#groupCustomer[g] ?? NO_CUSTOMER;
+      const customer = this.groups.groupCustomer[g] ?? NO_CUSTOMER;
       if (after !== null && customer === NO_CUSTOMER) break;
       const active = this.#active(g, day);
       if (activeOnly && !active) continue;
@@ -114,7 +94,7 @@ export class ProductHoldersIndex {
    */
   unsafeTotals(): { group: number; product: number; customerId: string | null }[] {
     return this.groups.unsafeGroups.map((group) => {
-      const customer = this.#groupCustomer[group] ?? NO_CUSTOMER;
+      const customer = this.groups.groupCustomer[group] ?? NO_CUSTOMER;
       return {
         group,
         product: this.#productOfGroup(group),
@@ -131,10 +111,10 @@ export class ProductHoldersIndex {
   /** The product whose groups include `group` (a binary search of the offsets). */
   #productOfGroup(group: number): number {
     let lo = 0;
-    let hi = this.#groupOffsets.length - 2;
+    let hi = this.groups.groupOffsets.length - 2;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if ((this.#groupOffsets[mid] ?? 0) <= group) lo = mid;
+      if ((this.groups.groupOffsets[mid] ?? 0) <= group) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -147,7 +127,7 @@ export class ProductHoldersIndex {
     let hi = to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const customer = this.#groupCustomer[mid] ?? NO_CUSTOMER;
+      const customer = this.groups.groupCustomer[mid] ?? NO_CUSTOMER;
       if (customer !== NO_CUSTOMER && customer < above) lo = mid + 1;
       else hi = mid;
     }
@@ -155,9 +135,10 @@ export class ProductHoldersIndex {
   }
 
   #active(g: number, day: number): boolean {
-    const to = this.#groupRows[g + 1] ?? 0;
-    for (let k = this.#groupRows[g] ?? 0; k < to; k++) {
-      if (activeOn(this.#starts[k] ?? NO_START, this.#ends[k] ?? OPEN_END, day)) return true;
+    const to = this.groups.groupRows[g + 1] ?? 0;
+    for (let k = this.groups.groupRows[g] ?? 0; k < to; k++) {
+      if (activeOn(this.groups.starts[k] ?? NO_START, this.groups.ends[k] ?? OPEN_END, day))
+        return true;
     }
     return false;
   }
@@ -166,9 +147,9 @@ export class ProductHoldersIndex {
     const known = customer !== NO_CUSTOMER;
     let first = OPEN_END;
     let last = NO_START;
-    const to = this.#groupRows[g + 1] ?? 0;
-    for (let k = this.#groupRows[g] ?? 0; k < to; k++) {
-      const start = this.#starts[k] ?? NO_START;
+    const to = this.groups.groupRows[g + 1] ?? 0;
+    for (let k = this.groups.groupRows[g] ?? 0; k < to; k++) {
+      const start = this.groups.starts[k] ?? NO_START;
       if (start === NO_START) continue;
       if (start < first) first = start;
       if (start > last) last = start;
@@ -177,11 +158,11 @@ export class ProductHoldersIndex {
       customerId: known ? this.customers.id(customer) : "",
       customerName: known ? this.customers.name(customer) : "",
       region: known ? this.customers.region(customer) : "",
-      relationships: (this.#groupRows[g + 1] ?? 0) - (this.#groupRows[g] ?? 0),
+      relationships: (this.groups.groupRows[g + 1] ?? 0) - (this.groups.groupRows[g] ?? 0),
       active,
       firstStartDate: dayText(first),
       lastStartDate: dayText(last),
-      totalValue: this.#bigTotals.get(g) ?? centsText(this.#groupCents[g] ?? 0),
+      totalValue: this.#bigTotals.get(g) ?? centsText(this.groups.groupCents[g] ?? 0),
     };
   }
 }
