@@ -83,14 +83,16 @@ export class Syncer {
     const run = this.status.start(id, trigger, options);
     void this.settings.history?.save(this.status.recentRuns);
     this.progress.begin(id);
+    // The listeners (readiness, schedule) hear of the end before the history's file write, not
+    // after it: GetSyncStatus shows the ended run at once, and /readyz must not lag behind it.
     const done = this.#run(run, options)
-      .then(async (ended) => {
-        await this.settings.history?.save(this.status.recentRuns);
-        return ended;
-      })
       .finally(() => {
         this.#running = undefined;
         for (const listener of this.#runEnd) listener(run);
+      })
+      .then(async (ended) => {
+        await this.settings.history?.save(this.status.recentRuns);
+        return ended;
       });
     this.#running = { run, done };
     return { run, joined: false, done };
