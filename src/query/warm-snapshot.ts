@@ -8,38 +8,31 @@ import { RECOMMENDATION_INDEX } from "./memory/recommendation-index.js";
 import { RFM_INDEX } from "./memory/rfm-index.js";
 
 /**
- * What the query layer keeps in memory per snapshot, in the order it is built: one lane, the
- * most asked first. The customer and product holders indexes are derived from the customer
- * list and portfolio indexes, so they follow both. Two lanes side by side were tried and were
- * slower at a million customers (19.9 s against 19.5 s for everything, and the portfolio ready
- * at 18.6 s instead of 12.9 s): each DuckDB statement already uses both cores, and two at once
- * contend for them and for the snapshot's memory limit. Each structure answers its RPCs as
- * soon as it is built; until then SQL does.
+ * What the query layer keeps in memory per snapshot, in the order it is built, the most asked
+ * first. The customer and product holders indexes are derived from the customer list and
+ * portfolio indexes, so they follow both. Two lanes side by side were tried and were slower at
+ * a million customers (19.9 s against 19.5 s for everything, and the portfolio ready at 18.6 s
+ * instead of 12.9 s): each DuckDB statement already uses both cores, and two at once contend
+ * for them and for the snapshot's memory limit. Each structure answers its RPCs as soon as it
+ * is built; until then SQL does.
  */
-export const MEMORY_LANES: readonly (readonly MemoKey<unknown>[])[] = [
-  [
-    CUSTOMER_LIST_INDEX,
-    PORTFOLIO_INDEX,
-    CUSTOMER_INDEX,
-    PRODUCT_HOLDERS_INDEX,
-    RECOMMENDATION_INDEX,
-    RFM_INDEX,
-  ],
+export const MEMORY_STRUCTURES: readonly MemoKey<unknown>[] = [
+  CUSTOMER_LIST_INDEX,
+  PORTFOLIO_INDEX,
+  CUSTOMER_INDEX,
+  PRODUCT_HOLDERS_INDEX,
+  RECOMMENDATION_INDEX,
+  RFM_INDEX,
 ];
-
-/** Every structure of {@link MEMORY_LANES}. */
-export const MEMORY_STRUCTURES: readonly MemoKey<unknown>[] = MEMORY_LANES.flat();
 
 /**
  * Starts building what the query layer keeps in memory for a snapshot, as soon as it goes
  * live, so the first lookups after a swap do not each wait for SQL while the structures are
- * cold. One build at a time per lane: each holds a connection of the pool for its scans, and
- * the others stay free for the SQL that answers meanwhile. Returns at once.
+ * cold. One build at a time: each holds a connection of the pool for its scans, and the others
+ * stay free for the SQL that answers meanwhile. Returns at once.
  */
 export function warmSnapshot(db: SnapshotReader): void {
-  for (const lane of MEMORY_LANES) {
-    void (async () => {
-      for (const key of lane) await db.memo.settled(key);
-    })();
-  }
+  void (async () => {
+    for (const key of MEMORY_STRUCTURES) await db.memo.settled(key);
+  })();
 }

@@ -1,4 +1,4 @@
-import { type DuckDBDataChunk, DuckDBTypeId } from "@duckdb/node-api";
+import type { DuckDBDataChunk } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import type { ScanColumn } from "./snapshot-reader.js";
 import { type Utf8Column, utf8Column } from "./utf8-column.js";
@@ -9,13 +9,13 @@ interface NumericColumn {
   readonly copy: (bytes: Uint8Array, rows: number) => Int32Array | Float64Array;
 }
 
-const NUMERIC = new Map<DuckDBTypeId, NumericColumn>([
+const NUMERIC = new Map<duckdb.Type, NumericColumn>([
   [
-    DuckDBTypeId.INTEGER,
+    duckdb.Type.INTEGER,
     { width: 4, copy: (b, rows) => new Int32Array(b.buffer, b.byteOffset, rows).slice() },
   ],
   [
-    DuckDBTypeId.DOUBLE,
+    duckdb.Type.DOUBLE,
     { width: 8, copy: (b, rows) => new Float64Array(b.buffer, b.byteOffset, rows).slice() },
   ],
 ]);
@@ -36,9 +36,9 @@ export function scanColumns(
   const columns: ScanColumn[] = [];
   const utf8: (Utf8Column | undefined)[] = [];
   for (let c = 0; c < chunk.columnCount; c++) {
-    const type = chunk.getColumnVector(c).type.typeId;
     const vector = duckdb.data_chunk_get_vector(chunk.chunk, c);
-    if (type === DuckDBTypeId.VARCHAR && utf8Columns.includes(c)) {
+    const type = duckdb.get_type_id(duckdb.vector_get_column_type(vector));
+    if (type === duckdb.Type.VARCHAR && utf8Columns.includes(c)) {
       columns.push([]);
       utf8[c] = utf8Column(vector, rows);
       continue;

@@ -34,21 +34,24 @@ const SEGMENT_DICTIONARY = `d_rfm_segment AS (
 const FEW = FIELDS.filter((f) => f.few);
 
 /** The numbered values of every few-valued column and of the segment, in that order. */
-const DICTIONARIES = [...FEW.map((f) => dictionary(f.name, f.value)), SEGMENT_DICTIONARY];
+const DICTIONARIES = [
+  ...FEW.map((f) => ({ name: f.name, cte: dictionary(f.name, f.value) })),
+  { name: "rfm_segment", cte: SEGMENT_DICTIONARY },
+];
 
 /**
  * One dictionary's values in number order, for each few-valued column in {@link FIELDS} order
  * and then the segment: loaded first, so a value's code is its position.
  */
-export const DICTIONARY_SQL: readonly string[] = [...FEW.map((f) => f.name), "rfm_segment"].map(
-  (name) => `WITH ${DICTIONARIES.join(", ")} SELECT v::VARCHAR AS v FROM d_${name} ORDER BY code`,
+export const DICTIONARY_SQL: readonly string[] = DICTIONARIES.map(
+  ({ name, cte }) => `WITH ${cte} SELECT v::VARCHAR AS v FROM d_${name} ORDER BY code`,
 );
 
 /**
  * Every customer in id order: the pooled columns as text, the few-valued ones and the segment
  * as their numbers in {@link DICTIONARY_SQL} (-1 for NULL).
  */
-export const CUSTOMERS_SQL = `WITH ${DICTIONARIES.join(", ")}
+export const CUSTOMERS_SQL = `WITH ${DICTIONARIES.map((d) => d.cte).join(", ")}
   SELECT ${FIELDS.map((f) => (f.few ? `coalesce(d_${f.name}.code, -1) AS ${f.name}` : `${f.value} AS ${f.name}`)).join(", ")},
     coalesce(d_rfm_segment.code, -1) AS rfm_segment
   FROM customers c

@@ -24,8 +24,7 @@ export function holdersFromPortfolio(
   for (let i = 0; i < customers; i++) {
     const to = offsets[i + 1] ?? 0;
     for (let k = offsets[i] ?? 0; k < to; k++) {
-      const code = held[k] ?? -1;
-      const p = code < 0 ? -1 : (productOf[code] ?? -1);
+      const p = listedProduct(held, productOf, k);
       if (p < 0) continue;
       rowsOf[p + 1] = (rowsOf[p + 1] ?? 0) + 1;
       if (lastCustomer[p] !== i) {
@@ -45,15 +44,14 @@ export function holdersFromPortfolio(
   const groupCents = new Float64Array(groups);
   const rowStarts = new Int32Array(rows);
   const rowEnds = new Int32Array(rows);
-  const unsafeGroups: number[] = [];
+  const unsafeGroups = new Set<number>();
   const nextRow = rowsOf.subarray(0, products);
   const nextGroup = groupOffsets.slice(0, products);
   lastCustomer.fill(-1);
   for (let i = 0; i < customers; i++) {
     const to = offsets[i + 1] ?? 0;
     for (let k = offsets[i] ?? 0; k < to; k++) {
-      const code = held[k] ?? -1;
-      const p = code < 0 ? -1 : (productOf[code] ?? -1);
+      const p = listedProduct(held, productOf, k);
       if (p < 0) continue;
       const r = nextRow[p] ?? 0;
       nextRow[p] = r + 1;
@@ -71,13 +69,10 @@ export function holdersFromPortfolio(
       const g = (nextGroup[p] ?? 0) - 1;
       const sum = (groupCents[g] ?? 0) + value;
       groupCents[g] = sum;
-      if (Math.abs(sum) > Number.MAX_SAFE_INTEGER && unsafeGroups.at(-1) !== g) {
-        unsafeGroups.push(g);
-      }
+      if (Math.abs(sum) > Number.MAX_SAFE_INTEGER) unsafeGroups.add(g);
     }
   }
   groupRows[groups] = rows;
-  unsafeGroups.sort((a, b) => a - b);
   return {
     groupOffsets,
     groupCustomer,
@@ -85,6 +80,12 @@ export function holdersFromPortfolio(
     groupCents,
     starts: rowStarts,
     ends: rowEnds,
-    unsafeGroups: [...new Set(unsafeGroups)],
+    unsafeGroups: [...unsafeGroups].sort((a, b) => a - b),
   };
+}
+
+/** The holders' product of row `k`: its portfolio code mapped by `productOf`, -1 if unlisted. */
+function listedProduct(held: Int32Array, productOf: Int32Array, k: number): number {
+  const code = held[k] ?? -1;
+  return code < 0 ? -1 : (productOf[code] ?? -1);
 }
