@@ -10,6 +10,7 @@ import {
   listCustomersFromSnapshot,
   listCustomersLive,
 } from "../src/query/customer-queries.js";
+import { dayOf } from "../src/query/memory/cells.js";
 import { CUSTOMER_LIST_INDEX } from "../src/query/memory/customer-list-index.js";
 import { PORTFOLIO_INDEX } from "../src/query/memory/portfolio-index.js";
 import { PRODUCT_HOLDERS_INDEX } from "../src/query/memory/product-holders-index.js";
@@ -21,6 +22,8 @@ import {
   type PortfolioArgs,
 } from "../src/query/portfolio-queries.js";
 import {
+  getProduct,
+  getProductFromSnapshot,
   type ListProductCustomersArgs,
   listProductCustomers,
   listProductCustomersFromSnapshot,
@@ -42,8 +45,9 @@ import { writeCsvTables } from "./support/local-source-files.js";
  * every customer and product of seeded data full of the cases that differ, on several as-of
  * days: holdings starting or ending on the day itself, open and ended ones, several per
  * product, NULL starts, values, relationship ids and categories, a product missing from the
- * products table, orphans, customers holding nothing, negative cents and totals past 2^53 (of a customer, and of one customer's holdings of one
- * product), and a start on 0001-01-01 beside a missing one, which sorts the same.
+ * products table, orphans, customers holding nothing, negative cents and totals past 2^53 (of a
+ * customer, of one customer's holdings of one product, and so of that product), and a start on
+ * 0001-01-01 beside a missing one, which sorts the same.
  */
 
 const log = pino({ level: "silent" });
@@ -111,9 +115,10 @@ const SLOW = 300_000;
 let dir: string;
 let store: SnapshotStore;
 /**
- * The same data without its orphan and its start on 0001-01-01: there the portfolio index reads
- * the holdings in storage order and the holders index is derived from the portfolio; in
- * {@link store} the first are read sorted and the second scanned.
+ * The same data without its orphan, its relationship without an id and its start on
+ * 0001-01-01: there the portfolio index reads the holdings in storage order, the holders index
+ * is derived from the portfolio and sums GetProduct's summaries; in {@link store} the first are
+ * read sorted, the second scanned, and SQL answers every summary.
  */
 let storeWithoutOrphans: SnapshotStore;
 let customerIds: string[];
@@ -132,7 +137,9 @@ beforeAll(async () => {
   });
   storeWithoutOrphans = await syncedStore("without-orphans", {
     ...tables,
-    customer_products: tables.customer_products.filter((line) => !line.includes(",ORPHAN,")),
+    customer_products: tables.customer_products.filter(
+      (line) => !line.includes(",ORPHAN,") && !line.startsWith(","),
+    ),
   });
   customerIds = [
     ...tables.customers.slice(1).map((line) => line.split(",")[0] ?? ""),
@@ -274,6 +281,35 @@ describe("the in-memory answers", () => {
           expect(pages).toBeGreaterThan(DAYS.length * 2 * productIds.length);
         },
         from,
+      );
+    },
+    SLOW,
+  );
+
+  it.each([
+    ["SQL for all: a relationship without an id", "scan"],
+    ["memory where the total is below 2^53 cents", "portfolio"],
+  ] as const)(
+    "give GetProduct's summary exactly as its SQL does, on every kind of day (%s)",
+    async (_, source) => {
+      await whenBuilt(
+        PRODUCT_HOLDERS_INDEX,
+        async (db, holders) => {
+          expect(holders.source).toBe(source);
+          let summed = 0;
+          for (const today of DAYS) {
+            for (const productId of productIds) {
+              const args = { productId, today };
+              const sql = await settle(() => getProduct(db, args));
+              const memory = await settle(() => getProductFromSnapshot(db, args));
+              expect(memory, `${productId} on ${today}`).toEqual(sql);
+              if (holders.summary(productId, dayOf(today)) !== undefined) summed++;
+            }
+          }
+          const safe = productIds.filter((p) => !["P2", "PX", "nothing"].includes(p));
+          expect(summed).toBe(source === "portfolio" ? DAYS.length * safe.length : 0);
+        },
+        source === "scan" ? store : storeWithoutOrphans,
       );
     },
     SLOW,

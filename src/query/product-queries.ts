@@ -12,24 +12,20 @@ import { count, money, type ProductRow, text, toProduct } from "./rows.js";
 /** Every products column, from the schema module. */
 const PRODUCT_COLUMNS = selectList("products", "p");
 
-/**
- * Where relationships are read by product. The snapshot keeps a copy sorted by product, so a
- * product's holders sit together; Snowflake has only the source table. The name comes from
- * this closed set, never from a request.
- */
-type Holdings = "customer_products_by_product" | "customer_products";
-
 /** `?` 1–2 are the as-of day, `?` 3 the product id. */
-const GET_PRODUCT = (holdings: Holdings) => `SELECT ${PRODUCT_COLUMNS},
+const GET_PRODUCT = `SELECT ${PRODUCT_COLUMNS},
     count(DISTINCT CASE WHEN h.start_date <= ?::DATE
       AND (h.end_date IS NULL OR h.end_date >= ?::DATE) THEN h.customer_id END)::INTEGER
       AS active_customers,
     count(DISTINCT h.customer_id)::INTEGER AS total_customers,
     count(h.relationship_id)::INTEGER AS relationships,
     coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
-  FROM products p LEFT JOIN ${holdings} h ON h.product_id = p.product_id
+  FROM products p LEFT JOIN customer_products h ON h.product_id = p.product_id
   WHERE p.product_id = ?
   GROUP BY ALL`;
+
+/** The product alone, for a summary summed in memory: `?` the product id. */
+const PRODUCT_ROW = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.product_id = ?`;
 
 const LIST_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
   WHERE (?::VARCHAR IS NULL OR lower(p.product_category) = lower(?))
@@ -42,16 +38,14 @@ const LIST_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
 const PRODUCT_EXISTS = "SELECT 1 AS found FROM products WHERE product_id = ?";
 
 /** `?` 1–2 as-of, 3 product, 4–5 keyset, 6 active only, 7–8 as-of, 9 limit. */
-const LIST_PRODUCT_CUSTOMERS = (
-  holdings: Holdings,
-) => `SELECT h.customer_id, any_value(c.customer_name) AS customer_name,
+const LIST_PRODUCT_CUSTOMERS = `SELECT h.customer_id, any_value(c.customer_name) AS customer_name,
     any_value(c.region) AS region,
     count(*)::INTEGER AS relationships,
     max(CASE WHEN h.start_date <= ?::DATE AND (h.end_date IS NULL OR h.end_date >= ?::DATE)
       THEN 1 ELSE 0 END) = 1 AS active,
     min(h.start_date) AS first_start_date, max(h.start_date) AS last_start_date,
     coalesce(sum(h."value"), 0)::DECIMAL(38,2) AS total_value
-  FROM ${holdings} h LEFT JOIN customers c ON c.customer_id = h.customer_id
+  FROM customer_products h LEFT JOIN customers c ON c.customer_id = h.customer_id
   WHERE h.product_id = ? AND (?::VARCHAR IS NULL OR h.customer_id > ?)
   GROUP BY h.customer_id
   HAVING NOT ?::BOOLEAN OR max(CASE WHEN h.start_date <= ?::DATE
@@ -80,14 +74,19 @@ export interface ProductHolderRow {
   readonly totalValue: string;
 }
 
+/** Arguments of {@link getProduct}. */
+export interface GetProductArgs {
+  readonly productId: string;
+  readonly today?: string;
+}
+
 /** Looks up one product and who holds it as of today. NOT_FOUND when unknown. */
 export async function getProduct(
   db: Reader,
-  args: { productId: string; today?: string },
-  holdings: Holdings = "customer_products_by_product",
+  args: GetProductArgs,
 ): Promise<{ product: ProductRow; summary: ProductSummaryRow }> {
   const asOf = args.today ?? todayUtc();
-  const [row] = await db.all(GET_PRODUCT(holdings), [asOf, asOf, args.productId]);
+  const [row] = await db.all(GET_PRODUCT, [asOf, asOf, args.productId]);
   if (row === undefined) throw productNotFound(args.productId);
   return {
     product: toProduct(row),
@@ -99,6 +98,23 @@ export async function getProduct(
       asOf,
     },
   };
+}
+
+/**
+ * {@link getProduct} on the snapshot: the summary from the in-memory {@link PRODUCT_HOLDERS_INDEX}
+ * once it is built and can answer, the product's row from its table; the whole statement
+ * otherwise (it scans every relationship: the snapshot keeps them in customer order only).
+ */
+export async function getProductFromSnapshot(
+  db: SnapshotReader,
+  args: GetProductArgs,
+): ReturnType<typeof getProduct> {
+  const asOf = args.today ?? todayUtc();
+  const summary = db.memo.built(PRODUCT_HOLDERS_INDEX)?.summary(args.productId, dayOf(asOf));
+  if (summary === undefined) return getProduct(db, args);
+  const [row] = await db.all(PRODUCT_ROW, [args.productId]);
+  if (row === undefined) throw productNotFound(args.productId);
+  return { product: toProduct(row), summary: { ...summary, asOf } };
 }
 
 /** Filters for {@link listProducts}; empty strings mean "no filter". */
@@ -143,7 +159,6 @@ export interface ListProductCustomersArgs {
 export async function listProductCustomers(
   db: Reader,
   args: ListProductCustomersArgs,
-  holdings: Holdings = "customer_products_by_product",
   memory?: ProductHoldersIndex,
 ): Promise<{ holders: ProductHolderRow[]; nextPageToken: string; asOf: string }> {
   const asOf = args.today ?? todayUtc();
@@ -157,7 +172,7 @@ export async function listProductCustomers(
   const pageSize = effectivePageSize(args.pageSize);
   const { holders, more } =
     memory === undefined
-      ? await holdersBySql(db, holdings, args, asOf, after, pageSize)
+      ? await holdersBySql(db, args, asOf, after, pageSize)
       : memory.page(args.productId, dayOf(asOf), args.activeOnly, after, pageSize);
   const last = holders.at(-1);
   return {
@@ -169,25 +184,24 @@ export async function listProductCustomers(
 
 /**
  * {@link listProductCustomers} on the snapshot: from the in-memory
- * {@link PRODUCT_HOLDERS_INDEX} once it is built, by SQL on the by-product copy until then.
+ * {@link PRODUCT_HOLDERS_INDEX} once it is built, by SQL until then.
  */
 export function listProductCustomersFromSnapshot(
   db: SnapshotReader,
   args: ListProductCustomersArgs,
 ): ReturnType<typeof listProductCustomers> {
   const memory = db.memo.built(PRODUCT_HOLDERS_INDEX);
-  return listProductCustomers(db, args, "customer_products_by_product", memory);
+  return listProductCustomers(db, args, memory);
 }
 
 async function holdersBySql(
   db: Reader,
-  holdings: Holdings,
   args: ListProductCustomersArgs,
   asOf: string,
   after: string | null,
   pageSize: number,
 ): Promise<{ holders: ProductHolderRow[]; more: boolean }> {
-  const rows = await db.all(LIST_PRODUCT_CUSTOMERS(holdings), [
+  const rows = await db.all(LIST_PRODUCT_CUSTOMERS, [
     asOf,
     asOf,
     args.productId,
@@ -219,17 +233,17 @@ function productNotFound(id: string): AppError {
   });
 }
 
-/** GetProduct on the snapshot (by-product copy) or live (the source table). */
+/** GetProduct on the snapshot (memory first) or live (the same statement at the source). */
 export const getProductQuestion: Question<
-  { productId: string },
+  GetProductArgs,
   Awaited<ReturnType<typeof getProduct>>
 > = {
-  snapshot: (db, args) => getProduct(db, args),
-  live: (db, args) => getProduct(db, args, "customer_products"),
+  snapshot: getProductFromSnapshot,
+  live: getProduct,
 };
 
-/** ListProductCustomers on the snapshot (by-product copy) or live (the source table). */
+/** ListProductCustomers on the snapshot (memory first) or live (the statement at the source). */
 export const listProductCustomersQuestion: QuestionOf<typeof listProductCustomers> = {
   snapshot: listProductCustomersFromSnapshot,
-  live: (db, args) => listProductCustomers(db, args, "customer_products"),
+  live: (db, args) => listProductCustomers(db, args),
 };

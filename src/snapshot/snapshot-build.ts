@@ -13,7 +13,6 @@ import {
   BASE_TABLE_DDL,
   BASE_TABLE_ORDER,
   META_DDL,
-  PRODUCT_HOLDINGS_SQL,
   SOURCE_DDL,
   SOURCE_SQL,
 } from "./snapshot-schema.js";
@@ -156,13 +155,6 @@ async function buildInto(
     const notes = await dropNotes(db, input.load);
     const counts = { loaded: loaded as Record<BaseTable, number>, reported, live: input.liveRows };
     notes.push(...(await validateBaseTables(db, counts, input.validation)));
-    const started = performance.now();
-    await db.run(PRODUCT_HOLDINGS_SQL);
-    tables.push({
-      table: "customer_products_by_product",
-      rows: tables.find((t) => t.table === "customer_products")?.rows ?? 0,
-      durationMs: performance.now() - started,
-    });
     if (input.derive !== undefined) {
       input.onProgress?.({ phase: "derive" });
       tables.push(...(await input.derive(db, { dataAsOf: input.load.dataAsOf })));

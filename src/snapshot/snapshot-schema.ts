@@ -14,13 +14,6 @@ export const BASE_TABLE_ORDER: Readonly<Record<BaseTableName, string>> = Object.
   BASE_TABLE_NAMES.map((table) => [table, storedOrder(table)]),
 ) as Record<BaseTableName, string>;
 
-/**
- * A second copy of the relationships sorted by product, so that "who holds this product" is as
- * cheap as "what does this customer hold".
- */
-export const PRODUCT_HOLDINGS_SQL = `CREATE TABLE customer_products_by_product AS
-  SELECT * FROM customer_products ORDER BY product_id, customer_id, relationship_id`;
-
 /** The snapshot's description of itself, written last so that a snapshot without it is incomplete. */
 export const META_DDL = [
   `CREATE TABLE snapshot_meta (

@@ -1,9 +1,10 @@
 /**
  * A diagnostic: `npx tsx test/bench/derive-profile.ts --data <dataset dir> [--only trends]
- * [--explain]` loads a generated data set into a base snapshot once (cached beside the data as
+ * [--explain] [--statements]` loads a generated data set into a base snapshot once (cached beside the data as
  * `base.duckdb`), then runs each derived build on a copy with the build's own settings, and
  * prints each build's time (and, with `--explain`, writes DuckDB's JSON profile of each CREATE
- * statement beside the data, operator by operator with timings and cardinalities),
+ * statement beside the data, operator by operator with timings and cardinalities; with
+ * `--statements`, each build's slowest statements and their times),
  * so that a slow build can be found and its plan read without a whole sync.
  *
  * @module
@@ -16,11 +17,7 @@ import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ANALYTICS_BUILDS } from "../../src/analytics/analytics-builds.js";
 import { resolveAnalyticsDates } from "../../src/analytics/derived-params.js";
-import {
-  BASE_TABLE_DDL,
-  BASE_TABLE_ORDER,
-  PRODUCT_HOLDINGS_SQL,
-} from "../../src/snapshot/snapshot-schema.js";
+import { BASE_TABLE_DDL, BASE_TABLE_ORDER } from "../../src/snapshot/snapshot-schema.js";
 import { connectionRunner, type SqlRunner } from "../../src/snapshot/sql-runner.js";
 import { BASE_TABLES } from "../../src/source/table-feed.js";
 
@@ -29,6 +26,7 @@ const { values } = parseArgs({
     data: { type: "string" },
     only: { type: "string" },
     explain: { type: "boolean", default: false },
+    statements: { type: "boolean", default: false },
   },
 });
 if (values.data === undefined) throw new Error("usage: --data <dataset dir> [--only <slice>]");
@@ -57,26 +55,40 @@ const instance = await DuckDBInstance.create(work, settings);
 const connection = await instance.connect();
 const plain = connectionRunner(connection);
 let profiled = 0;
-const explained: SqlRunner = {
-  async run(sql, params) {
-    if (values.explain && /^\s*CREATE/i.test(sql)) {
-      profiled += 1;
-      const file = `${work}.profile-${profiled}.json`;
-      await plain.run("SET enable_profiling = 'json'");
-      await plain.run(`SET profiling_output = '${file}'`);
-      await plain.run(sql, params);
-      await plain.run("SET enable_profiling = 'no_output'");
-      process.stdout.write(`profile of ${sql.slice(0, 60).replace(/\s+/g, " ")}...: ${file}\n`);
-    } else await plain.run(sql, params);
-  },
-  all: (sql, params) => plain.all(sql, params),
+const statementTimes: { sql: string; ms: number }[] = [];
+const timed = async <T>(sql: string, run: () => Promise<T>): Promise<T> => {
+  const started = performance.now();
+  const result = await run();
+  if (values.statements) statementTimes.push({ sql, ms: performance.now() - started });
+  return result;
 };
+const explained: SqlRunner = {
+  run: (sql, params) => timed(sql, () => runExplained(sql, params)),
+  all: (sql, params) => timed(sql, () => plain.all(sql, params)),
+};
+async function runExplained(sql: string, params: Parameters<SqlRunner["run"]>[1]): Promise<void> {
+  if (values.explain && /^\s*CREATE/i.test(sql)) {
+    profiled += 1;
+    const file = `${work}.profile-${profiled}.json`;
+    await plain.run("SET enable_profiling = 'json'");
+    await plain.run(`SET profiling_output = '${file}'`);
+    await plain.run(sql, params);
+    await plain.run("SET enable_profiling = 'no_output'");
+    process.stdout.write(`profile of ${sql.slice(0, 60).replace(/\s+/g, " ")}...: ${file}\n`);
+  } else await plain.run(sql, params);
+}
 const time = async (name: string, run: () => Promise<unknown>) => {
   const started = performance.now();
+  statementTimes.length = 0;
   await run();
   process.stdout.write(`${name}: ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+  for (const { sql, ms } of statementTimes.sort((a, b) => b.ms - a.ms).slice(0, 5)) {
+    if (ms >= 100)
+      process.stdout.write(
+        `  ${(ms / 1000).toFixed(2)} s  ${sql.replace(/\s+/g, " ").slice(0, 110)}\n`,
+      );
+  }
 };
-await time("customer_products_by_product", () => explained.run(PRODUCT_HOLDINGS_SQL));
 const dates = await resolveAnalyticsDates(plain, undefined);
 const context = { dates, options: {}, dataAsOf: new Date() };
 for (const step of ANALYTICS_BUILDS) {

@@ -2,7 +2,7 @@ import type { MemoKey } from "../../snapshot/snapshot-memo.js";
 import type { SnapshotReader } from "../../snapshot/snapshot-reader.js";
 import type { ProductHolderRow } from "../product-queries.js";
 import { bytesHeld } from "./bytes-held.js";
-import { activeOn, centsText, dayText, NO_START, OPEN_END } from "./cells.js";
+import { activeOn, centsText, dayText, NO_START, OPEN_END, safeCentsText } from "./cells.js";
 import { CUSTOMER_LIST_INDEX } from "./customer-list-index.js";
 import {
   type HolderCustomers,
@@ -20,6 +20,7 @@ import {
   HOLDERS_SQL,
   LISTED_RELATIONSHIPS_SQL,
   PRODUCT_IDS_SQL,
+  SUMMARY_UNSAFE_SQL,
 } from "./product-holders-sql.js";
 import { countOf, refuseAny, scanPasses } from "./scan-passes.js";
 import { StringPool } from "./string-pool.js";
@@ -27,9 +28,18 @@ import { StringPool } from "./string-pool.js";
 /** Where a holders index was built from: the portfolio's rows, or a scan of its own. */
 export type HoldersSource = "portfolio" | "scan";
 
+/** GetProduct's summary of a product's holders on a day, as its statement sums them. */
+export interface HoldersSummary {
+  readonly activeCustomers: number;
+  readonly totalCustomers: number;
+  readonly relationships: number;
+  readonly totalValue: string;
+}
+
 /**
  * Who holds each product, one group per (product, customer) with its sums, so
- * ListProductCustomers runs no statement (the groups' layout is {@link HolderGroups}). Product
+ * ListProductCustomers and GetProduct's summary run no statement (the groups' layout is
+ * {@link HolderGroups}). Product
  * ids are stored once; customer ids, names and regions come from {@link HolderCustomers}, the
  * customer list's own columns when the groups were derived from the portfolio. Definitions as
  * in product-queries.ts, held to them by test/memory-answers-match-sql.test.ts.
@@ -44,6 +54,8 @@ export class ProductHoldersIndex {
     private readonly groups: HolderGroups,
     /** Where it was built from, for the tests that prove both ways give the SQL's answers. */
     readonly source: HoldersSource,
+    /** Whether {@link summary} may answer (see `SUMMARY_UNSAFE_SQL`). */
+    private readonly summaries: boolean,
   ) {}
 
   /** The bytes its arrays hold. */
@@ -86,6 +98,36 @@ export class ProductHoldersIndex {
       holders.push(this.#holder(g, customer, active));
     }
     return { holders, more: false };
+  }
+
+  /**
+   * GetProduct's summary of the product's holders on `day`: customers (a NULL customer id is
+   * not one) active that day and in all, relationships and their total value. Undefined when
+   * SQL must answer: the product is unknown, the snapshot is one `SUMMARY_UNSAFE_SQL` refuses,
+   * or the total is past 2^53 cents and needs exact decimals.
+   */
+  summary(productId: string, day: number): HoldersSummary | undefined {
+    const p = this.products.indexOf(productId);
+    if (!this.summaries || p < 0) return undefined;
+    const from = this.groups.groupOffsets[p] ?? 0;
+    const to = this.groups.groupOffsets[p + 1] ?? 0;
+    let activeCustomers = 0;
+    let totalCustomers = 0;
+    let cents = 0;
+    for (let g = from; g < to; g++) {
+      if (this.#bigTotals.has(g)) return undefined;
+      cents += this.groups.groupCents[g] ?? 0;
+      if ((this.groups.groupCustomer[g] ?? NO_CUSTOMER) === NO_CUSTOMER) continue;
+      totalCustomers++;
+      if (this.#active(g, day)) activeCustomers++;
+    }
+    if (!Number.isSafeInteger(cents)) return undefined;
+    return {
+      activeCustomers,
+      totalCustomers,
+      relationships: (this.groups.groupRows[to] ?? 0) - (this.groups.groupRows[from] ?? 0),
+      totalValue: safeCentsText(cents),
+    };
   }
 
   /**
@@ -189,8 +231,10 @@ export async function loadProductHoldersIndex(
     },
   ]);
   products.seal();
+  const summaries = (await countOf(db, SUMMARY_UNSAFE_SQL)) === 0;
   const index =
-    (await fromPortfolio(db, stopped, products)) ?? (await fromScans(db, stopped, products));
+    (await fromPortfolio(db, stopped, products, summaries)) ??
+    (await fromScans(db, stopped, products, summaries));
   for (const { group, product, customerId } of index.unsafeTotals()) {
     const [row] = await db.all(EXACT_TOTAL_SQL, [product, customerId]);
     index.setTotal(group, String(row?.total ?? "0.00"));
@@ -203,6 +247,7 @@ async function fromPortfolio(
   db: SnapshotReader,
   stopped: () => boolean,
   products: StringPool,
+  summaries: boolean,
 ): Promise<ProductHoldersIndex | undefined> {
   const [portfolio, list] = await Promise.all([
     db.memo.settled(PORTFOLIO_INDEX),
@@ -219,7 +264,13 @@ async function fromPortfolio(
   const groups = holdersFromPortfolio(holdings, productOf, products.size);
   const derived = groups.groupRows[groups.groupRows.length - 1] ?? 0;
   if (derived !== (await countOf(db, LISTED_RELATIONSHIPS_SQL))) return undefined;
-  return new ProductHoldersIndex(products, listedHolderCustomers(list), groups, "portfolio");
+  return new ProductHoldersIndex(
+    products,
+    listedHolderCustomers(list),
+    groups,
+    "portfolio",
+    summaries,
+  );
 }
 
 /** The index from two scans of its own: the holding customers, then every relationship. */
@@ -227,6 +278,7 @@ async function fromScans(
   db: SnapshotReader,
   stopped: () => boolean,
   products: StringPool,
+  summaries: boolean,
 ): Promise<ProductHoldersIndex> {
   const customers = new ScannedHolderCustomers();
   const groups = new ScannedHolderGroups(await countOf(db, COUNT_HOLDERS_SQL), products.size);
@@ -239,7 +291,7 @@ async function fromScans(
     },
   ]);
   customers.seal();
-  return new ProductHoldersIndex(products, customers, groups.seal(), "scan");
+  return new ProductHoldersIndex(products, customers, groups.seal(), "scan", summaries);
 }
 
 /** The in-memory holders of every product, built once per snapshot. */

@@ -9,7 +9,8 @@ import { centsSql, daySql } from "./cells.js";
 export const PRODUCT_IDS_SQL = `SELECT DISTINCT product_id::VARCHAR AS product_id FROM products
   WHERE product_id IS NOT NULL ORDER BY product_id`;
 
-export const JOIN = `FROM customer_products_by_product h
+/** Every relationship of a listed product, with the product's ordinal (`pr.ordinal`). */
+export const JOIN = `FROM customer_products h
   JOIN (SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::INTEGER AS ordinal
         FROM (SELECT DISTINCT product_id FROM products WHERE product_id IS NOT NULL)) pr
     ON pr.product_id = h.product_id`;
@@ -30,6 +31,16 @@ export const DUPLICATE_CUSTOMERS_SQL = `SELECT count(*)::BIGINT AS n FROM (
 export const LISTED_RELATIONSHIPS_SQL = `SELECT count(*)::BIGINT AS n FROM customer_products
   WHERE product_id IN (SELECT product_id FROM products)`;
 
+/**
+ * What keeps GetProduct's summary from being summed from the groups: a product id `products`
+ * holds twice (the statement's join counts each relationship once per copy) or a relationship
+ * without an id (the statement counts ids, the groups count rows). Either makes SQL answer it.
+ */
+export const SUMMARY_UNSAFE_SQL = `SELECT (
+    (SELECT count(*) FROM (SELECT product_id FROM products WHERE product_id IS NOT NULL
+       GROUP BY product_id HAVING count(*) > 1))
+    + (SELECT count(*) FROM customer_products WHERE relationship_id IS NULL))::BIGINT AS n`;
+
 /** The rows {@link HOLDERS_SQL} returns, to size the arrays. */
 export const COUNT_HOLDERS_SQL = `SELECT count(*)::BIGINT AS n ${JOIN}`;
 
@@ -40,8 +51,7 @@ export const COUNT_HOLDERS_SQL = `SELECT count(*)::BIGINT AS n ${JOIN}`;
 export const HOLDER_CODES = `SELECT h.customer_id,
     (row_number() OVER (ORDER BY h.customer_id) - 1)::INTEGER AS ordinal,
     any_value(c.customer_name) AS customer_name, any_value(c.region) AS region
-  FROM (SELECT DISTINCT customer_id FROM customer_products_by_product
-        WHERE customer_id IS NOT NULL) h
+  FROM (SELECT DISTINCT customer_id FROM customer_products WHERE customer_id IS NOT NULL) h
   LEFT JOIN customers c ON c.customer_id = h.customer_id
   GROUP BY h.customer_id`;
 
