@@ -39,9 +39,9 @@ export interface HoldersSummary {
 /**
  * Who holds each product, one group per (product, customer) with its sums, so
  * ListProductCustomers and GetProduct's summary run no statement (the groups' layout is
- * {@link HolderGroups}). Product
- * ids are stored once; customer ids, names and regions come from {@link HolderCustomers}, the
- * customer list's own columns when the groups were derived from the portfolio. Definitions as
+ * {@link HolderGroups}). Product ids are stored once; customer ids, names and regions come from
+ * {@link HolderCustomers}, the customer list's own columns when the groups were derived from
+ * the portfolio. Definitions as
  * in product-queries.ts, held to them by test/memory-answers-match-sql.test.ts.
  */
 export class ProductHoldersIndex {
