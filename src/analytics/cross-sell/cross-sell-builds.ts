@@ -21,7 +21,7 @@ export const CROSS_SELL_BUILDS: readonly AnalyticsBuild[] = [
   },
   {
     slice: "cross-sell",
-    tables: ["recommendations"],
+    tables: ["recommendations", "recommendation_lists", "customer_recommendation_lists"],
     build: (db, { options }) =>
       buildRecommendations(db, {
         topN: options.recommendationsTopN,
