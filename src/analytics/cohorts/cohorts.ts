@@ -15,9 +15,10 @@ export type CohortGranularity = (typeof COHORT_GRANULARITIES)[number];
  *
  * Each customer's first start is found once (a period's start is monotone in the day, so the
  * first start's period is the first period with a start, at every granularity) and numbered,
- * so the relationships meet it in one join on the id, and distinct customers per cell are
- * counted on those integers; cohort sizes and the last period come from the first starts and
- * the start days, not from every relationship once per granularity.
+ * so the relationships meet it in one join on the id. Each customer's relationships are summed
+ * per period first, so a cell's distinct customers are its rows (a plain count, where a
+ * distinct count would keep a set per cell); cohort sizes and the last period come from the
+ * first starts and the start days, not from every relationship once per granularity.
  */
 export const COHORT_ACTIVITY_SELECT = `WITH a AS (
     SELECT customer_id, start_date, "value" AS amount FROM customer_products
@@ -28,16 +29,16 @@ export const COHORT_ACTIVITY_SELECT = `WITH a AS (
   af AS MATERIALIZED (
     SELECT f.cid, f.first_day, a.start_date, a.amount FROM a JOIN firsts f USING (customer_id)),
   cells AS (
-    SELECT granularity, cohort_start, period_start, count(DISTINCT cid) AS active_customers,
+    SELECT granularity, cohort_start, period_start, count(*) AS active_customers,
            sum(amount) AS revenue
     FROM (
       SELECT 'month' AS granularity, cid, date_trunc('month', first_day)::DATE AS cohort_start,
-             date_trunc('month', start_date)::DATE AS period_start, amount
-      FROM af
+             date_trunc('month', start_date)::DATE AS period_start, sum(amount) AS amount
+      FROM af GROUP BY cid, first_day, date_trunc('month', start_date)
       UNION ALL
       SELECT 'week', cid, date_trunc('week', first_day)::DATE,
-             date_trunc('week', start_date)::DATE, amount
-      FROM af)
+             date_trunc('week', start_date)::DATE, sum(amount)
+      FROM af GROUP BY cid, first_day, date_trunc('week', start_date))
     GROUP BY ALL),
   sizes AS (
     SELECT granularity, cohort_start, count(*) AS size

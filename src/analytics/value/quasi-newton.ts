@@ -71,7 +71,9 @@ export function minimiseWithGradient(
     const trial = new Float64Array(n);
     const trialGradient = new Float64Array(n);
     let trialValue = value;
+    const resolution = ROUNDING * Math.max(1, Math.abs(value));
     for (let k = 0; k < 60 && evaluations < maxEvaluations; k++) {
+      if (-step * slope < resolution) break;
       for (let i = 0; i < n; i++) trial[i] = (x[i] ?? 0) + step * (direction[i] ?? 0);
       trialValue = f(trial, trialGradient);
       evaluations++;
@@ -81,7 +83,11 @@ export function minimiseWithGradient(
       }
       step *= 0.5;
     }
-    if (!accepted) break;
+    if (!accepted) {
+      const settled = -step * slope < resolution && maxAbs(g) <= tolerance * 1e3;
+      if (settled) return { x, value, evaluations, converged: true };
+      break;
+    }
     const s = new Float64Array(n);
     const y = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -155,6 +161,14 @@ function maxAbs(a: Float64Array): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] ?? 0));
   return m;
 }
+
+/**
+ * The relative decrease of the objective below which a step cannot be told from rounding: a
+ * sum over a million rows carries errors of this order, so a line search that could only gain
+ * less has nothing left to find, and halving the step further would only spend evaluations
+ * (each a pass over every row). Where the gradient is also small, the search has settled.
+ */
+const ROUNDING = 1e-15;
 
 /** The smallest curvature along a log-parameter that still identifies an optimum. */
 const MIN_CURVATURE = 1e-7;
