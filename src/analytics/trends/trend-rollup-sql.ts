@@ -15,16 +15,25 @@ export const TREND_STEP: Readonly<Record<TrendGranularity, string>> = {
 /*
  * Shared by every granularity: the filters and calendar (f), the dimension values numbered
  * (cdim: region and customer type; pdim: category; the null row of each stands for "missing"),
- * integer codes per customer and product, each relationship once per scope with an integer
- * key_id = ct * span + (0 for the across-categories scope, else pc), per-day flows, and the
- * starts of each customer's merged runs of days with an open relationship per key (day
- * islands), from one sort: a relationship starts an island when it starts after the latest end
- * of every relationship before it (prev_e, which is then the previous island's end); last_e is
- * the latest end of all, the last island's end. Each start row thus carries its own start, the
- * previous island's end and (on the first) the last island's end, which is all any granularity
- * needs: its runs of periods are the day islands coarsened and merged again (a day island's
- * image in periods is the union of its relationships' images, one interval), and a day island
- * opens a run of periods exactly when its period is after the previous island's.
+ * integer codes per customer and product, and each relationship once (rel) with the integer
+ * key_id = ct * span + pc of its category's scope; the across-categories scope of the same
+ * customers is key_id - key_id % span (pc = 0). Every measure of that scope is derived from the
+ * category scope's, so no relationship is read twice:
+ * - per-day flows are summed per category key, and the across-categories flows are sums of
+ *   those (revenue, new, ended and open relationships add up); a customer's first start is
+ *   the earliest of their first starts per category;
+ * - the starts of each customer's merged runs of days with an open relationship per key (day
+ *   islands) come from one sort per category key: a relationship starts an island when it
+ *   starts after the latest end of every relationship before it (prev_e, which is then the
+ *   previous island's end); last_e is the latest end of all, the last island's end. An
+ *   island ends where the next one's prev_e says, or at last_e. The across-categories islands
+ *   are the same merge over a customer's category islands (a union of unions of intervals),
+ *   a sort of islands rather than of relationships.
+ * Each start row thus carries its own start, the previous island's end and (on the first) the
+ * last island's end, which is all any granularity needs: its runs of periods are the day
+ * islands coarsened and merged again (a day island's image in periods is the union of its
+ * relationships' images, one interval), and a day island opens a run of periods exactly when
+ * its period is after the previous island's.
  */
 const SHARED = `f AS (
     SELECT json_transform(?, '["VARCHAR"]') AS regions, json_transform(?, '["VARCHAR"]') AS types,
@@ -58,38 +67,63 @@ const SHARED = `f AS (
       QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY product_category) = 1
     ) p USING (product_id)
     JOIN pdim d ON d.product_category IS NOT DISTINCT FROM p.product_category),
-  scoped AS MATERIALIZED (
-    SELECT cc.cid, cc.ct * s.n + scope.pick * pp.pc AS key_id, cp.start_date, cp.end_date,
+  rel AS MATERIALIZED (
+    SELECT cc.cid, cc.ct * s.n + pp.pc AS key_id, cp.start_date, cp.end_date,
            cp."value" AS amount, (cp.end_date IS NULL OR cp.end_date >= cp.start_date) AS valid
     FROM customer_products cp
     JOIN ccode cc ON cc.customer_id = cp.customer_id
     JOIN pcode pp ON pp.product_id IS NOT DISTINCT FROM cp.product_id
     CROSS JOIN span s
-    CROSS JOIN (VALUES (0), (1)) AS scope(pick)
     WHERE cp.start_date IS NOT NULL AND cc.keep AND pp.keep),
+  firsts AS MATERIALIZED (SELECT cid, key_id, min(start_date) AS day FROM rel GROUP BY cid, key_id),
+  flows AS (
+    SELECT key_id, day, sum(revenue) AS revenue, sum(new_rel) AS new_rel, sum(ended) AS ended,
+           sum(d_open) AS d_open
+    FROM (
+      SELECT key_id, start_date AS day, amount AS revenue, 1::DOUBLE AS new_rel,
+             0::DOUBLE AS ended, valid::INTEGER::DOUBLE AS d_open
+      FROM rel
+      UNION ALL
+      SELECT key_id, end_date, NULL, 0, 1, -(valid::INTEGER) FROM rel WHERE end_date IS NOT NULL)
+    GROUP BY key_id, day),
   daily AS MATERIALIZED (
     SELECT key_id, day, sum(revenue) AS revenue, sum(new_rel) AS new_rel, sum(ended) AS ended,
            sum(new_cust) AS new_cust, sum(d_open) AS d_open
     FROM (
-      SELECT key_id, start_date AS day, amount AS revenue, 1::DOUBLE AS new_rel,
-             0::DOUBLE AS ended, 0::DOUBLE AS new_cust, valid::INTEGER::DOUBLE AS d_open
-      FROM scoped
+      SELECT key_id, day, revenue, new_rel, ended, 0::DOUBLE AS new_cust, d_open FROM flows
       UNION ALL
-      SELECT key_id, end_date, NULL, 0, 1, 0, -(valid::INTEGER) FROM scoped
-      WHERE end_date IS NOT NULL
+      SELECT key_id - key_id % s.n, day, revenue, new_rel, ended, 0, d_open
+      FROM flows CROSS JOIN span s
+      UNION ALL SELECT key_id, day, NULL, 0, 0, 1, 0 FROM firsts
       UNION ALL
-      SELECT key_id, min(start_date), NULL, 0, 0, 1, 0 FROM scoped GROUP BY cid, key_id)
+      SELECT key_id - key_id % s.n, min(day), NULL, 0, 0, 1, 0 FROM firsts CROSS JOIN span s
+      GROUP BY cid, key_id - key_id % s.n)
     GROUP BY key_id, day),
-  dmx AS (
-    SELECT key_id, start_date AS s,
+  marks AS (
+    SELECT cid, key_id, start_date AS s,
            max(coalesce(end_date, 'infinity'::DATE)) OVER (
              PARTITION BY cid, key_id ORDER BY start_date
              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
            max(coalesce(end_date, 'infinity'::DATE)) OVER (
              PARTITION BY cid, key_id ORDER BY start_date
              ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_e
-    FROM scoped WHERE valid),
-  dstarts AS MATERIALIZED (SELECT * FROM dmx WHERE prev_e IS NULL OR s > prev_e)`;
+    FROM rel WHERE valid),
+  cat_starts AS MATERIALIZED (SELECT * FROM marks WHERE prev_e IS NULL OR s > prev_e),
+  cat_islands AS (
+    SELECT c.cid, c.key_id - c.key_id % sp.n AS key_id, c.s,
+           coalesce(lead(c.prev_e) OVER (PARTITION BY c.cid, c.key_id ORDER BY c.s), c.last_e) AS e
+    FROM cat_starts c CROSS JOIN span sp),
+  total_marks AS (
+    SELECT key_id, s,
+           max(e) OVER (PARTITION BY cid, key_id ORDER BY s
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
+           max(e) OVER (PARTITION BY cid, key_id ORDER BY s
+             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_e
+    FROM cat_islands),
+  dstarts AS MATERIALIZED (
+    SELECT key_id, s, prev_e, last_e FROM cat_starts
+    UNION ALL
+    SELECT key_id, s, prev_e, last_e FROM total_marks WHERE prev_e IS NULL OR s > prev_e)`;
 
 /*
  * Counts travel as DOUBLE: integer sums below 2^53 are exact in any order, and DuckDB's DOUBLE
