@@ -10,14 +10,15 @@ import { VALUE_BUILDS } from "./value/value-build.js";
 /**
  * Every derived build of a snapshot, in the order the sync runs them: the one place a slice is
  * registered (a new slice adds its `*_BUILDS` here, one line). Order matters where a slice reads
- * another's tables: data quality reuses the profiles' key counts, so it comes after them.
+ * another's tables: RFM and data quality reuse the profiles' key counts, so they come after
+ * them.
  */
 export const ANALYTICS_BUILDS: readonly AnalyticsBuild[] = [
   ...CROSS_SELL_BUILDS,
-  ...RFM_BUILDS,
   ...COHORT_BUILDS,
   ...TREND_BUILDS,
   ...PROFILE_BUILDS,
+  ...RFM_BUILDS,
   ...DATA_QUALITY_BUILDS,
   ...VALUE_BUILDS,
 ];

@@ -17,8 +17,8 @@ const countRowsSql = (table: string) => `SELECT count(*)::BIGINT AS n FROM "${ta
  * Every derived table of a snapshot, built while it is made so that each analytics RPC is a
  * lookup. The one orchestrator of the derived build: it fixes the dates every build shares
  * (recorded in `derived_params`), runs the registered builds in order (by default all of
- * {@link ANALYTICS_BUILDS}: cross-sell, RFM, cohorts, trends, then the column profiles and the
- * data-quality checks), and times each build itself. Returns, per build, its first table's rows
+ * {@link ANALYTICS_BUILDS}: cross-sell, cohorts, trends, the column profiles, then RFM, the
+ * data-quality checks and the value models), and times each build itself. Returns, per build, its first table's rows
  * and the build's time, for the sync status, the metrics and the snapshot's metadata; rows are
  * counted once every build is done, so a table later builds add to is counted whole.
  */

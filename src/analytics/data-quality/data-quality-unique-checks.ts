@@ -1,18 +1,10 @@
 import type { SqlRunner } from "../../snapshot/sql-runner.js";
+import { profiledUniqueKey } from "../profiles/profiles-key-unique.js";
 import { onlyRow, toCount } from "../profiles/profiles-values.js";
 import type { RowCheck } from "./data-quality-checks.js";
 import { countsFrom, type RowCheckCounts, samplesFrom } from "./data-quality-row-checks.js";
 
 const GROUPS_TABLE = "dq_tmp_duplicate_groups";
-
-const PROFILE_PRESENT_SQL = `
-  SELECT count(*) AS n FROM duckdb_tables()
-  WHERE database_name = current_database() AND schema_name = current_schema()
-    AND table_name = 'eda_column_profile'`;
-
-const PROFILE_KEY_SQL = `
-  SELECT n, count_non_null, n_distinct, n_unique FROM eda_column_profile
-  WHERE table_name = ? AND column_name = ?`;
 
 /**
  * The duplicated values (or combinations) of a check, exactly, without a hash table holding one
@@ -63,16 +55,12 @@ function groupCountsSql(check: RowCheck): string {
 async function fromProfile(db: SqlRunner, check: RowCheck): Promise<RowCheckCounts | null> {
   const column = check.columns[0];
   if (check.columns.length !== 1 || column === undefined) return null;
-  const present = onlyRow(await db.all(PROFILE_PRESENT_SQL), "profile presence");
-  if (toCount(present.n) === 0) return null;
-  const [row] = await db.all(PROFILE_KEY_SQL, [check.table, column]);
-  if (row === undefined) return null;
-  const nonnull = toCount(row.count_non_null);
-  if (toCount(row.n_unique) !== nonnull || toCount(row.n_distinct) !== nonnull) return null;
+  const key = await profiledUniqueKey(db, check.table, column);
+  if (key === null) return null;
   return {
     check,
-    elementCount: toCount(row.n),
-    nonnull,
+    elementCount: key.rows,
+    nonnull: key.nonnull,
     unexpected: 0,
     groups: 0,
     samples: [],
