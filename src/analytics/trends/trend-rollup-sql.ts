@@ -20,8 +20,10 @@ export const TREND_STEP: Readonly<Record<TrendGranularity, string>> = {
  * customers is key_id - key_id % span (pc = 0). Every measure of that scope is derived from the
  * category scope's, so no relationship is read twice:
  * - per-day flows are summed per category key, and the across-categories flows are sums of
- *   those (revenue, new, ended and open relationships add up); a customer's first start is
- *   the earliest of their first starts per category;
+ *   those (revenue, new, ended and open relationships add up); a customer's first start in a
+ *   category is their first island's, unless a relationship that ends before it starts
+ *   (never open, so in no island) starts earlier, and across categories it is the earliest
+ *   of their first starts per category;
  * - the starts of each customer's merged runs of days with an open relationship per key (day
  *   islands) come from one sort per category key: a relationship starts an island when it
  *   starts after the latest end of every relationship before it (prev_e, which is then the
@@ -75,8 +77,7 @@ const SHARED = `f AS (
     JOIN pcode pp ON pp.product_id IS NOT DISTINCT FROM cp.product_id
     CROSS JOIN span s
     WHERE cp.start_date IS NOT NULL AND cc.keep AND pp.keep),
-  firsts AS MATERIALIZED (SELECT cid, key_id, min(start_date) AS day FROM rel GROUP BY cid, key_id),
-  flows AS (
+  flows AS MATERIALIZED (
     SELECT key_id, day, sum(revenue) AS revenue, sum(new_rel) AS new_rel, sum(ended) AS ended,
            sum(d_open) AS d_open
     FROM (
@@ -86,6 +87,22 @@ const SHARED = `f AS (
       UNION ALL
       SELECT key_id, end_date, NULL, 0, 1, -(valid::INTEGER) FROM rel WHERE end_date IS NOT NULL)
     GROUP BY key_id, day),
+  marks AS (
+    SELECT cid, key_id, start_date AS s,
+           max(coalesce(end_date, 'infinity'::DATE)) OVER (
+             PARTITION BY cid, key_id ORDER BY start_date
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
+           max(coalesce(end_date, 'infinity'::DATE)) OVER (
+             PARTITION BY cid, key_id ORDER BY start_date
+             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_e
+    FROM rel WHERE valid),
+  cat_starts AS MATERIALIZED (SELECT * FROM marks WHERE prev_e IS NULL OR s > prev_e),
+  firsts AS MATERIALIZED (
+    SELECT cid, key_id, min(day) AS day
+    FROM (
+      SELECT cid, key_id, s AS day FROM cat_starts WHERE prev_e IS NULL
+      UNION ALL SELECT cid, key_id, start_date FROM rel WHERE NOT valid)
+    GROUP BY cid, key_id),
   daily AS MATERIALIZED (
     SELECT key_id, day, sum(revenue) AS revenue, sum(new_rel) AS new_rel, sum(ended) AS ended,
            sum(new_cust) AS new_cust, sum(d_open) AS d_open
@@ -99,16 +116,6 @@ const SHARED = `f AS (
       SELECT key_id - key_id % s.n, min(day), NULL, 0, 0, 1, 0 FROM firsts CROSS JOIN span s
       GROUP BY cid, key_id - key_id % s.n)
     GROUP BY key_id, day),
-  marks AS (
-    SELECT cid, key_id, start_date AS s,
-           max(coalesce(end_date, 'infinity'::DATE)) OVER (
-             PARTITION BY cid, key_id ORDER BY start_date
-             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
-           max(coalesce(end_date, 'infinity'::DATE)) OVER (
-             PARTITION BY cid, key_id ORDER BY start_date
-             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_e
-    FROM rel WHERE valid),
-  cat_starts AS MATERIALIZED (SELECT * FROM marks WHERE prev_e IS NULL OR s > prev_e),
   cat_islands AS (
     SELECT c.cid, c.key_id - c.key_id % sp.n AS key_id, c.s,
            coalesce(lead(c.prev_e) OVER (PARTITION BY c.cid, c.key_id ORDER BY c.s), c.last_e) AS e
