@@ -14,8 +14,8 @@ import {
  * The roll-up computes each customer's runs of open relationships once at day grain and
  * coarsens them per granularity; the reference computes them per granularity from every
  * relationship. Both must give the same rows, exactly (EXCEPT ALL both ways), on a seeded data
- * set with orphans, missing dimensions, open and ended relationships and ones that end before
- * they start, over a calendar that starts before the first relationship (events before it
+ * set with orphans, missing dimensions, open and ended relationships, ones that end before
+ * they start and islands that merge only across categories, over a calendar that starts before the first relationship (events before it
  * only seed the running sums) and one that starts after it.
  */
 let fixture: AnalyticsFixture;
@@ -56,6 +56,26 @@ beforeAll(async () => {
       end: "2021-07-01",
       value: "4.00",
     },
+    // Islands that merge only across categories: two cat1 islands bridged by cat2, a same-day
+    // start in two categories, a later cat3 island, and a never-open cat3 relationship that
+    // starts before cat3's first island (the category's first start).
+    ...(
+      [
+        ["E5", "P001", "2021-02-01", "2021-02-10"],
+        ["E6", "P002", "2021-02-05", "2021-02-20"],
+        ["E7", "P001", "2021-02-15", "2021-02-28"],
+        ["E8", "P002", "2021-02-15", "2021-03-05"],
+        ["E9", "P003", "2021-03-20", "2021-03-25"],
+        ["E10", "P003", "2021-03-10", "2021-03-01"],
+      ] as const
+    ).map(([id, product, start, end]) => ({
+      id,
+      customer: "C00003",
+      product,
+      start,
+      end,
+      value: "5.00",
+    })),
   ];
   const data = { ...generated, relationships: [...generated.relationships, ...edges] };
   fixture = await openAnalyticsFixture(data, {}, false);
