@@ -15,8 +15,9 @@ import {
  * coarsens them per granularity; the reference computes them per granularity from every
  * relationship. Both must give the same rows, exactly (EXCEPT ALL both ways), on a seeded data
  * set with orphans, missing dimensions, open and ended relationships, ones that end before
- * they start and islands that merge only across categories, over a calendar that starts before the first relationship (events before it
- * only seed the running sums) and one that starts after it.
+ * they start and islands that merge only across categories, over a calendar that starts before
+ * the first relationship (events before it only seed the running sums) and one that starts
+ * after it.
  */
 let fixture: AnalyticsFixture;
 
