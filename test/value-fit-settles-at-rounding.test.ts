@@ -26,6 +26,19 @@ describe("the model fits' BFGS at the limit of rounding", () => {
     expect(found.evaluations).toBeLessThan(20);
   });
 
+  it("does not stop on a flat objective before it has learnt the curvature", () => {
+    // The first step's predicted decrease (|g|² = 9e-16) is below rounding, the reachable one
+    // (4.5e-10) is not: stopping there would leave x 0.03 off.
+    const flat = (x: Float64Array, gradient: Float64Array) => {
+      const v = x[0] ?? 0;
+      gradient[0] = 1e-6 * (v - 1);
+      return 2 + 0.5e-6 * (v - 1) ** 2;
+    };
+    const found = minimiseWithGradient(flat, [1.03]);
+    expect(found.converged).toBe(true);
+    expect(Math.abs((found.x[0] ?? 0) - 1)).toBeLessThan(1e-6);
+  });
+
   it("still reports a search that stops far from a zero gradient as not converged", () => {
     const cliff = (x: Float64Array, gradient: Float64Array) => {
       gradient[0] = 1;

@@ -50,6 +50,7 @@ export function minimiseWithGradient(
   let evaluations = 1;
   const h = identity(n);
   const direction = new Float64Array(n);
+  let curvatureKnown = false;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     if (!Number.isFinite(value) || evaluations >= maxEvaluations) break;
     if (maxAbs(g) <= tolerance) return { x, value, evaluations, converged: true };
@@ -61,6 +62,7 @@ export function minimiseWithGradient(
     let slope = dot(direction, g);
     if (!(slope < 0)) {
       resetToIdentity(h, n);
+      curvatureKnown = false;
       for (let i = 0; i < n; i++) direction[i] = -(g[i] ?? 0);
       slope = dot(direction, g);
     }
@@ -72,8 +74,9 @@ export function minimiseWithGradient(
     const trialGradient = new Float64Array(n);
     let trialValue = value;
     const resolution = ROUNDING * Math.max(1, Math.abs(value));
+    const belowRounding = () => curvatureKnown && -step * slope < resolution;
     for (let k = 0; k < 60 && evaluations < maxEvaluations; k++) {
-      if (-step * slope < resolution) break;
+      if (belowRounding()) break;
       for (let i = 0; i < n; i++) trial[i] = (x[i] ?? 0) + step * (direction[i] ?? 0);
       trialValue = f(trial, trialGradient);
       evaluations++;
@@ -84,7 +87,7 @@ export function minimiseWithGradient(
       step *= 0.5;
     }
     if (!accepted) {
-      const settled = -step * slope < resolution && maxAbs(g) <= tolerance * 1e3;
+      const settled = belowRounding() && maxAbs(g) <= tolerance * 1e3;
       if (settled) return { x, value, evaluations, converged: true };
       break;
     }
@@ -96,6 +99,7 @@ export function minimiseWithGradient(
     }
     if (iteration === 0) scaleToCurvature(h, s, y, n);
     updateInverseHessian(h, s, y, n);
+    curvatureKnown = true;
     const settled = Math.abs(value - trialValue) <= 1e-16 * Math.max(1, Math.abs(value));
     x = trial;
     g = trialGradient;
@@ -166,7 +170,10 @@ function maxAbs(a: Float64Array): number {
  * The relative decrease of the objective below which a step cannot be told from rounding: a
  * sum over a million rows carries errors of this order, so a line search that could only gain
  * less has nothing left to find, and halving the step further would only spend evaluations
- * (each a pass over every row). Where the gradient is also small, the search has settled.
+ * (each a pass over every row). Where the gradient is also small, the search has settled. The
+ * predicted decrease (step × slope) only measures what is left once the inverse Hessian has
+ * learnt the curvature from a step: from the identity, a flat objective far from its optimum
+ * predicts next to nothing too.
  */
 const ROUNDING = 1e-15;
 
