@@ -18,9 +18,10 @@ const countRowsSql = (table: string) => `SELECT count(*)::BIGINT AS n FROM "${ta
  * lookup. The one orchestrator of the derived build: it fixes the dates every build shares
  * (recorded in `derived_params`), runs the registered builds in order (by default all of
  * {@link ANALYTICS_BUILDS}: cross-sell, cohorts, trends, the column profiles, then RFM, the
- * data-quality checks and the value models), and times each build itself. Returns, per build, its first table's rows
- * and the build's time, for the sync status, the metrics and the snapshot's metadata; rows are
- * counted once every build is done, so a table later builds add to is counted whole.
+ * data-quality checks and the value models), and times each build itself. Returns, per build,
+ * its first table's rows and the build's time, for the sync status, the metrics and the
+ * snapshot's metadata; rows are counted once every build is done, so a table later builds add
+ * to is counted whole.
  */
 export async function deriveAll(
   db: SqlRunner,
